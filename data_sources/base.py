@@ -1,0 +1,254 @@
+"""Shared vocabulary of the loaders: source declarations, the tidy schema, clear errors and careful file readers."""
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+OGL_V3 = "Open Government Licence v3.0"
+OGL_V3_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+
+# Every reader returns this long shape so the indicator layer can treat all sources alike.
+TIDY_COLUMNS = ["area_code", "geography", "measure", "period", "value", "lower_ci", "upper_ci"]
+TIDY_KEY = ["area_code", "geography", "measure", "period"]
+
+# Publishers mark suppressed or unavailable cells with these; they are missing, never zero.
+SUPPRESSION_MARKERS = frozenset({":", "x", "X", "..", "c", "C", "z", "*", "-", "–", "", "[x]", "[c]", "[z]", "[u]", "[low]", "N/A", "n/a", "NA", "#N/A", "~"})
+
+
+class DataSourceError(Exception):
+    """Base of every error a loader raises on purpose: the message names the source and file."""
+
+
+class SchemaError(DataSourceError):
+    """A raw file cannot be read as its source declares: missing, renamed or unparseable columns, wrong format."""
+
+
+class FetchError(DataSourceError):
+    """A download failed, or what arrived is not what the source declares; the last good file is untouched."""
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """One file of a source as we hold it, with where the publisher serves it."""
+
+    name: str
+    url: str
+    description: str = ""
+    # How to fetch it: "direct" (plain GET of url), "arcgis" (paged FeatureServer query), "nomis" (Nomis API CSV).
+    method: str = "direct"
+    # For arcgis: the service name; for nomis: the dataset id. Empty for direct downloads.
+    service: str = ""
+    # What the official download is, when the held copy is a reshaped form of it (e.g. xlsx held as csv).
+    official_format_note: str = ""
+    # False for files the build does not turn into a tidy table (lookups read by the geography layer, docs).
+    tidy: bool = True
+
+
+@dataclass(frozen=True)
+class Source:
+    """What a publisher dataset is: enough to cite it and to fetch it again."""
+
+    id: str
+    title: str
+    publisher: str
+    licence: str
+    landing_page: str
+    vintage: str
+    geography: str
+    code_vintage: str
+    raw_folder: str
+    files: tuple[RawFile, ...]
+    published: str = ""
+    licence_url: str = OGL_V3_URL
+    attribution: str = ""
+    optional: bool = False
+    caveats: str = ""
+
+    def file(self, name: str) -> RawFile:
+        for raw in self.files:
+            if raw.name == name:
+                return raw
+        raise KeyError(f"{self.id} declares no file {name!r}")
+
+    def citation(self) -> str:
+        return f"{self.publisher}, {self.title} ({self.vintage}). {self.licence}."
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading raw files
+# ---------------------------------------------------------------------------------------------
+
+def _raw_bytes(path: Path) -> bytes:
+    path = Path(path)
+    if not path.exists():
+        raise SchemaError(f"{path}: file not found")
+    data = path.read_bytes()
+    if path.suffix == ".gz":
+        try:
+            data = gzip.decompress(data)
+        except (EOFError, OSError, zlib.error) as exc:
+            raise SchemaError(f"{path}: truncated or corrupt gzip ({exc})") from exc
+    if not data.strip():
+        raise SchemaError(f"{path}: file is empty")
+    head = data[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head")):
+        raise SchemaError(f"{path}: holds an HTML/XML page, not data (an error page from the server?)")
+    return data
+
+
+def _decode(data: bytes, path: Path) -> str:
+    # Older ONS and gov.uk CSVs are Windows-1252; newer ones UTF-8 with or without a BOM.
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SchemaError(f"{path}: text is neither UTF-8 nor Windows-1252")
+
+
+def read_csv_checked(
+    path: Path,
+    required: Sequence[str],
+    *,
+    skiprows: int | Sequence[int] | None = None,
+    dtype_text: Iterable[str] = (),
+    rename: Mapping[str, str] | None = None,
+    **kwargs,
+) -> pd.DataFrame:
+    """Read a CSV (optionally gzipped) with all cells as text, stripped headers, and required columns checked.
+
+    Cells stay text so that each reader decides what is a number and what is a suppression marker.
+    """
+    path = Path(path)
+    text = _decode(_raw_bytes(path), path)
+    # CR-only line endings (old Mac exports) confuse the csv module when quoted fields appear.
+    if "\r" in text and "\n" not in text:
+        text = text.replace("\r", "\n")
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skiprows=skiprows, **kwargs)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
+        raise SchemaError(f"{path}: cannot parse as CSV ({exc})") from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if rename:
+        frame = frame.rename(columns=dict(rename))
+    require_columns(frame, required, path)
+    for column in dtype_text:
+        frame[column] = frame[column].astype(str).str.strip()
+    return frame
+
+
+def read_parquet_checked(path: Path, required: Sequence[str]) -> pd.DataFrame:
+    path = Path(path)
+    _raw_bytes(path)
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several unrelated types for a damaged file
+        raise SchemaError(f"{path}: cannot read as parquet ({type(exc).__name__}: {exc})") from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    require_columns(frame, required, path)
+    return frame
+
+
+def read_excel_checked(path: Path, sheet: str, required: Sequence[str], **kwargs) -> pd.DataFrame:
+    path = Path(path)
+    _raw_bytes(path)
+    try:
+        frame = pd.read_excel(path, sheet_name=sheet, dtype=str, **kwargs)
+    except ValueError as exc:
+        raise SchemaError(f"{path}: no sheet {sheet!r} or unreadable ({exc})") from exc
+    except Exception as exc:  # zipfile/openpyxl errors for a damaged workbook
+        raise SchemaError(f"{path}: cannot read workbook ({type(exc).__name__}: {exc})") from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    require_columns(frame, required, path)
+    return frame
+
+
+def require_columns(frame: pd.DataFrame, required: Sequence[str], path: Path | str) -> None:
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        shown = ", ".join(repr(c) for c in list(frame.columns)[:12])
+        more = "" if len(frame.columns) <= 12 else f", … ({len(frame.columns)} columns)"
+        raise SchemaError(f"{path}: missing column(s) {', '.join(repr(m) for m in missing)}; found {shown}{more}")
+    if len(frame) == 0:
+        raise SchemaError(f"{path}: has a header but no rows")
+
+
+def to_number(series: pd.Series, path: Path | str, column: str | None = None) -> pd.Series:
+    """Parse published numbers: suppression markers become NaN; anything else non-numeric is an error, never zero."""
+    text = series.astype(str).str.strip().str.replace(",", "", regex=False).str.replace("%", "", regex=False)
+    suppressed = text.isin(SUPPRESSION_MARKERS) | series.isna()
+    numbers = pd.to_numeric(text.where(~suppressed), errors="coerce")
+    bad = numbers.isna() & ~suppressed
+    if bad.any():
+        examples = ", ".join(repr(v) for v in series[bad].astype(str).unique()[:3])
+        raise SchemaError(f"{path}: column {column or series.name!r} has non-numeric values {examples}")
+    return numbers.astype("float64")
+
+
+def check_codes(codes: pd.Series, path: Path | str, column: str) -> None:
+    """GSS codes are a letter and eight digits; a mangled key column is a schema change, not data."""
+    text = codes.astype(str)
+    bad = ~text.str.fullmatch(r"[A-Z]\d{8}")
+    if bad.any():
+        examples = ", ".join(repr(v) for v in text[bad].unique()[:3])
+        raise SchemaError(f"{path}: column {column!r} has values that are not GSS codes: {examples}")
+
+
+def tidy_from_wide(
+    frame: pd.DataFrame,
+    *,
+    code_column: str,
+    geography: str,
+    period: str | Callable[[pd.DataFrame], pd.Series],
+    measures: Mapping[str, str],
+    path: Path | str,
+) -> pd.DataFrame:
+    """Turn a wide publisher table (one row per area, one column per measure) into the tidy long shape."""
+    require_columns(frame, [code_column, *measures], path)
+    codes = frame[code_column].astype(str).str.strip()
+    check_codes(codes, path, code_column)
+    period_values = period(frame) if callable(period) else pd.Series(period, index=frame.index)
+    parts = []
+    for column, measure in measures.items():
+        parts.append(
+            pd.DataFrame(
+                {
+                    "area_code": codes.values,
+                    "geography": geography,
+                    "measure": measure,
+                    "period": period_values.astype(str).values,
+                    "value": to_number(frame[column], path, column).values,
+                }
+            )
+        )
+    return finish_tidy(pd.concat(parts, ignore_index=True), path)
+
+
+def finish_tidy(frame: pd.DataFrame, path: Path | str) -> pd.DataFrame:
+    """Give a tidy frame its fixed columns and types, and check that its key is unique."""
+    frame = frame.copy()
+    for column in ("lower_ci", "upper_ci"):
+        if column not in frame.columns:
+            frame[column] = np.nan
+    frame = frame[TIDY_COLUMNS]
+    for column in ("area_code", "geography", "measure", "period"):
+        frame[column] = frame[column].astype(str)
+    for column in ("value", "lower_ci", "upper_ci"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    duplicated = frame.duplicated(TIDY_KEY, keep=False)
+    if duplicated.any():
+        example = frame.loc[duplicated, TIDY_KEY].head(1).to_dict("records")[0]
+        raise SchemaError(f"{path}: key (area, geography, measure, period) is not unique, e.g. {example}")
+    return frame.sort_values(TIDY_KEY, kind="stable").reset_index(drop=True)
+
+
+def validate_tidy(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    require_columns(frame, TIDY_COLUMNS, name)
+    return finish_tidy(frame, name)

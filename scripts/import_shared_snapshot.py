@@ -1,0 +1,59 @@
+"""Developer tool: copy the files each source declares from ../shared/data/raw into data/raw and write the manifest.
+
+Run once when a source is added; the app and tests never read ../shared.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import settings  # noqa: E402
+from data_sources import all_modules, manifest  # noqa: E402
+from data_sources.http import sha256_of  # noqa: E402
+
+SHARED_RETRIEVED = "2026-11-27"  # the shared snapshot's PROVENANCE files give this access date
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--shared", type=Path, default=settings.PROJECT_ROOT.parent / "shared" / "data" / "raw")
+    args = parser.parse_args()
+    data_dir = settings.data_dir()
+    entries = []
+    for module in all_modules():
+        source = module.SOURCE
+        src_folder = args.shared / source.raw_folder
+        dst_folder = data_dir / "raw" / source.raw_folder
+        dst_folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src_folder / "PROVENANCE.md", dst_folder / "PROVENANCE.md")
+        for extra in getattr(module, "EXTRA_DOCS", ()):
+            shutil.copy2(src_folder / extra, dst_folder / extra)
+        for raw in source.files:
+            target = dst_folder / raw.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src_folder / raw.name, target)
+            entries.append(
+                manifest.ManifestEntry(
+                    path=target.relative_to(data_dir).as_posix(),
+                    source_id=source.id,
+                    url=raw.url or f"derived (see PROVENANCE.md): {raw.description}",
+                    retrieved=SHARED_RETRIEVED,
+                    published=source.published,
+                    sha256=sha256_of(target),
+                    bytes=target.stat().st_size,
+                    licence=source.licence,
+                    provenance=(dst_folder / "PROVENANCE.md").relative_to(data_dir).as_posix(),
+                )
+            )
+    manifest.save(settings.manifest_path(), entries)
+    total = sum(e.bytes for e in entries)
+    print(f"{len(entries)} files, {total / 1e6:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
