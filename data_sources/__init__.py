@@ -7,6 +7,9 @@ from types import ModuleType
 # Each module exposes SOURCE (its declaration), read(path) -> tidy DataFrame and fetch(dest) -> Path.
 SOURCE_MODULES = (
     "geography",
+    "ons_lookups",
+    "ons_boundaries",
+    "census2021_quiz",
     "iod2025",
     "imd2019",
     "imd_history",

@@ -49,6 +49,8 @@ class RawFile:
     official_format_note: str = ""
     # False for files the build does not turn into a tidy table (lookups read by the geography layer, docs).
     tidy: bool = True
+    # False for files declared so refresh can fetch them but not held in the bundled snapshot.
+    held: bool = True
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ def main() -> int:
         for extra in getattr(module, "EXTRA_DOCS", ()):
             shutil.copy2(src_folder / extra, dst_folder / extra)
         for raw in source.files:
+            if not raw.held:
+                continue
             target = dst_folder / raw.name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src_folder / raw.name, target)

@@ -1,0 +1,142 @@
+"""Command line: build processed tables, refresh sources from their publishers, verify checksums, export tables.
+
+    python cli.py build            raw snapshot -> data/processed
+    python cli.py refresh [SOURCE] fetch from the official URLs, then build
+    python cli.py verify           check every raw file against data/manifest.json
+    python cli.py export DIR       indicator values and factor scores as CSV and parquet, with a metric dictionary
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import settings
+from data_sources import all_modules, by_id, manifest
+from data_sources.base import DataSourceError
+
+
+def _say(message: str) -> None:
+    print(f"  … {message}", file=sys.stderr, flush=True)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    import pipeline
+
+    result = pipeline.build(args.data_dir, progress=_say)
+    print(f"built {len(result.tables)} tables in {result.seconds:.1f} s -> {result.processed_dir}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    entries = manifest.load(args.data_dir / "manifest.json")
+    if not entries:
+        print(f"error: no manifest at {args.data_dir / 'manifest.json'}", file=sys.stderr)
+        return 1
+    problems = manifest.verify(args.data_dir, entries)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"{len(entries)} files checked, {len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    """Fetch into a copy of the data folder; the real one changes only when fetch and build both succeed."""
+    import pipeline
+
+    modules = [by_id(s) for s in args.sources] if args.sources else all_modules()
+    data_dir: Path = args.data_dir
+    with tempfile.TemporaryDirectory(prefix=".refresh-", dir=data_dir.parent) as scratch:
+        work = Path(scratch) / "data"
+        shutil.copytree(data_dir / "raw", work / "raw")
+        if (data_dir / "manifest.json").exists():
+            shutil.copy2(data_dir / "manifest.json", work / "manifest.json")
+        for module in modules:
+            _say(f"fetching {module.SOURCE.id}")
+            try:
+                module.fetch(work / "raw")
+            except DataSourceError as exc:
+                print(f"refresh failed: {module.SOURCE.id}: {_one_line(exc)}", file=sys.stderr)
+                return 2
+        try:
+            pipeline.build(work, progress=_say)
+        except DataSourceError as exc:
+            print(f"refresh failed: build rejected the new data: {_one_line(exc)}", file=sys.stderr)
+            return 2
+        _promote(work, data_dir)
+    print(f"refreshed {', '.join(m.SOURCE.id for m in modules)}")
+    return 0
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+def _promote(work: Path, data_dir: Path) -> None:
+    """Swap in the refreshed raw files, manifest and processed tables."""
+    import pipeline
+
+    for path in sorted((work / "raw").rglob("*")):
+        if path.is_file():
+            target = data_dir / path.relative_to(work)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.exists() or target.read_bytes() != path.read_bytes():
+                shutil.copy2(path, target.with_name(target.name + ".part"))
+                (target.with_name(target.name + ".part")).replace(target)
+    staging = data_dir / ".processed-new"
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(work / "processed", staging)
+    shutil.copy2(work / "manifest.json", data_dir / "manifest.json.part")
+    (data_dir / "manifest.json.part").replace(data_dir / "manifest.json")
+    pipeline.switch_in(staging, data_dir / "processed")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from indicators import export
+
+    written = export.export_tables(args.data_dir / "processed", args.out)
+    for path in written:
+        print(path)
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    for module in all_modules():
+        source = module.SOURCE
+        flag = " (optional)" if source.optional else ""
+        print(f"{source.id:24} {source.title}{flag}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python cli.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    top.add_argument("--data-dir", type=Path, default=settings.data_dir(), help="data folder (default: %(default)s; env ATLAS_DATA_DIR)")
+    commands = top.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("build", help="rebuild data/processed from data/raw (no network)")
+    build.set_defaults(func=cmd_build)
+    refresh = commands.add_parser("refresh", help="fetch sources from their official URLs, then build; nothing changes on failure")
+    refresh.add_argument("sources", nargs="*", help="source ids (default: all); see `python cli.py sources`")
+    refresh.set_defaults(func=cmd_refresh)
+    verify = commands.add_parser("verify", help="check every raw file's sha256 and size against data/manifest.json")
+    verify.set_defaults(func=cmd_verify)
+    export = commands.add_parser("export", help="write indicator values and factor scores as CSV and parquet with a metric dictionary")
+    export.add_argument("out", type=Path, help="folder to write into")
+    export.set_defaults(func=cmd_export)
+    sources = commands.add_parser("sources", help="list the source ids")
+    sources.set_defaults(func=cmd_sources)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (DataSourceError, KeyError) as exc:
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,101 @@
+"""The build: raw snapshot -> processed tables, written to a staging folder and switched in all at once."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+import settings
+from data_sources import all_modules
+from data_sources.base import DataSourceError, validate_tidy
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildResult:
+    processed_dir: Path
+    seconds: float
+    tables: dict[str, int] = field(default_factory=dict)
+
+
+def read_tidy_sources(raw_root: Path, progress: Progress = lambda _m: None) -> dict[str, pd.DataFrame]:
+    """Every held tidy file of every source, one frame per source id."""
+    frames: dict[str, pd.DataFrame] = {}
+    for module in all_modules():
+        source = module.SOURCE
+        parts = []
+        for raw in source.files:
+            path = raw_root / source.raw_folder / raw.name
+            if not raw.tidy or not raw.held or not path.exists():
+                continue
+            progress(f"reading {source.id}: {raw.name}")
+            frame = module.read(path)
+            frame = frame.assign(source_file=raw.name)
+            parts.append(frame)
+        if parts:
+            combined = pd.concat(parts, ignore_index=True)
+            validate_tidy(combined.drop(columns=["source_file"]), source.id)
+            frames[source.id] = combined
+    return frames
+
+
+def build(data_dir: Path | None = None, progress: Progress = lambda _m: None) -> BuildResult:
+    """Rebuild every processed table from data/raw. Nothing in data/processed changes unless all of it succeeds."""
+    from indicators import geography as geo
+    from indicators import model
+
+    started = time.perf_counter()
+    data_dir = Path(data_dir or settings.data_dir())
+    raw_root = data_dir / "raw"
+    staging = data_dir / ".processed-new"
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "tidy").mkdir(parents=True)
+    tables: dict[str, int] = {}
+    try:
+        progress("geography: areas and boundaries")
+        wards = geo.read_wards(raw_root)
+        areas = geo.build_areas(raw_root, wards)
+        lad_layer, ward_layer = geo.build_boundaries(wards)
+        write_table(areas, staging / "areas.parquet", tables)
+        lad_layer.to_parquet(staging / "boundaries_lad.parquet", index=False)
+        ward_layer.to_parquet(staging / "boundaries_ward.parquet", index=False)
+        tables["boundaries_lad.parquet"], tables["boundaries_ward.parquet"] = len(lad_layer), len(ward_layer)
+
+        tidy = read_tidy_sources(raw_root, progress)
+        for source_id, frame in tidy.items():
+            write_table(frame, staging / "tidy" / f"{source_id}.parquet", tables, name=f"tidy/{source_id}.parquet")
+
+        progress("indicators, factor scores, neighbours, benchmarks")
+        for name, frame in model.build_tables(raw_root, areas, tidy, progress).items():
+            write_table(frame, staging / f"{name}.parquet", tables)
+        (staging / "build_info.json").write_text(json.dumps({"tables": tables}, indent=1, sort_keys=True) + "\n")
+        switch_in(staging, data_dir / "processed")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return BuildResult(processed_dir=data_dir / "processed", seconds=time.perf_counter() - started, tables=tables)
+
+
+def write_table(frame: pd.DataFrame, path: Path, tables: dict[str, int], name: str | None = None) -> None:
+    frame.reset_index(drop=True).to_parquet(path, index=False, compression="zstd")
+    tables[name or path.name] = len(frame)
+
+
+def switch_in(staging: Path, processed: Path) -> None:
+    """Replace the processed folder in two renames, so readers see the old set or the new set, never a mix."""
+    old = processed.with_name(".processed-old")
+    shutil.rmtree(old, ignore_errors=True)
+    if processed.exists():
+        os.replace(processed, old)
+    os.replace(staging, processed)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+__all__ = ["build", "read_tidy_sources", "BuildResult", "DataSourceError"]
