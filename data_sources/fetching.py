@@ -60,6 +60,7 @@ def fetch_source(
             results.append((raw, fetch_one(source, raw, staged, validate, session, converters.get(raw.name))))
         folder.mkdir(parents=True, exist_ok=True)
         for raw, got in results:
+            (folder / raw.name).parent.mkdir(parents=True, exist_ok=True)
             os.replace(got.path, folder / raw.name)
     except FetchError:
         raise
@@ -74,7 +75,7 @@ def fetch_source(
 def read_as(read: Callable[[Path], object], path: Path, name: str) -> object:
     """Run a reader on a staged file as if it had its final name (readers choose their parser by name)."""
     alias = path.parent / "alias" / name
-    alias.parent.mkdir(exist_ok=True)
+    alias.parent.mkdir(parents=True, exist_ok=True)
     alias.unlink(missing_ok=True)
     os.link(path, alias)
     try:

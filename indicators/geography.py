@@ -22,7 +22,7 @@ WARD_TOLERANCE_M = 200.0
 LAD_TOLERANCE_M = 700.0
 COORDINATE_GRID_DEG = 1e-4  # about 7-11 m; finer digits only add bytes at display scales
 
-AREA_COLUMNS = ["area_code", "area_name", "area_name_welsh", "level", "parent_code", "region_code", "region_name", "country"]
+AREA_COLUMNS = ["area_code", "area_name", "area_name_welsh", "level", "parent_code", "region_code", "region_name", "country", "area_km2"]
 
 
 def read_wards(raw_root: Path) -> gpd.GeoDataFrame:
@@ -66,15 +66,20 @@ def build_areas(raw_root: Path, wards: gpd.GeoDataFrame) -> pd.DataFrame:
     lads["level"] = "lad"
     lads["parent_code"] = lads["region_code"]
     lads["country"] = lads["area_code"].str[0]
+    # Area from the generalised (20 m) ward polygons in British National Grid: good to about 1% for density.
+    ward_km2 = pd.Series(wards.to_crs(27700).area.values / 1e6, index=wards["WD25CD"].values)
+    lad_km2 = ward_km2.groupby(wards["LAD25CD"].values).sum()
+    lads["area_km2"] = lads["area_code"].map(lad_km2).round(3)
 
     ward_rows = wards.rename(columns={"WD25CD": "area_code", "WD25NM": "area_name", "WD25NMW": "area_name_welsh", "LAD25CD": "parent_code"})
     ward_rows = ward_rows.merge(regions, left_on="parent_code", right_on="lad25_code")
     ward_rows["level"] = "ward"
     ward_rows["country"] = ward_rows["area_code"].str[0]
+    ward_rows["area_km2"] = ward_rows["area_code"].map(ward_km2).round(3)
     areas = pd.concat([lads[AREA_COLUMNS], pd.DataFrame(ward_rows[AREA_COLUMNS])], ignore_index=True)
     areas["area_name_welsh"] = areas["area_name_welsh"].astype("string").str.strip().replace("", pd.NA)
     for column in AREA_COLUMNS:
-        if column != "area_name_welsh":
+        if column not in ("area_name_welsh", "area_km2"):
             areas[column] = areas[column].astype(str)
     if areas["area_code"].duplicated().any():
         raise ValueError("area codes are not unique across LADs and wards")

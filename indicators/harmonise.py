@@ -23,48 +23,51 @@ def _weighted_mean(frame: pd.DataFrame, keys: list[str], value: str = "value", w
     return out
 
 
-def lad_to_lad25(values: pd.DataFrame, chain: pd.DataFrame, weights: pd.Series | None, *, how: str, vintage: str) -> pd.DataFrame:
-    """LAD values of any vintage -> LAD25. One-to-one codes pass through; merged districts combine.
+def lad_to_lad25(values: pd.DataFrame, chain: pd.DataFrame, weights: pd.Series | None, *, how: str, vintage: str | None = None) -> pd.DataFrame:
+    """LAD values of any code vintage -> LAD25. One-to-one codes pass through; merged districts combine.
 
-    how="mean": population-weighted mean (rates, scores); how="sum": sum (counts).
-    A 2025 LAD made of several old districts gets a value only if every one of them has one.
-    values: area_code, period, value (+ optional numerator, denominator, lower_ci, upper_ci).
+    how="mean": population-weighted mean (rates, scores), or a share recomputed from summed counts where
+    numerator and denominator are given; how="sum": sum (counts). A 2025 LAD made of several old districts
+    gets a value for a period only if every one of those districts (as seen in that vintage) has one.
+    values: area_code, period, value, optional geography (the code vintage label, e.g. "lad21"), numerator,
+    denominator, lower_ci, upper_ci. Where several vintages give one LAD25 and period, the newest wins.
     """
-    frame = values.merge(chain, left_on="area_code", right_on="old_code", how="inner")
-    expected = frame.groupby("lad25_code")["area_code"].nunique()
-    frame["n_expected"] = frame["lad25_code"].map(expected)
+    frame = values.copy()
+    if "geography" not in frame.columns:
+        frame["geography"] = vintage or "lad"
+    frame = frame.merge(chain, left_on="area_code", right_on="old_code", how="inner")
+    expected = frame.groupby(["lad25_code", "geography"])["area_code"].nunique().rename("n_expected").reset_index()
+    frame = frame.merge(expected, on=["lad25_code", "geography"])
     single = frame[frame["n_expected"] == 1].copy()
-    single["derivation"] = np.where(single["area_code"] == single["lad25_code"], DIRECT, RECODED + f" (from {vintage})")
+    label = single["geography"].str.upper()
+    single["derivation"] = np.where(single["area_code"] == single["lad25_code"], DIRECT, RECODED + " (from " + label + ")")
     single = single.drop(columns=["area_code"]).rename(columns={"lad25_code": "area_code"})
     merged = frame[frame["n_expected"] > 1].copy()
     parts = [single]
+    keys = ["lad25_code", "period", "geography"]
     if len(merged):
+        has_counts = "numerator" in merged and merged["numerator"].notna().all() and merged["denominator"].notna().all()
         if how == "sum":
-            grouped = merged.groupby(["lad25_code", "period"]).agg(
-                value=("value", lambda s: s.sum(min_count=len(s)) if s.notna().all() else np.nan),
-                n_parts=("value", "count"),
-                n_expected=("n_expected", "first"),
-            ).reset_index()
-            if "numerator" in merged:
-                sums = merged.groupby(["lad25_code", "period"])[["numerator", "denominator"]].sum(min_count=1).reset_index()
-                grouped = grouped.merge(sums, on=["lad25_code", "period"], how="left")
+            grouped = merged.groupby(keys).agg(value=("value", "sum"), n_parts=("value", "count"), n_expected=("n_expected", "first")).reset_index()
         else:
-            if weights is None:
-                raise ValueError(f"population weights are needed to combine merged {vintage} districts")
+            if weights is None or weights.empty:
+                raise ValueError("population weights are needed to combine merged districts")
             merged["weight"] = merged["area_code"].map(weights)
-            grouped = _weighted_mean(merged, ["lad25_code", "period"])
-            grouped["n_expected"] = grouped["lad25_code"].map(expected)
-            if "numerator" in merged:
-                sums = merged.groupby(["lad25_code", "period"])[["numerator", "denominator"]].sum(min_count=1).reset_index()
-                grouped = grouped.merge(sums, on=["lad25_code", "period"], how="left")
-                has_counts = grouped["numerator"].notna() & grouped["denominator"].gt(0)
-                # Where counts exist a share is recomputed from them, which is exact; weights are only a fallback.
-                grouped.loc[has_counts, "value"] = grouped.loc[has_counts, "numerator"] / grouped.loc[has_counts, "denominator"] * _scale(merged)
+            grouped = _weighted_mean(merged, keys)
+            grouped = grouped.merge(merged.groupby(keys)["n_expected"].first().reset_index(), on=keys)
+        if has_counts:
+            sums = merged.groupby(keys)[["numerator", "denominator"]].sum().reset_index()
+            grouped = grouped.merge(sums, on=keys, how="left")
+            if how != "sum":
+                # A share recomputed from summed counts is exact; population weights are only the fallback.
+                grouped["value"] = grouped["numerator"] / grouped["denominator"] * _scale(merged)
         grouped.loc[grouped["n_parts"] < grouped["n_expected"], "value"] = np.nan
-        weight_note = "summed" if how == "sum" else "population-weighted"
-        grouped["derivation"] = f"aggregated from {vintage} districts ({weight_note})"
+        weight_note = "summed" if how == "sum" or has_counts else "population-weighted"
+        grouped["derivation"] = "aggregated from " + grouped["geography"].str.upper() + f" districts ({weight_note})"
         parts.append(grouped.rename(columns={"lad25_code": "area_code"}))
     out = pd.concat(parts, ignore_index=True)
+    out = out[out["value"].notna()]
+    out = out.sort_values("geography", ascending=False, kind="stable").drop_duplicates(["area_code", "period"], keep="first")
     return _finish(out)
 
 

@@ -1,0 +1,165 @@
+"""What indicator functions compute from: the tidy source frames, the lookups and population weights, with harmonising helpers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from data_sources import geography as geo_source
+from indicators import geography as geo
+from indicators import harmonise
+
+LEVELS = ("lad", "ward")
+
+
+class MissingInput(LookupError):
+    """An indicator's declared input is not in the tidy tables (a source not held or a renamed measure)."""
+
+
+@dataclass
+class BuildContext:
+    raw_root: Path
+    areas: pd.DataFrame
+    tidy: dict[str, pd.DataFrame]
+    _cache: dict = field(default_factory=dict)
+
+    # --- raw inputs ---------------------------------------------------------------------------
+    def measure(self, source_id: str, measure: str, geography: str | None = None) -> pd.DataFrame:
+        if source_id not in self.tidy:
+            raise MissingInput(f"source {source_id!r} is not in the snapshot")
+        frame = self.tidy[source_id]
+        rows = frame[frame["measure"] == measure]
+        if geography is not None and geography.endswith("*"):
+            rows = rows[rows["geography"].str.startswith(geography[:-1])]
+        elif geography is not None:
+            rows = rows[rows["geography"] == geography]
+        if rows.empty:
+            raise MissingInput(f"{source_id}: no rows for measure {measure!r}" + (f" on {geography}" if geography else ""))
+        return rows[["area_code", "geography", "period", "value", "lower_ci", "upper_ci"]].reset_index(drop=True)
+
+    # --- lookups -------------------------------------------------------------------------------
+    @cached_property
+    def chain(self) -> pd.DataFrame:
+        return geo.lad_code_chain(self.raw_root)
+
+    @cached_property
+    def lsoa21_ward(self) -> pd.DataFrame:
+        return geo_source.lsoa21_to_ward25(self.raw_root)
+
+    @cached_property
+    def lsoa11_lsoa21(self) -> pd.DataFrame:
+        return geo_source.read(self.raw_root / "geography" / geo_source.LSOA11_LSOA21)
+
+    @cached_property
+    def parents(self) -> dict[str, pd.DataFrame]:
+        return geo.parent_lookups(self.raw_root)
+
+    @cached_property
+    def lad_codes(self) -> pd.Index:
+        return pd.Index(self.areas.loc[self.areas["level"] == "lad", "area_code"])
+
+    @cached_property
+    def ward_codes(self) -> pd.Index:
+        return pd.Index(self.areas.loc[self.areas["level"] == "ward", "area_code"])
+
+    @cached_property
+    def oa_lookup(self) -> pd.DataFrame:
+        from data_sources import census2021_oa
+
+        folder = self.raw_root / census2021_oa.SOURCE.raw_folder
+        return census2021_oa.read_lookup(folder / census2021_oa.SOURCE.files[0].name)
+
+    @cached_property
+    def oa_to_lsoa21(self) -> pd.DataFrame:
+        return self.oa_lookup[["oa21_code", "lsoa21_code"]].rename(columns={"oa21_code": "area_code"})
+
+    @cached_property
+    def msoa_to_lad25(self) -> pd.DataFrame:
+        """MSOA21 -> LAD25 by exact nesting (OA lookup gives each LSOA's MSOA; LSOAs nest in LADs)."""
+        pairs = self.oa_lookup[["lsoa21_code", "msoa21_code"]].drop_duplicates()
+        pairs = pairs.merge(self.lsoa21_ward[["LSOA21CD", "LAD25CD"]], left_on="lsoa21_code", right_on="LSOA21CD")
+        out = pairs[["msoa21_code", "LAD25CD"]].drop_duplicates().rename(columns={"LAD25CD": "lad25_code"})
+        if out["msoa21_code"].duplicated().any():
+            raise ValueError("an MSOA21 spans two LAD25s; MSOA shares cannot be summed to LADs")
+        return out
+
+    # --- population weights ---------------------------------------------------------------------
+    @cached_property
+    def lsoa21_population(self) -> pd.Series:
+        """Census 2021 usual residents per LSOA21 (TS021 total): the weights for LSOA21 scores."""
+        frame = self.measure("census2021", "ethnic_total", "lsoa21")
+        return frame.set_index("area_code")["value"]
+
+    @cached_property
+    def lsoa11_population(self) -> pd.Series:
+        """Mid-2015 population per LSOA11 (IoD2019 File 6), the denominators the IoD2019 itself uses."""
+        frame = self.measure("imd2019", "population_total", "lsoa11")
+        return frame.set_index("area_code")["value"]
+
+    @cached_property
+    def old_lad_population(self) -> pd.Series:
+        """Population of every pre-2025 LAD code, for weighting merged districts: mid-2020 (LAD21 codes), then mid-2019 (LAD19)."""
+        parts = []
+        for geography in ("lad21", "lad19"):
+            try:
+                parts.append(self.measure("population_estimates", "population_total", geography).set_index("area_code")["value"])
+            except MissingInput:
+                continue
+        if not parts:
+            return pd.Series(dtype=float)
+        combined = pd.concat(parts)
+        return combined[~combined.index.duplicated()]
+
+    @cached_property
+    def lad25_population(self) -> pd.Series:
+        """Census 2021 residents per LAD25 summed from LSOAs (exact nesting)."""
+        frame = pd.DataFrame({"area_code": self.lsoa21_population.index, "period": "2021", "value": self.lsoa21_population.values})
+        return harmonise.lsoa21_to_areas(frame, self.lsoa21_ward, None, how="sum")["lad"].set_index("area_code")["value"]
+
+    # --- harmonising helpers -------------------------------------------------------------------
+    def lad_values(self, source_id: str, measure: str, geography: str = "lad*", *, how: str = "mean") -> pd.DataFrame:
+        """A LAD-level measure of any code vintage (or every vintage with "lad*"), on LAD25."""
+        frame = self.measure(source_id, measure, geography)
+        return harmonise.lad_to_lad25(frame, self.chain, self.old_lad_population, how=how)
+
+    def lsoa21_mean(self, source_id: str, measure: str) -> dict[str, pd.DataFrame]:
+        frame = self.measure(source_id, measure, "lsoa21")
+        return harmonise.lsoa21_to_areas(frame, self.lsoa21_ward, self.lsoa21_population, how="mean")
+
+    def lsoa11_mean(self, source_id: str, measure: str) -> dict[str, pd.DataFrame]:
+        """LSOA11 scores carried to LSOA21 (population-weighted where LSOAs merged), then to wards and LADs."""
+        frame = self.measure(source_id, measure, "lsoa11")
+        on21 = harmonise.lsoa11_to_lsoa21(frame, self.lsoa11_lsoa21, self.lsoa11_population)
+        out = harmonise.lsoa21_to_areas(on21, self.lsoa21_ward, self.lsoa21_population, how="mean", source_geography="LSOA 2011 via LSOA 2021")
+        return out
+
+    def small_area_share(self, source_id: str, geography: str, numerators: list[str], denominator: str, *, to_lsoa21: pd.DataFrame | None = None, scale: float = 100.0) -> dict[str, pd.DataFrame]:
+        """A share from counts: numerators and denominator summed over small areas, then divided (never averaged)."""
+        num = None
+        for measure in numerators:
+            part = self.measure(source_id, measure, geography).set_index(["area_code", "period"])["value"]
+            num = part if num is None else num.add(part, fill_value=0)
+        den = self.measure(source_id, denominator, geography).set_index(["area_code", "period"])["value"]
+        frame = pd.DataFrame({"numerator": num, "denominator": den}).reset_index()
+        if to_lsoa21 is not None:
+            # Smaller areas (OAs) nest exactly in LSOAs: sum them to LSOA21 first.
+            frame = frame.merge(to_lsoa21, on="area_code").groupby(["lsoa21_code", "period"])[["numerator", "denominator"]].sum().reset_index()
+            frame = frame.rename(columns={"lsoa21_code": "area_code"})
+        frame["value"] = frame["numerator"]
+        out = harmonise.lsoa21_to_areas(frame, self.lsoa21_ward, None, how="sum", source_geography=geography.upper())
+        for level_frame in out.values():
+            level_frame["value"] = scale * level_frame["numerator"] / level_frame["denominator"].replace(0, np.nan)
+        return out
+
+    def inherit(self, frame: pd.DataFrame, parent: str) -> pd.DataFrame:
+        """Values published for counties (UTLA) or police force areas, given to each LAD25 in them."""
+        if parent == "utla":
+            lookup, column, label = self.parents["utla"], "utla23_code", "county or unitary authority (UTLA 2023)"
+        elif parent == "pfa":
+            lookup, column, label = self.parents["pfa"], "pfa24_code", "police force area"
+        else:
+            raise ValueError(parent)
+        return harmonise.inherit_from_parent(frame, lookup, parent_column=column, parent_label=label)

@@ -1,0 +1,105 @@
+"""ONS census-quiz LA file loader: real bundled values, a recorded GitHub download, damaged input."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pandas as pd
+import pytest
+import responses
+
+from data_sources import census2021_quiz as m
+from data_sources.base import TIDY_COLUMNS, TIDY_KEY, FetchError, SchemaError
+from data_sources.http import build_request
+
+URL = "https://raw.githubusercontent.com/ONSvisual/census-quiz/1d7d92645d686f3721f90cca05109ac59068431c/public/data/census-quiz-data-2021-v9.csv"
+
+
+@pytest.fixture
+def held(raw_dir):
+    return raw_dir / "census2021_lad21_ons_census_quiz" / m.QUIZ
+
+
+def test_bundled_file(held):
+    frame = m.read(held)
+    assert list(frame.columns) == TIDY_COLUMNS and not frame.duplicated(TIDY_KEY).any() and frame.value.notna().all()
+    assert len(frame) == (331 + 2) * 11
+    assert set(frame.loc[frame.geography == "country", "area_code"]) == {"E92000001", "W92000004"}
+    assert "K04000001" not in set(frame.area_code)
+    wide = frame[frame.geography == "lad21"].pivot(index="area_code", columns="measure", values="value")
+    assert len(wide) == 331
+    assert wide.loc["E08000025", ["no_passport", "no_passport_pct", "population"]].tolist() == [140_314, 12.3, 1_144_919]  # Birmingham
+    assert wide.loc["E06000001", ["identity_uk_only", "identity_uk_only_pct"]].tolist() == [89_926, 97.4]  # Hartlepool
+    assert wide.no_passport_pct.idxmax() == "E07000137" and wide.no_passport_pct.max() == 25.8  # East Lindsey
+    wales = frame[frame.area_code == "W92000004"].set_index("measure").value
+    assert wales["identity_welsh_only"] == 1_715_975 and wales["identity_welsh_only_pct"] == 55.2
+    # The published percentages agree with count / population to the file's rounding.
+    assert ((wide.no_passport / wide.population * 100 - wide.no_passport_pct).abs() <= 0.15).all()
+
+
+def test_uk_only_identity_agrees_with_the_oa_tables(held, raw_dir):
+    """The quiz's 'AnyUK' is TS027's only-UK identities: LA figures and OA sums differ only by perturbation."""
+    from data_sources import census2021 as census
+    from data_sources import census2021_oa as lookup_source
+
+    identity = census.read(raw_dir / "census2021" / census.F_TS027)
+    identity = identity[identity.measure == "identity_uk_only"]
+    lookup = lookup_source.read_lookup(raw_dir / "ons_oa21_lookup" / lookup_source.LOOKUP)
+    msoa = identity.merge(lookup, left_on="area_code", right_on="oa21_code").groupby("msoa21_code").value.sum()
+    # City of London's single MSOA is the whole LAD.
+    quiz = m.read(held)
+    city = quiz[(quiz.area_code == "E09000001") & (quiz.measure == "identity_uk_only")].value.iloc[0]
+    assert abs(msoa["E02000001"] - city) <= 20
+
+
+def test_declared_url():
+    assert build_request(m.SOURCE.file(m.QUIZ).url).url == URL
+
+
+@responses.activate
+def test_fetch_records_the_download(tmp_path, fixtures_dir, held):
+    body = (fixtures_dir / "census2021_quiz" / "census-quiz-data-2021-v9.head.csv").read_bytes()
+    responses.add(responses.GET, URL, body=body, content_type="text/plain")
+    folder = m.fetch(tmp_path / "raw")
+    assert (folder / m.QUIZ).read_bytes() == body
+    fetched = m.read(folder / m.QUIZ)
+    full = m.read(held)
+    pd.testing.assert_frame_equal(fetched, full[full.area_code.isin(set(fetched.area_code))].reset_index(drop=True))
+    assert fetched.area_code.nunique() == 29
+    entry = json.loads((tmp_path / "manifest.json").read_text())["files"][0]
+    assert entry["url"] == URL and entry["path"] == f"raw/census2021_lad21_ons_census_quiz/{m.QUIZ}" and len(entry["sha256"]) == 64
+
+
+@responses.activate
+def test_fetch_failures_keep_the_held_file(tmp_path, held):
+    target = tmp_path / "raw" / "census2021_lad21_ons_census_quiz" / m.QUIZ
+    target.parent.mkdir(parents=True)
+    shutil.copy(held, target)
+    before = target.read_bytes()
+    responses.add(responses.GET, URL, status=500)
+    with pytest.raises(FetchError, match="500"):
+        m.fetch(tmp_path / "raw")
+    responses.replace(responses.GET, URL, body=b"<!DOCTYPE html><html><body>404</body></html>")
+    with pytest.raises(FetchError, match="HTML"):
+        m.fetch(tmp_path / "raw")
+    assert target.read_bytes() == before
+
+
+def test_damaged_input_names_the_file(tmp_path, held):
+    text = held.read_text(encoding="utf-8")
+    target = tmp_path / m.QUIZ
+    cases = {
+        "renamed": text.replace("no_passport_perc", "no_passport_percent", 1),
+        "truncated": text[: len(text) // 2],
+        "html": "<!DOCTYPE html><html></html>",
+        "empty": "",
+        "blank cell": text.replace(',"22.4","20674",', ',"","20674",', 1),
+    }
+    for case, body in cases.items():
+        target.write_text(body, encoding="utf-8")
+        with pytest.raises(SchemaError, match=re.escape(m.QUIZ)):
+            m.read(target)
+    target.write_text(text.replace("no_passport_perc", "no_passport_percent", 1), encoding="utf-8")
+    with pytest.raises(SchemaError, match="no_passport_perc"):
+        m.read(target)
