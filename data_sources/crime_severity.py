@@ -23,7 +23,6 @@ SOURCE = Source(
     publisher="Office for National Statistics (source data: Home Office police recorded crime)",
     licence=OGL_V3,
     landing_page="https://www.ons.gov.uk/peoplepopulationandcommunity/crimeandjustice/datasets/crimeseverityscoreexperimentalstatistics",
-    published="2023-07-20",
     vintage="April 2022 to March 2023",
     geography="Community Safety Partnership values placed on local authority districts, England and Wales",
     code_vintage="LAD 2023",

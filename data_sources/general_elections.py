@@ -19,7 +19,6 @@ SOURCE = Source(
     licence=OPEN_PARLIAMENT_LICENCE,
     licence_url="https://www.parliament.uk/site-information/copyright-parliament/open-parliament-licence/",
     landing_page="https://commonslibrary.parliament.uk/research-briefings/cbp-10009/",
-    published="2024-07-18",
     vintage="General elections of 12 December 2019 and 4 July 2024",
     geography="Westminster parliamentary constituency, England and Wales",
     code_vintage="PCON 2010 boundaries (2019); PCON 2024 boundaries (2024)",

@@ -22,7 +22,6 @@ SOURCE = Source(
     publisher="Office for National Statistics (crime indicators from Home Office police recorded crime)",
     licence=OGL_V3,
     landing_page="https://www.ons.gov.uk/peoplepopulationandcommunity/healthandsocialcare/healthandwellbeing/datasets/healthindexunderlyingdataengland",
-    published="2023-04-28",
     vintage="2015 to 2021 (2021 crime values repeat 2020)",
     geography="lower-tier local authority, England",
     code_vintage="LAD 2021",

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from data_sources.http import atomic_target, sha256_of
 
+# Documentation kept beside the data (provenance, licence texts, the geography build's own checksums), not data.
+DOC_FILES = frozenset({"PROVENANCE.md", "LICENSE.md", "MANIFEST.json"})
 MANIFEST_COLUMNS = ["path", "source_id", "url", "retrieved", "published", "sha256", "bytes", "licence", "provenance"]
 
 
@@ -60,6 +62,6 @@ def verify(data_dir: Path, entries: list[ManifestEntry]) -> list[str]:
             problems.append(f"sha256 differs: {entry.path}")
     for path in sorted((data_dir / "raw").rglob("*")):
         relative = path.relative_to(data_dir).as_posix()
-        if path.is_file() and path.name != "PROVENANCE.md" and not path.name.startswith(".") and relative not in listed:
+        if path.is_file() and path.name not in DOC_FILES and not path.name.startswith(".") and relative not in listed:
             problems.append(f"not in manifest: {relative}")
     return problems

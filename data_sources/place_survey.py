@@ -1,7 +1,6 @@
 """Place Survey 2008 (DCLG): NI 1 get on well together, NI 2 belonging, NI 4 influence decisions, per English local authority (2009 structure), names matched to codes."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +17,7 @@ SOURCE = Source(
     publisher="Department for Communities and Local Government",
     licence=OGL_V3,
     landing_page="https://webarchive.nationalarchives.gov.uk/20120919152034/http:/www.communities.gov.uk/publications/corporate/statistics/placesurvey2008",
-    published="2009-06-23",
+    published="2009",
     vintage="Survey fieldwork September-December 2008",
     geography="English local authorities (districts, unitaries, metropolitan and London boroughs, shire counties)",
     code_vintage="LAD and county codes of the April 2009 structure",

@@ -14,7 +14,7 @@ from data_sources.fetching import fetch_source
 MYE2019_FILE = "mye2_persons_mid2019_ltla19.csv"
 MYE2020_FILE = "mye2_persons_mid2020_ltla21.csv"
 SAPE_FILE = "sape23dt8a_mid2020_ward20_persons_sya.csv.gz"
-_ONS_MYE = "https://www.ons.gov.uk/file?uri=%2fpeoplepopulationandcommunity%2fpopulationandmigration%2fpopulationestimates%2fdatasets%2fpopulationestimatesforukenglandandwalesscotlandandnorthernireland%2f"
+_ONS_MYE = "https://www.ons.gov.uk/file?uri=/peoplepopulationandcommunity/populationandmigration/populationestimates/datasets/populationestimatesforukenglandandwalesscotlandandnorthernireland/"
 MYE_SHEET = "MYE2 - Persons"
 SAPE_SHEET = "Mid-2020 Persons"
 
@@ -24,7 +24,6 @@ SOURCE = Source(
     publisher="Office for National Statistics",
     licence=OGL_V3,
     landing_page="https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationestimates",
-    published="2021-06-25",
     vintage="Mid-2019 and mid-2020 (pre-Census 2021 rebasing)",
     geography="local authority district; electoral ward (England and Wales)",
     code_vintage="LAD 2019 (mid-2019); LAD 2021 (mid-2020); ward 2020 on 2021 LAs (ward file)",
@@ -116,8 +115,10 @@ def header_row(path: Path, marker: str) -> int:
 
 def read_wards(path: Path) -> pd.DataFrame:
     frame = read_csv_checked(path, [SAPE_KEY, SAPE_LA, SAPE_TOTAL, *AGES], skiprows=header_row(path, SAPE_KEY), dtype_text=[SAPE_KEY, SAPE_LA])
-    # Footnotes under the table (the City of London and Scilly sub-threshold wards) have no LA code.
-    frame = frame[frame[SAPE_LA] != ""]
+    # The table ends at its first blank row; below it are footnotes (the sub-threshold wards), not wards.
+    blank = (frame[SAPE_KEY] == "").to_numpy().nonzero()[0]
+    if len(blank):
+        frame = frame.iloc[: blank[0]]
     return bands_tidy(frame, SAPE_KEY, SAPE_TOTAL, "ward20", "2020", path)
 
 

@@ -23,7 +23,6 @@ SOURCE = Source(
     publisher="Office for National Statistics (source data: Home Office police recorded crime)",
     licence=OGL_V3,
     landing_page="https://www.ons.gov.uk/peoplepopulationandcommunity/crimeandjustice/datasets/policeforceareadatatables",
-    published="2025-10-23",
     vintage="Year ending June 2025 (July 2024 to June 2025)",
     geography="Community Safety Partnership; police force area",
     code_vintage="CSP 2024 codes (E22/W14, identical to the ONS LAD24-CSP24-PFA24 lookup); PFA codes (E23/W15)",

@@ -78,13 +78,14 @@ class BuildContext:
 
     @cached_property
     def msoa_to_lad25(self) -> pd.DataFrame:
-        """MSOA21 -> LAD25 by exact nesting (OA lookup gives each LSOA's MSOA; LSOAs nest in LADs)."""
+        """MSOA21 -> LAD25 by the LAD holding most of the MSOA's LSOAs (all but one MSOA nest exactly;
+        E02005686 straddles a 2024 West Northamptonshire / Cherwell boundary change)."""
         pairs = self.oa_lookup[["lsoa21_code", "msoa21_code"]].drop_duplicates()
         pairs = pairs.merge(self.lsoa21_ward[["LSOA21CD", "LAD25CD"]], left_on="lsoa21_code", right_on="LSOA21CD")
-        out = pairs[["msoa21_code", "LAD25CD"]].drop_duplicates().rename(columns={"LAD25CD": "lad25_code"})
-        if out["msoa21_code"].duplicated().any():
-            raise ValueError("an MSOA21 spans two LAD25s; MSOA shares cannot be summed to LADs")
-        return out
+        counts = pairs.groupby(["msoa21_code", "LAD25CD"]).size().rename("n").reset_index()
+        counts = counts.sort_values(["msoa21_code", "n", "LAD25CD"], ascending=[True, False, True])
+        out = counts.drop_duplicates("msoa21_code")[["msoa21_code", "LAD25CD"]]
+        return out.rename(columns={"LAD25CD": "lad25_code"}).reset_index(drop=True)
 
     # --- population weights ---------------------------------------------------------------------
     @cached_property
@@ -101,11 +102,16 @@ class BuildContext:
 
     @cached_property
     def old_lad_population(self) -> pd.Series:
-        """Population of every pre-2025 LAD code, for weighting merged districts: mid-2020 (LAD21 codes), then mid-2019 (LAD19)."""
+        """Population of every pre-2025 LAD code, for weighting merged districts: mid-2020 (LAD21 codes), mid-2019
+        (LAD19), then Census 2011 residents for districts abolished before 2019 (Dorset, Suffolk, Somerset West...)."""
         parts = []
-        for geography in ("lad21", "lad19"):
+        for source_id, measure, geography in (
+            ("population_estimates", "population_total", "lad21"),
+            ("population_estimates", "population_total", "lad19"),
+            ("census2011", "ethnic_total", "lad11"),
+        ):
             try:
-                parts.append(self.measure("population_estimates", "population_total", geography).set_index("area_code")["value"])
+                parts.append(self.measure(source_id, measure, geography).set_index("area_code")["value"])
             except MissingInput:
                 continue
         if not parts:

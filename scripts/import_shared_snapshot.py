@@ -29,7 +29,8 @@ def main() -> int:
         src_folder = args.shared / source.raw_folder
         dst_folder = data_dir / "raw" / source.raw_folder
         dst_folder.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(src_folder / "PROVENANCE.md", dst_folder / "PROVENANCE.md")
+        if not (dst_folder / "PROVENANCE.md").exists():  # local copies may carry notes appended here
+            shutil.copy2(src_folder / "PROVENANCE.md", dst_folder / "PROVENANCE.md")
         for extra in getattr(module, "EXTRA_DOCS", ()):
             shutil.copy2(src_folder / extra, dst_folder / extra)
         for raw in source.files:
@@ -37,7 +38,10 @@ def main() -> int:
                 continue
             target = dst_folder / raw.name
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src_folder / raw.name, target)
+            if (src_folder / raw.name).exists():
+                shutil.copy2(src_folder / raw.name, target)
+            elif not target.exists():
+                raise FileNotFoundError(f"{source.id}: {raw.name} is neither in the shared snapshot nor in data/raw")
             entries.append(
                 manifest.ManifestEntry(
                     path=target.relative_to(data_dir).as_posix(),

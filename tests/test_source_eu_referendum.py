@@ -1,8 +1,6 @@
 """EU referendum loader: real turnout values, no vote shares, recorded fetch, and clear errors on damaged input."""
 from __future__ import annotations
 
-import math
-
 import pytest
 import responses
 

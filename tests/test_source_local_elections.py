@@ -1,8 +1,6 @@
 """Local elections loader: real ward electorate/turnout per year and code vintage, recorded workbook fetch, clear errors."""
 from __future__ import annotations
 
-import math
-
 import pytest
 import responses
 

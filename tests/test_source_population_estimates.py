@@ -9,7 +9,7 @@ from data_sources import population_estimates as module
 from source_contract_checks import assert_declared_urls, assert_failed_fetch_keeps_file, assert_fetch_records, assert_malformed_rejected, cut_after
 
 FOLDER = RAW / "ons_population_estimates_lad"
-ONS = "https://www.ons.gov.uk/file?uri=%2fpeoplepopulationandcommunity%2fpopulationandmigration%2fpopulationestimates%2fdatasets%2fpopulationestimatesforukenglandandwalesscotlandandnorthernireland%2f"
+ONS = "https://www.ons.gov.uk/file?uri=/peoplepopulationandcommunity/populationandmigration/populationestimates/datasets/populationestimatesforukenglandandwalesscotlandandnorthernireland/"
 URLS = {
     module.MYE2019_FILE: ONS + "mid2019april2019localauthoritydistrictcodes/ukmidyearestimates20192019ladcodes.xls",
     module.MYE2020_FILE: ONS + "mid2020/ukpopestimatesmid2020on2021geography.xls",

@@ -1,0 +1,629 @@
+"""Every indicator, declared once: metadata plus the function that computes it for LADs and wards."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from indicators import builders as b
+from indicators.catalogue_base import Indicator
+from indicators.context import BuildContext
+from indicators.harmonise import _finish, lad_to_lad25
+from indicators.periods import period_label
+
+H, L, C = "higher_is_better", "lower_is_better", "context"
+
+ELS_CAVEAT = "ONS Explore Local Statistics series; values as published by the producing department."
+SURVEY_CI = "Survey estimate with a 95% confidence interval; small LAs have wide intervals."
+DATED_2008 = "Place Survey 2008 (abolished 2010): shown for its year only, 2008 LA structure matched by code history; not comparable with later surveys."
+IOD_ENGLAND = "England only: the Indices of Deprivation are published separately for each nation and are never compared across them."
+
+
+# ---------------------------------------------------------------------------------------------
+# Compute functions that need more than a builder
+# ---------------------------------------------------------------------------------------------
+
+def els_series(measure: str, *, inherit_counties: bool = False):
+    """An Explore Local Statistics series on LAD25 with readable period labels; counties' values go to their districts."""
+
+    def compute(ctx: BuildContext) -> dict[str, pd.DataFrame]:
+        lad = ctx.lad_values("ons_els", measure, "lad*", how="mean")
+        if inherit_counties:
+            try:
+                county = ctx.measure("ons_els", measure, "utla*")
+            except LookupError:
+                county = None
+            if county is not None:
+                inherited = ctx.inherit(county, "utla")
+                have = set(zip(lad["area_code"], lad["period"]))
+                inherited = inherited[[(a, p) not in have for a, p in zip(inherited["area_code"], inherited["period"])]]
+                lad = pd.concat([lad, inherited], ignore_index=True)
+        lad["period"] = lad["period"].map(period_label)
+        return {"lad": lad}
+
+    return compute
+
+
+def lad_count_share(source_id: str, numerator: str, denominator: str, geography: str = "lad*", scale: float = 100.0):
+    """A share of two published LAD counts, both summed to LAD25 first (exact for merged districts)."""
+
+    def compute(ctx: BuildContext) -> dict[str, pd.DataFrame]:
+        num = ctx.lad_values(source_id, numerator, geography, how="sum").set_index(["area_code", "period"])
+        den = ctx.lad_values(source_id, denominator, geography, how="sum").set_index(["area_code", "period"])
+        frame = pd.DataFrame({"numerator": num["value"], "denominator": den["value"], "derivation": num["derivation"]}).dropna(subset=["numerator", "denominator"]).reset_index()
+        frame["value"] = scale * frame["numerator"] / frame["denominator"]
+        return {"lad": _finish(frame)}
+
+    return compute
+
+
+def eu_referendum_turnout(ctx: BuildContext) -> dict[str, pd.DataFrame]:
+    votes = ctx.measure("eu_referendum", "votes_cast", "lad16")
+    electorate = ctx.measure("eu_referendum", "electorate", "lad16").set_index("area_code")["value"]
+    frame = ctx.measure("eu_referendum", "pct_turnout", "lad16")
+    frame["numerator"] = frame["area_code"].map(votes.set_index("area_code")["value"])
+    frame["denominator"] = frame["area_code"].map(electorate)
+    return {"lad": lad_to_lad25(frame, ctx.chain, ctx.old_lad_population, how="mean")}
+
+
+def csp_rate_per_1000(measure: str):
+    """Recorded crimes per 1,000 residents. Counts are published per community safety partnership (CSP): a CSP
+    covering one LAD gives that LAD's rate; one covering several gives each of them the shared rate."""
+
+    def compute(ctx: BuildContext) -> dict[str, pd.DataFrame]:
+        counts = ctx.measure("recorded_crime", measure, "csp24").set_index("area_code")
+        lookup = ctx.parents["pfa"][["lad25_code", "csp24_code"]].copy()
+        lookup["population"] = lookup["lad25_code"].map(ctx.lad25_population)
+        per_csp = lookup.groupby("csp24_code").agg(population=("population", "sum"), n_lads=("lad25_code", "nunique"))
+        frame = lookup.merge(per_csp, left_on="csp24_code", right_index=True, suffixes=("_lad", ""))
+        frame["numerator"] = frame["csp24_code"].map(counts["value"])
+        frame["denominator"] = frame["population"]
+        frame["value"] = 1000 * frame["numerator"] / frame["denominator"]
+        frame["period"] = frame["csp24_code"].map(counts["period"])
+        frame["derivation"] = np.where(
+            frame["n_lads"] > 1,
+            "inherited from community safety partnership covering " + frame["n_lads"].astype(str) + " LADs; per 1,000 Census 2021 residents",
+            "direct (CSP = LAD); per 1,000 Census 2021 residents",
+        )
+        frame = frame.rename(columns={"lad25_code": "area_code"}).dropna(subset=["numerator"])
+        return {"lad": _finish(frame)}
+
+    return compute
+
+
+def local_election_turnout(ctx: BuildContext) -> dict[str, pd.DataFrame]:
+    """Turnout at each ward's most recent borough, district or unitary election of 2021-2024 (county divisions left out).
+
+    Ward codes published for those years are matched to May 2025 wards where the code still exists (a changed
+    boundary gets a new code, so a match means the same ward). LAD turnout sums ballots and electorate over
+    the matched wards of the council's most recent election year.
+    """
+    parts = []
+    for geography in ("ward24", "ward22", "ward21"):
+        try:
+            turnout = ctx.measure("local_elections", "turnout_pct", geography)
+            electorate = ctx.measure("local_elections", "electorate", geography)
+        except LookupError:
+            continue
+        frame = turnout.merge(electorate[["area_code", "value"]].rename(columns={"value": "electorate"}), on="area_code")
+        parts.append(frame)
+    frame = pd.concat(parts, ignore_index=True)
+    frame = frame[frame["area_code"].isin(set(ctx.ward_codes))]
+    frame = frame.sort_values("period", ascending=False).drop_duplicates("area_code", keep="first")
+    frame["numerator"] = frame["electorate"] * frame["value"] / 100
+    frame["denominator"] = frame["electorate"]
+    frame["derivation"] = "ward election of May " + frame["period"] + " (code unchanged in 2025)"
+    frame["year"] = frame["period"]
+    frame["period"] = "2021-2024"
+    parent = ctx.areas.set_index("area_code")["parent_code"]
+    frame["lad"] = frame["area_code"].map(parent)
+    latest_year = frame.groupby("lad")["year"].max()
+    lad = frame[frame["year"] == frame["lad"].map(latest_year)]
+    lad = lad.groupby("lad").agg(numerator=("numerator", "sum"), denominator=("denominator", "sum"), year=("year", "first"), wards=("area_code", "count")).reset_index()
+    lad["value"] = 100 * lad["numerator"] / lad["denominator"]
+    lad["period"] = "2021-2024"
+    lad["derivation"] = "summed over " + lad["wards"].astype(str) + " wards of the May " + lad["year"] + " election"
+    return {"ward": _finish(frame), "lad": _finish(lad.rename(columns={"lad": "area_code"}))}
+
+
+def fractionalisation(source_id: str, geography: str, categories: list[str], total: str, via_oa: bool = False):
+    """Diversity as the chance that two residents picked at random are in different groups: 1 - sum(p_i^2)."""
+
+    def compute(ctx: BuildContext) -> dict[str, pd.DataFrame]:
+        shares = {c: ctx.small_area_share(source_id, geography, [c], total, scale=1.0) for c in categories}
+        out = {}
+        for level in ("lad", "ward"):
+            base = shares[categories[0]][level][["area_code", "period", "denominator"]].copy()
+            squares = sum(shares[c][level].set_index(["area_code", "period"])["value"] ** 2 for c in categories)
+            base = base.set_index(["area_code", "period"])
+            base["value"] = 1 - squares
+            base = base.reset_index()
+            base["derivation"] = f"fractionalisation over {len(categories)} groups from {geography.upper()} counts"
+            out[level] = _finish(base)
+        return out
+
+    return compute
+
+
+def dissimilarity_index(ctx: BuildContext) -> dict[str, pd.DataFrame]:
+    """Index of dissimilarity between White and all other ethnic groups across a LAD's LSOAs:
+    D = 0.5 x sum |w_i / W - m_i / M|; 0 = evenly mixed, 100 = complete separation. Depends on LSOA size (MAUP)."""
+    total = ctx.measure("census2021", "ethnic_total", "lsoa21").set_index("area_code")["value"]
+    white = ctx.measure("census2021", "ethnic_white", "lsoa21").set_index("area_code")["value"]
+    frame = pd.DataFrame({"white": white, "other": total - white})
+    frame["lad"] = frame.index.map(ctx.lsoa21_ward.set_index("LSOA21CD")["LAD25CD"])
+    frame = frame.dropna(subset=["lad"])
+    sums = frame.groupby("lad")[["white", "other"]].transform("sum")
+    frame["term"] = (frame["white"] / sums["white"] - frame["other"] / sums["other"]).abs()
+    result = frame.groupby("lad")["term"].sum().mul(50).rename("value").reset_index().rename(columns={"lad": "area_code"})
+    result["period"] = "2021"
+    result["derivation"] = "computed from Census 2021 LSOA ethnic-group counts"
+    return {"lad": _finish(result)}
+
+
+def population_density(ctx: BuildContext) -> dict[str, pd.DataFrame]:
+    areas = ctx.areas.set_index("area_code")
+    lad = pd.DataFrame({"area_code": ctx.lad_codes})
+    lad["numerator"] = lad["area_code"].map(ctx.lad25_population)
+    lad["denominator"] = lad["area_code"].map(areas["area_km2"])
+    lad["value"] = lad["numerator"] / lad["denominator"]
+    lad["period"] = "2021"
+    lad["derivation"] = "Census 2021 residents / area of generalised 2025 boundaries"
+    return {"lad": _finish(lad)}
+
+
+def population_size_log(ctx: BuildContext) -> dict[str, pd.DataFrame]:
+    lad = pd.DataFrame({"area_code": ctx.lad_codes})
+    lad["numerator"] = lad["area_code"].map(ctx.lad25_population)
+    lad["value"] = np.log10(lad["numerator"])
+    lad["period"] = "2021"
+    lad["derivation"] = "log10 of Census 2021 residents summed from LSOAs"
+    return {"lad": _finish(lad)}
+
+
+def imd_history_score(ctx: BuildContext) -> dict[str, pd.DataFrame]:
+    """IMD average score 2004-2025 on LAD25: 2004-2015 from LAD21 derived files, 2019 and 2025 from the official File 10s."""
+    parts = [ctx.lad_values("imd_history", "imd_average_score", "lad21")]
+    parts.append(ctx.lad_values("imd2019", "imd_average_score", "lad19"))
+    parts.append(ctx.lad_values("iod2025", "imd_average_score", "lad24"))
+    lad = pd.concat(parts, ignore_index=True)
+    ward = ctx.lsoa21_mean("iod2025", "imd_score")["ward"]
+    return {"lad": lad, "ward": ward}
+
+
+def iod_domain(measure_lad: str, measure_lsoa: str):
+    def compute(ctx: BuildContext) -> dict[str, pd.DataFrame]:
+        lad = pd.concat(
+            [ctx.lad_values("imd2019", measure_lad, "lad19"), ctx.lad_values("iod2025", measure_lad, "lad24")], ignore_index=True
+        )
+        ward = ctx.lsoa21_mean("iod2025", measure_lsoa)["ward"]
+        return {"lad": lad, "ward": ward}
+
+    return compute
+
+
+def wimd_score(ctx: BuildContext) -> dict[str, pd.DataFrame]:
+    lad = ctx.lad_values("wimd2019", "wimd_average_score", "lad22")
+    ward = ctx.lsoa11_mean("wimd2019", "wimd_score")["ward"]
+    ward = ward[ward["area_code"].str.startswith("W")]
+    return {"lad": lad, "ward": ward}
+
+
+def adult_skills_english(ctx: BuildContext) -> dict[str, pd.DataFrame]:
+    out = ctx.lsoa11_mean("imd2019", "adult_skills_and_english_language_proficiency_indicator")
+    return {level: frame[frame["area_code"].str.startswith("E")] for level, frame in out.items()}
+
+
+def household_deprivation_any(ctx: BuildContext) -> dict[str, pd.DataFrame]:
+    dims = ["hh_deprived_1_dim", "hh_deprived_2_dim", "hh_deprived_3_dim", "hh_deprived_4_dim"]
+    return ctx.small_area_share("census2021", "lsoa21", dims, "hh_deprivation_total")
+
+
+def age_share(measure: str):
+    def compute(ctx: BuildContext) -> dict[str, pd.DataFrame]:
+        return lad_count_share("population_estimates", measure, "population_total", "lad21")(ctx)
+
+    return compute
+
+
+def smc_group(measure: str):
+    """SMC area groups (1 = most favourable) given to every LAD in the SMC area; counties' groups go to their districts."""
+
+    def compute(ctx: BuildContext) -> dict[str, pd.DataFrame]:
+        lad = ctx.lad_values("smc_social_mobility", measure, "lad24")
+        county = ctx.measure("smc_social_mobility", measure, "utla24")
+        inherited = ctx.inherit(county, "utla")
+        have = set(zip(lad["area_code"], lad["period"]))
+        inherited = inherited[[(a, p) not in have for a, p in zip(inherited["area_code"], inherited["period"])]]
+        return {"lad": pd.concat([lad, inherited], ignore_index=True)}
+
+    return compute
+
+
+# ---------------------------------------------------------------------------------------------
+# The catalogue
+# ---------------------------------------------------------------------------------------------
+
+CATALOGUE: tuple[Indicator, ...] = (
+    # ---- Factor 1: shared aspirations, core values and common ground --------------------------
+    Indicator(
+        id="household_no_english_main_language",
+        title="Households where no adult has English (or Welsh in Wales) as a main language",
+        description="Share of households in which no one aged 16 or over has English (or Welsh, in Wales) as a main language.",
+        factor=1, unit="% of households", polarity=L, sources=("census2021", "oa21_lookup", "geography"), levels=("lad", "ward"),
+        caveats="About a shared language in the home, not a judgement on multilingual households or on any group. Census 2021 (March 2021).",
+        derivation="Census 2021 TS025 output-area counts summed to LSOA, then to wards (best fit) and LADs; share = numerator / households.",
+        compute=b.share_from_small_areas("census2021", "oa21", ["hh_no_adult_english"], "hh_language_total", via_oa=True),
+    ),
+    Indicator(
+        id="cannot_speak_english_well",
+        title="Residents who cannot speak English well or at all",
+        description="Share of usual residents aged 3+ whose main language is not English and who cannot speak English well or at all.",
+        factor=1, unit="% of residents aged 3+", polarity=L, sources=("census2021", "oa21_lookup"), levels=("lad",),
+        caveats="Self-reported proficiency. MSOAs do not nest in wards, so no ward figure. Census 2021.",
+        derivation="Census 2021 TS029 MSOA counts summed to LADs (exact nesting).",
+        compute=b.lad_share_from_msoa("census2021", ["cannot_speak_english_well", "cannot_speak_english"], "english_prof_total"),
+    ),
+    Indicator(
+        id="adult_skills_english_proficiency",
+        title="Adult skills and English language proficiency (IoD 2019 indicator)",
+        description="IoD 2019 indicator: proportion of working-age adults with no or low qualifications, or who cannot speak English well.",
+        factor=1, unit="proportion of adults 25-64", polarity=L, sources=("imd2019", "geography"), levels=("lad", "ward"), countries="E",
+        caveats=IOD_ENGLAND + " Built from Census 2011 proficiency and qualifications: dated.",
+        derivation="IoD 2019 File 8 LSOA 2011 values carried to LSOA 2021 (mid-2015 population weights where LSOAs merged), then population-weighted to wards and LADs.",
+        compute=adult_skills_english,
+    ),
+    Indicator(
+        id="life_satisfaction",
+        title="Life satisfaction (mean score, 0-10)",
+        description="Average rating of 'Overall, how satisfied are you with your life nowadays?' (APS personal well-being).",
+        factor=1, unit="mean score 0-10", polarity=H, sources=("ons_els",), levels=("lad",),
+        caveats=SURVEY_CI + " " + ELS_CAVEAT,
+        derivation="Published per LAD 2022; merged 2023 unitaries take the population-weighted mean of their districts.",
+        compute=els_series("personal_wellbeing_estimates__life_satisfaction"),
+    ),
+    Indicator(
+        id="worthwhile",
+        title="Feeling that things done in life are worthwhile (mean score, 0-10)",
+        description="Average rating of 'Overall, to what extent do you feel the things you do in your life are worthwhile?'.",
+        factor=1, unit="mean score 0-10", polarity=H, sources=("ons_els",), levels=("lad",),
+        caveats=SURVEY_CI + " " + ELS_CAVEAT,
+        derivation="As life satisfaction.",
+        compute=els_series("personal_wellbeing_estimates__worthwhile"),
+    ),
+    Indicator(
+        id="belonging_2008",
+        title="Belonging to the neighbourhood (Place Survey 2008, NI 2)",
+        description="Share of residents who feel they belong very or fairly strongly to their immediate neighbourhood.",
+        factor=1, unit="% of respondents", polarity=H, sources=("place_survey_2008",), levels=("lad",), countries="E",
+        caveats=DATED_2008, derivation="2008 district values recoded through the LAD code history; merged unitaries take population-weighted means.",
+        compute=b.lad_measure("place_survey_2008", "ni2_belong_pct", "lad09"),
+    ),
+    # ---- Factor 2: personal and social responsibility --------------------------------------
+    Indicator(
+        id="imd_crime_score",
+        title="IoD crime domain (average score)",
+        description="Risk of personal and material victimisation (IoD crime domain), population-weighted average of small-area scores.",
+        factor=2, unit="score (higher = more deprived)", polarity=L, sources=("iod2025", "imd2019"), levels=("lad", "ward"), countries="E",
+        caveats=IOD_ENGLAND + " A modelled relative measure, not a crime rate. 2019 and 2025 use different small areas and methods: compare positions, not scores.",
+        derivation="LAD: official File 10 average score (2019 on LAD19, 2025 on LAD24, recoded). Ward: LSOA 2021 scores population-weighted (Census 2021).",
+        compute=iod_domain("crime_average_score", "crime_score"),
+    ),
+    Indicator(
+        id="crime_severity_score",
+        title="Crime severity score",
+        description="Police-recorded crimes weighted by the average sentence they attract, per 1,000 residents.",
+        factor=2, unit="score", polarity=L, sources=("crime_severity",), levels=("lad",),
+        caveats="Recording practices differ between forces. Year to March 2023.",
+        derivation="Published per LAD 2023.",
+        compute=b.lad_measure("crime_severity", "crime_severity_score", "lad23"),
+    ),
+    Indicator(
+        id="recorded_crime_rate",
+        title="Police recorded crime per 1,000 residents (excluding fraud)",
+        description="All police recorded crime excluding fraud and computer misuse, per 1,000 Census 2021 residents.",
+        factor=2, unit="crimes per 1,000 residents", polarity=L, sources=("recorded_crime", "ons_lookups", "census2021"), levels=("lad",),
+        caveats="Recording practices differ between forces; a CSP covering two LADs gives both the same rate. Year ending June 2025.",
+        derivation="Community safety partnership counts / Census 2021 residents of the CSP's LADs.",
+        compute=csp_rate_per_1000("crimes_total_recorded_crime_excluding_fraud"),
+    ),
+    Indicator(
+        id="personal_crime_rate",
+        title="Personal crime rate per 1,000 (ONS Health Index)",
+        description="Violence, sexual offences, robbery and theft from the person per 1,000 residents (ONS Health Index input).",
+        factor=2, unit="per 1,000 residents", polarity=L, sources=("health_index",), levels=("lad",), countries="E",
+        caveats="England only; 2015-2021 series on LAD 2021.",
+        derivation="Published per LAD 2021; merged 2023 unitaries take population-weighted means.",
+        compute=b.lad_measure("health_index", "personal_crime_rate_per_1000", "lad21"),
+    ),
+    Indicator(
+        id="persistent_absence",
+        title="Pupils persistently absent from school",
+        description="Share of pupils missing 10% or more of possible sessions.",
+        factor=2, unit="% of pupils", polarity=L, sources=("ons_els", "ons_lookups"), levels=("lad",), countries="E",
+        caveats="Published for upper-tier authorities: districts in two-tier areas take their county's value. By school location. England only. " + ELS_CAVEAT,
+        derivation="Unitary values direct; county values inherited by their districts.",
+        compute=els_series("persistent_absences_for_all_pupils", inherit_counties=True),
+    ),
+    # ---- Factor 3: social mobility and realising potential ---------------------------------
+    Indicator(
+        id="imd_average_score",
+        title="Index of Multiple Deprivation (average score)",
+        description="Population-weighted average of small-area IMD scores (higher = more deprived).",
+        factor=3, unit="score (higher = more deprived)", polarity=L, sources=("iod2025", "imd2019", "imd_history"), levels=("lad", "ward"), countries="E",
+        caveats=IOD_ENGLAND + " Each edition uses its own small areas and methods (series break at every edition): compare positions, not scores.",
+        derivation="LAD: official File 10 for 2019 and 2025; 2004-2015 population-weighted on LAD 2021 (humaniverse/IMD). Ward: LSOA 2021 scores, Census 2021 weights.",
+        compute=imd_history_score,
+    ),
+    Indicator(
+        id="imd_income_score",
+        title="IoD income deprivation (average score)",
+        description="Share of people in income deprivation, population-weighted average across small areas.",
+        factor=3, unit="proportion of residents", polarity=L, sources=("iod2025", "imd2019"), levels=("lad", "ward"), countries="E",
+        caveats=IOD_ENGLAND, derivation="As the IMD crime domain.",
+        compute=iod_domain("income_average_score", "income_score"),
+    ),
+    Indicator(
+        id="imd_education_score",
+        title="IoD education, skills and training deprivation (average score)",
+        description="Lack of attainment and skills among children and adults (IoD domain score).",
+        factor=3, unit="score (higher = more deprived)", polarity=L, sources=("iod2025", "imd2019"), levels=("lad", "ward"), countries="E",
+        caveats=IOD_ENGLAND, derivation="As the IMD crime domain.",
+        compute=iod_domain("education_average_score", "education_score"),
+    ),
+    Indicator(
+        id="wimd_score",
+        title="Welsh Index of Multiple Deprivation 2019 (average score)",
+        description="Population-weighted WIMD score (higher = more deprived); Wales only.",
+        factor=3, unit="score (higher = more deprived)", polarity=L, sources=("wimd2019",), levels=("lad", "ward"), countries="W",
+        caveats="Wales only, on its own scale: never compared with the English IMD. LSOA weights for Welsh LSOAs that merged in 2021 are equal (no Welsh 2015 denominators held).",
+        derivation="LAD: population-weighted on LAD 2022 (derived). Ward: LSOA 2011 scores carried to LSOA 2021, then averaged with Census 2021 weights.",
+        compute=wimd_score,
+    ),
+    Indicator(
+        id="household_deprivation_any",
+        title="Households deprived in one or more dimensions",
+        description="Share of households deprived in at least one of employment, education, health and disability, housing (Census 2021).",
+        factor=3, unit="% of households", polarity=L, sources=("census2021", "geography"), levels=("lad", "ward"),
+        caveats="Census 2021 definitions; one consistent measure across England and Wales.",
+        derivation="Census 2021 TS011 LSOA counts summed to wards (best fit) and LADs.",
+        compute=household_deprivation_any,
+    ),
+    Indicator(
+        id="gcse_english_maths",
+        title="GCSE English and maths at grade 4 or above (age 19)",
+        description="Share of 19-year-olds with GCSE English and maths at grade 4 or above (or equivalent).",
+        factor=3, unit="% of 19-year-olds", polarity=H, sources=("ons_els",), levels=("lad",), countries="E",
+        caveats="England only. " + ELS_CAVEAT, derivation="Published per LAD 2025.",
+        compute=els_series("gcses_in_english_and_maths"),
+    ),
+    Indicator(
+        id="employment_rate",
+        title="Employment rate, aged 16-64",
+        description="Share of residents aged 16-64 in employment (Annual Population Survey).",
+        factor=3, unit="% of residents aged 16-64", polarity=H, sources=("ons_els",), levels=("lad",),
+        caveats=SURVEY_CI + " Official statistics in development. " + ELS_CAVEAT, derivation="Published per LAD 2024.",
+        compute=els_series("employment_rate__employment_rate"),
+    ),
+    Indicator(
+        id="gross_median_weekly_pay",
+        title="Gross median weekly pay (residence-based)",
+        description="Median gross weekly pay of full-time employees living in the area (ASHE).",
+        factor=3, unit="£ per week", polarity=H, sources=("ons_els",), levels=("lad",),
+        caveats="Cash terms, not adjusted for prices. " + ELS_CAVEAT, derivation="Published per LAD 2024.",
+        compute=els_series("gross_median_weekly_pay"),
+    ),
+    Indicator(
+        id="housing_affordability_ratio",
+        title="Housing affordability ratio",
+        description="Median house price divided by median gross annual workplace-based earnings.",
+        factor=3, unit="ratio", polarity=L, sources=("ons_els",), levels=("lad",),
+        caveats="Workplace-based earnings. " + ELS_CAVEAT, derivation="Published per LAD 2025.",
+        compute=els_series("housing_affordability_ratio"),
+    ),
+    Indicator(
+        id="children_relative_poverty",
+        title="Children in relative low-income families (before housing costs)",
+        description="Share of children aged under 16 living in relative low-income families.",
+        factor=3, unit="% of children", polarity=L, sources=("ons_els",), levels=("lad",),
+        caveats="DWP/HMRC local estimates, before housing costs. " + ELS_CAVEAT, derivation="Published per LAD 2025.",
+        compute=els_series("children_in_relative_poverty__before_housing_costs"),
+    ),
+    Indicator(
+        id="level3_qualifications",
+        title="Residents aged 16-64 qualified to level 3 or above",
+        description="Share of residents aged 16-64 with an RQF level 3 qualification or higher (APS).",
+        factor=3, unit="% of residents aged 16-64", polarity=H, sources=("ons_els",), levels=("lad",),
+        caveats=SURVEY_CI + " New series from 2022 (RQF): a break with earlier years. " + ELS_CAVEAT, derivation="Published per LAD 2024.",
+        compute=els_series("qualifications_level_3_or_above"),
+    ),
+    Indicator(
+        id="claimant_count_rate",
+        title="Claimant count rate",
+        description="People claiming unemployment-related benefits as a share of residents aged 16-64.",
+        factor=3, unit="% of residents aged 16-64", polarity=L, sources=("ons_els",), levels=("lad",),
+        caveats="Includes some people in work on Universal Credit. " + ELS_CAVEAT, derivation="Published per LAD 2024.",
+        compute=els_series("claimant_count"),
+    ),
+    Indicator(
+        id="gdhi_per_head",
+        title="Gross disposable household income per head",
+        description="Income households have to spend or save after taxes and benefits, per resident.",
+        factor=3, unit="£ per head", polarity=H, sources=("ons_els",), levels=("lad",),
+        caveats="Cash terms, not adjusted for prices. " + ELS_CAVEAT, derivation="Published per LAD 2024.",
+        compute=els_series("gross_disposable_household_income_per_head"),
+    ),
+    Indicator(
+        id="smc_promising_prospects",
+        title="Social Mobility Commission: promising prospects group",
+        description="SMC State of the Nation area group for the 'promising prospects' outcome of young people from lower socio-economic backgrounds (1 = most favourable).",
+        factor=3, unit="group (1 = most favourable)", polarity=L, sources=("smc_social_mobility",), levels=("lad",),
+        caveats="SMC areas are groups of LAs: each LA takes its SMC area's group; two-tier districts take their county's. Ordinal groups, not a rate.",
+        derivation="SMC area -> LAD lookup from the SMC's own area definitions.",
+        compute=smc_group("son2025__promising_prospects_group"),
+    ),
+    # ---- Factor 4: participation and empowerment ---------------------------------------------
+    Indicator(
+        id="eu_referendum_turnout",
+        title="Turnout at the 2016 EU referendum",
+        description="Votes cast as a share of the electorate, 23 June 2016. (The result itself is not used: a vote is not a measure of values.)",
+        factor=4, unit="% of electorate", polarity=H, sources=("eu_referendum",), levels=("lad",),
+        caveats="A one-off national vote in 2016; counting areas were 2016 districts, summed for later mergers.",
+        derivation="Counting-area votes and electorate recoded through the LAD code history and summed for merged authorities.",
+        compute=eu_referendum_turnout,
+    ),
+    Indicator(
+        id="local_election_turnout",
+        title="Turnout at local (ward) elections, 2021-2024",
+        description="Ballots as a share of the electorate at each ward's most recent borough, district or unitary election in 2021-2024.",
+        factor=4, unit="% of electorate", polarity=H, sources=("local_elections",), levels=("lad", "ward"),
+        caveats="Councils vote in different years and cycles, so areas are compared across years. Only wards whose code is unchanged in 2025 are matched. County council divisions are left out.",
+        derivation="Ward results matched to 2025 wards by code; LAD = summed ballots / summed electorate of the latest election year.",
+        compute=local_election_turnout,
+    ),
+    Indicator(
+        id="influence_decisions_2008",
+        title="Can influence decisions in the local area (Place Survey 2008, NI 4)",
+        description="Share of residents who feel they can influence decisions affecting their local area.",
+        factor=4, unit="% of respondents", polarity=H, sources=("place_survey_2008",), levels=("lad",), countries="E",
+        caveats=DATED_2008, derivation="As belonging (NI 2).",
+        compute=b.lad_measure("place_survey_2008", "ni4_influence_decisions_pct", "lad09"),
+    ),
+    Indicator(
+        id="arts_engagement",
+        title="Engaged with the arts in the last 12 months",
+        description="Share of adults who engaged with the arts (DCMS Participation Survey).",
+        factor=4, unit="% of adults", polarity=H, sources=("ons_els",), levels=("lad",), countries="E",
+        caveats=SURVEY_CI + " One year only; England only. " + ELS_CAVEAT, derivation="Published per LAD 2024.",
+        compute=els_series("engagement_with_culture_and_heritage__arts"),
+    ),
+    Indicator(
+        id="public_library_use",
+        title="Used a public library service in the last 12 months",
+        description="Share of adults who engaged with a public library service (DCMS Participation Survey).",
+        factor=4, unit="% of adults", polarity=H, sources=("ons_els",), levels=("lad",), countries="E",
+        caveats=SURVEY_CI + " One year only; England only. " + ELS_CAVEAT, derivation="Published per LAD 2024.",
+        compute=els_series("engagement_with_culture_and_heritage__public_library"),
+    ),
+    Indicator(
+        id="heritage_visit",
+        title="Visited a heritage site in the last 12 months",
+        description="Share of adults who visited a heritage site (DCMS Participation Survey).",
+        factor=4, unit="% of adults", polarity=H, sources=("ons_els",), levels=("lad",), countries="E",
+        caveats=SURVEY_CI + " One year only; England only. " + ELS_CAVEAT, derivation="Published per LAD 2024.",
+        compute=els_series("engagement_with_culture_and_heritage__heritage_site"),
+    ),
+    # ---- Factor 5: tackling intolerance and extremism -----------------------------------------
+    Indicator(
+        id="public_order_offence_rate",
+        title="Public order offences per 1,000 residents (proxy)",
+        description="Police recorded public order offences per 1,000 residents. A proxy: the group includes racially or religiously aggravated public fear, alarm or distress, but mostly other offences.",
+        factor=5, unit="offences per 1,000 residents", polarity=L, sources=("recorded_crime", "ons_lookups", "census2021"), levels=("lad",), proxy=True,
+        caveats="A proxy, not hate crime. Rises can reflect better recording. A CSP covering two LADs gives both the same rate. Year ending June 2025.",
+        derivation="Community safety partnership counts / Census 2021 residents of the CSP's LADs.",
+        compute=csp_rate_per_1000("crimes_public_order_offences"),
+    ),
+    Indicator(
+        id="get_on_well_2008",
+        title="People from different backgrounds get on well together (Place Survey 2008, NI 1)",
+        description="Share of residents who agree that their local area is a place where people from different backgrounds get on well together.",
+        factor=5, unit="% of respondents", polarity=H, sources=("place_survey_2008",), levels=("lad",), countries="E", proxy=True,
+        caveats=DATED_2008 + " Perceived tolerance, used as a proxy for factor 5 until hate-crime data are fetched.",
+        derivation="As belonging (NI 2).",
+        compute=b.lad_measure("place_survey_2008", "ni1_get_on_well_pct", "lad09"),
+    ),
+    # ---- Context: described, never scored -----------------------------------------------------
+    Indicator(
+        id="ethnic_minority_share",
+        title="Residents in ethnic groups other than White",
+        description="Share of usual residents in the Asian, Black, Mixed or Other ethnic groups (Census 2021).",
+        factor=None, unit="% of residents", polarity=C, sources=("census2021",), levels=("lad", "ward"),
+        caveats="Context only: diversity is never scored as good or bad. The White group includes White minorities.",
+        derivation="Census 2021 TS021 LSOA counts summed to wards (best fit) and LADs.",
+        compute=b.share_from_small_areas("census2021", "lsoa21", ["ethnic_asian", "ethnic_black", "ethnic_mixed", "ethnic_other"], "ethnic_total"),
+    ),
+    Indicator(
+        id="ethnic_diversity",
+        title="Ethnic diversity (fractionalisation, 5 broad groups)",
+        description="Chance that two residents picked at random belong to different broad ethnic groups.",
+        factor=None, unit="index 0-1", polarity=C, sources=("census2021",), levels=("lad", "ward"),
+        caveats="Context only. Broad groups hide diversity within them.",
+        derivation="1 - sum of squared group shares, from Census 2021 TS021 counts summed to the area.",
+        compute=fractionalisation("census2021", "lsoa21", ["ethnic_asian", "ethnic_black", "ethnic_mixed", "ethnic_white", "ethnic_other"], "ethnic_total"),
+    ),
+    Indicator(
+        id="religious_diversity",
+        title="Religious diversity (fractionalisation)",
+        description="Chance that two residents picked at random gave different answers to the religion question (including no religion).",
+        factor=None, unit="index 0-1", polarity=C, sources=("census2021",), levels=("lad", "ward"),
+        caveats="Context only. 'Not answered' (about 6%) counts as its own group.",
+        derivation="1 - sum of squared shares over nine answers plus 'not answered', Census 2021 TS030.",
+        compute=fractionalisation(
+            "census2021", "lsoa21",
+            ["religion_no_religion", "religion_christian", "religion_buddhist", "religion_hindu", "religion_jewish", "religion_muslim", "religion_sikh", "religion_other", "religion_not_answered"],
+            "religion_total",
+        ),
+    ),
+    Indicator(
+        id="born_outside_uk",
+        title="Residents born outside the UK",
+        description="Share of usual residents born outside the United Kingdom (Census 2021).",
+        factor=None, unit="% of residents", polarity=C, sources=("census2021", "oa21_lookup"), levels=("lad", "ward"),
+        caveats="Context only.", derivation="Census 2021 TS004 output-area counts summed to LSOA, wards and LADs.",
+        compute=b.share_from_small_areas("census2021", "oa21", ["born_outside_uk"], "cob_total", via_oa=True),
+    ),
+    Indicator(
+        id="non_uk_identity_only",
+        title="Residents with a non-UK national identity only",
+        description="Share of usual residents who gave only non-UK national identities (Census 2021).",
+        factor=None, unit="% of residents", polarity=C, sources=("census2021", "oa21_lookup"), levels=("lad", "ward"),
+        caveats="Context only: identity is not a measure of integration.",
+        derivation="Census 2021 TS027 output-area counts summed to LSOA, wards and LADs.",
+        compute=b.share_from_small_areas("census2021", "oa21", ["identity_non_uk_only"], "identity_total", via_oa=True),
+    ),
+    Indicator(
+        id="residential_segregation",
+        title="Residential segregation: index of dissimilarity (White / other ethnic groups)",
+        description="How unevenly White and other residents are spread across the LA's LSOAs: 0 = evenly mixed, 100 = fully separate.",
+        factor=None, unit="index 0-100", polarity=C, sources=("census2021", "geography"), levels=("lad",),
+        caveats="Context only, shown beside factor 5. Depends on the size of the zones used (modifiable areal unit problem).",
+        derivation="D = 0.5 x sum over LSOAs of |w_i/W - m_i/M|, Census 2021 TS021.",
+        compute=dissimilarity_index,
+    ),
+    Indicator(
+        id="population_density",
+        title="Population density",
+        description="Census 2021 usual residents per square kilometre.",
+        factor=None, unit="residents per km²", polarity=C, sources=("census2021", "geography"), levels=("lad",),
+        caveats="Area from generalised boundaries (about 1% accuracy). Stands in for rurality, which is not held.",
+        derivation="Residents summed from LSOAs / area of 2025 boundaries.",
+        compute=population_density,
+    ),
+    Indicator(
+        id="population_size_log",
+        title="Population size (log10 of residents)",
+        description="Logarithm of Census 2021 usual residents; used to find similar areas.",
+        factor=None, unit="log10 residents", polarity=C, sources=("census2021",), levels=("lad",),
+        caveats="Context only.", derivation="Census 2021 residents summed from LSOAs.",
+        compute=population_size_log,
+    ),
+    Indicator(
+        id="age_65_plus",
+        title="Residents aged 65 and over",
+        description="Share of residents aged 65+, mid-2020 population estimates.",
+        factor=None, unit="% of residents", polarity=C, sources=("population_estimates",), levels=("lad",),
+        caveats="Context only. Mid-2020 estimates on LAD 2021, summed for merged authorities.",
+        derivation="Counts summed to LAD25, then divided.",
+        compute=age_share("population_65_plus"),
+    ),
+    Indicator(
+        id="age_0_15",
+        title="Residents aged 0-15",
+        description="Share of residents aged 0-15, mid-2020 population estimates.",
+        factor=None, unit="% of residents", polarity=C, sources=("population_estimates",), levels=("lad",),
+        caveats="Context only. Mid-2020 estimates on LAD 2021, summed for merged authorities.",
+        derivation="Counts summed to LAD25, then divided.",
+        compute=age_share("population_0_15"),
+    ),
+)
+
+BY_ID = {indicator.id: indicator for indicator in CATALOGUE}
