@@ -72,15 +72,51 @@ def build(data_dir: Path | None = None, progress: Progress = lambda _m: None) ->
         for source_id, frame in tidy.items():
             write_table(frame, staging / "tidy" / f"{source_id}.parquet", tables, name=f"tidy/{source_id}.parquet")
 
+        write_table(sources_table(data_dir), staging / "sources.parquet", tables)
+
         progress("indicators, factor scores, neighbours, benchmarks")
         for name, frame in model.build_tables(raw_root, areas, tidy, progress).items():
             write_table(frame, staging / f"{name}.parquet", tables)
+        from indicators import methodology
+
+        (staging / "methodology.md").write_text(methodology.render(), encoding="utf-8")
         (staging / "build_info.json").write_text(json.dumps({"tables": tables}, indent=1, sort_keys=True) + "\n")
         switch_in(staging, data_dir / "processed")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return BuildResult(processed_dir=data_dir / "processed", seconds=time.perf_counter() - started, tables=tables)
+
+
+def sources_table(data_dir: Path) -> pd.DataFrame:
+    """One row per source: what it is, its licence, and when its held files were retrieved (from the manifest)."""
+    from data_sources import manifest
+
+    retrieved: dict[str, set[str]] = {}
+    for entry in manifest.load(data_dir / "manifest.json"):
+        retrieved.setdefault(entry.source_id, set()).add(entry.retrieved)
+    rows = []
+    for module in all_modules():
+        source = module.SOURCE
+        rows.append(
+            {
+                "source_id": source.id,
+                "title": source.title,
+                "publisher": source.publisher,
+                "licence": source.licence,
+                "licence_url": source.licence_url,
+                "landing_page": source.landing_page,
+                "published": source.published,
+                "vintage": source.vintage,
+                "geography": source.geography,
+                "code_vintage": source.code_vintage,
+                "retrieved": ", ".join(sorted(retrieved.get(source.id, set()))),
+                "optional": source.optional,
+                "caveats": source.caveats,
+                "files": ", ".join(raw.name for raw in source.files if raw.held),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def write_table(frame: pd.DataFrame, path: Path, tables: dict[str, int], name: str | None = None) -> None:

@@ -15,7 +15,9 @@ def _aggregate(frame: pd.DataFrame, group: pd.Series, population: pd.Series) -> 
     """Comparator value: summed counts where the indicator is a share of counts, else a population-weighted mean of LADs."""
     has_counts = frame["numerator"].notna() & frame["denominator"].gt(0)
     if has_counts.all() and len(frame):
-        ratio = (frame["value"] / (frame["numerator"] / frame["denominator"])).median()
+        from indicators.harmonise import _scale
+
+        ratio = _scale(frame)
         sums = frame.groupby(group)[["numerator", "denominator"]].sum()
         return ratio * sums["numerator"] / sums["denominator"]
     weights = frame["area_code"].map(population).fillna(0)

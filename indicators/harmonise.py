@@ -74,7 +74,11 @@ def lad_to_lad25(values: pd.DataFrame, chain: pd.DataFrame, weights: pd.Series |
 def _scale(frame: pd.DataFrame) -> float:
     """Shares are held as percentages or proportions; infer which from the parts so a recomputed share keeps the unit."""
     ratio = (frame["value"] / (frame["numerator"] / frame["denominator"])).replace([np.inf, -np.inf], np.nan).dropna()
-    return float(ratio.median()) if len(ratio) else 1.0
+    if not len(ratio):
+        return 1.0
+    # Published shares are rounded, so the ratio is only near 1, 100 or 1000: take the nearest of those.
+    candidates = np.array([1.0, 100.0, 1000.0])
+    return float(candidates[np.argmin(np.abs(np.log(candidates) - np.log(float(ratio.median()))))])
 
 
 def _finish(frame: pd.DataFrame) -> pd.DataFrame:

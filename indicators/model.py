@@ -117,6 +117,8 @@ def factor_score_table(values: pd.DataFrame, areas: pd.DataFrame, *, indicator_w
             counts["composite"] = counts.sum(axis=1)
             reasons["composite"] = np.where(table["composite"].isna(), "a factor score is missing", "")
             band = scores.rank_bands(normalised, factor, data.coverage, draws=200 if level == "lad" else 60) if bands else {}
+            if bands:
+                band["composite"] = scores.composite_rank_bands(table.drop(columns=["composite"]), draws=200 if level == "lad" else 60)
             for column in table.columns:
                 frame = pd.DataFrame(
                     {

@@ -1,0 +1,87 @@
+"""Exports for researchers: the long indicator table and factor scores as CSV and parquet, with a metric dictionary."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+# OWASP CSV injection: a cell starting with one of these can run as a formula in a spreadsheet.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+COLUMN_DICTIONARY = {
+    "indicator_values": {
+        "area_code": "ONS GSS code of a May 2025 LAD or ward",
+        "level": "lad or ward",
+        "indicator_id": "Indicator id (see metric_dictionary.csv)",
+        "period": "Period the value refers to, as published (e.g. 2021, 2023/24)",
+        "value": "The indicator value, in the unit given in the metric dictionary",
+        "numerator": "Count the value was computed from, where it is a share or rate",
+        "denominator": "Denominator count, where the value is a share or rate",
+        "lower_ci": "Lower 95% confidence limit, where the publisher gives one",
+        "upper_ci": "Upper 95% confidence limit, where the publisher gives one",
+        "derivation": "How the value reached the 2025 geography (direct, recoded, aggregated, inherited)",
+    },
+    "factor_scores": {
+        "area_code": "ONS GSS code of a May 2025 LAD or ward",
+        "level": "lad or ward",
+        "factor": "1-5 (integration factor) or composite",
+        "period": "latest: each indicator at its latest period",
+        "method": "robust_z (mean of robust z-scores) or exponential (IMD-style transform, 0-100)",
+        "score": "Factor score; higher is better under both methods",
+        "rank": "Rank among areas of the same level (1 = best)",
+        "rank_low": "5th percentile rank under weight perturbation and leave-one-out",
+        "rank_high": "95th percentile rank under weight perturbation and leave-one-out",
+        "n_indicators": "Number of indicators with a value behind the score",
+        "missing_reason": "Why a score is missing, or how it was scored (e.g. indicators published for Wales only)",
+    },
+}
+
+
+def neutralise_formulae(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula with a quote; numbers stay numbers."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_numeric_dtype(out[column]) or pd.api.types.is_bool_dtype(out[column]):
+            continue
+        text = out[column]
+        mask = text.notna() & text.astype(str).str.startswith(FORMULA_PREFIXES)
+        if mask.any():
+            out[column] = out[column].astype(object)
+            out.loc[mask, column] = "'" + text[mask].astype(str)
+    return out
+
+
+def safe_filename(name: str, default: str = "cohesion-atlas-export") -> str:
+    """Letters, digits, dot, dash and underscore only; no leading dots; at most 80 characters."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", str(name)).strip(".-_")[:80]
+    return cleaned or default
+
+
+def metric_dictionary(processed_dir: Path) -> pd.DataFrame:
+    catalogue = pd.read_parquet(Path(processed_dir) / "indicators.parquet")
+    sources = pd.read_parquet(Path(processed_dir) / "sources.parquet").set_index("source_id")
+
+    def cite(ids: str) -> str:
+        return "; ".join(f"{sources.loc[i, 'publisher']}, {sources.loc[i, 'title']} ({sources.loc[i, 'licence']}, retrieved {sources.loc[i, 'retrieved']})" for i in ids.split(", ") if i in sources.index)
+
+    catalogue = catalogue.copy()
+    catalogue["sources_cited"] = catalogue["source_id"].map(cite)
+    return catalogue
+
+
+def export_tables(processed_dir: Path, out_dir: Path) -> list[Path]:
+    processed_dir, out_dir = Path(processed_dir), Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in ("indicator_values", "factor_scores"):
+        frame = pd.read_parquet(processed_dir / f"{name}.parquet")
+        frame.to_parquet(out_dir / f"{name}.parquet", index=False)
+        neutralise_formulae(frame).to_csv(out_dir / f"{name}.csv", index=False, encoding="utf-8-sig")
+        written += [out_dir / f"{name}.parquet", out_dir / f"{name}.csv"]
+    dictionary = metric_dictionary(processed_dir)
+    neutralise_formulae(dictionary).to_csv(out_dir / "metric_dictionary.csv", index=False, encoding="utf-8-sig")
+    columns = pd.DataFrame([{"table": t, "column": c, "meaning": m} for t, cols in COLUMN_DICTIONARY.items() for c, m in cols.items()])
+    columns.to_csv(out_dir / "column_dictionary.csv", index=False, encoding="utf-8-sig")
+    written += [out_dir / "metric_dictionary.csv", out_dir / "column_dictionary.csv"]
+    return written

@@ -1,0 +1,250 @@
+"""The five-factor model on the real snapshot: catalogue rules, harmonisation, scores, missing-data rule, neighbours."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import PROCESSED, RAW
+from indicators import harmonise, scores
+from indicators.catalogue import BY_ID, CATALOGUE
+from indicators.context import BuildContext
+
+
+@pytest.fixture(scope="module")
+def values():
+    return pd.read_parquet(PROCESSED / "indicator_values.parquet")
+
+
+@pytest.fixture(scope="module")
+def factor_scores():
+    return pd.read_parquet(PROCESSED / "factor_scores.parquet")
+
+
+@pytest.fixture(scope="module")
+def areas():
+    return pd.read_parquet(PROCESSED / "areas.parquet")
+
+
+@pytest.fixture(scope="module")
+def ctx(areas):
+    tidy = {p.stem: pd.read_parquet(p) for p in (PROCESSED / "tidy").glob("*.parquet")}
+    return BuildContext(raw_root=RAW, areas=areas, tidy=tidy)
+
+
+# ---- catalogue rules ---------------------------------------------------------------------------
+
+def test_every_scored_indicator_has_complete_metadata():
+    for ind in CATALOGUE:
+        assert ind.title and ind.description and ind.unit and ind.sources and ind.caveats and ind.derivation, ind.id
+        assert ind.polarity in ("higher_is_better", "lower_is_better", "context")
+        assert set(ind.levels) <= {"lad", "ward"}
+    assert len(BY_ID) == len(CATALOGUE), "indicator ids must be unique"
+
+
+def test_at_least_four_scored_la_indicators_for_factors_1_to_4_and_factor_5_present():
+    for factor in (1, 2, 3, 4):
+        scored = [i for i in CATALOGUE if i.factor == factor and i.is_scored and "lad" in i.levels]
+        assert len(scored) >= 4, factor
+    factor5 = [i for i in CATALOGUE if i.factor == 5]
+    assert factor5 and all(i.proxy for i in factor5), "factor 5 rests on proxies and must say so"
+
+
+def test_declared_sources_exist():
+    from data_sources import all_modules
+
+    known = {m.SOURCE.id for m in all_modules()}
+    for ind in CATALOGUE:
+        assert set(ind.sources) <= known, ind.id
+
+
+def test_diversity_and_identity_are_context_and_leave_share_is_not_used():
+    for ind in CATALOGUE:
+        text = f"{ind.id} {ind.title}".lower()
+        if any(word in text for word in ("ethnic", "religio", "born outside", "identity", "diversity", "segregation")):
+            assert ind.polarity == "context" and ind.factor is None, ind.id
+        assert "leave" not in text and "remain" not in text
+
+
+def test_no_context_indicator_enters_any_score(values, areas):
+    from indicators.model import score_matrix
+
+    context_ids = {i.id for i in CATALOGUE if i.polarity == "context"}
+    for level in ("lad", "ward"):
+        matrix = score_matrix(values, areas, level)
+        assert not context_ids & set(matrix.values.columns)
+        assert set(matrix.values.columns) <= {i.id for i in CATALOGUE if i.is_scored}
+
+
+def test_methodology_names_every_indicator():
+    text = (PROCESSED / "methodology.md").read_text()
+    for ind in CATALOGUE:
+        assert f"`{ind.id}`" in text and ind.title in text
+
+
+# ---- real values ---------------------------------------------------------------------------------
+
+def test_iod2025_la_scores_recomputed_from_lsoas_match_file_10(ctx):
+    """Population-weighted LSOA scores reproduce the published LA average scores. IoD2025 used mid-2022
+    population denominators, which are not held; we weight by Census 2021 residents (TS021 totals), which
+    moves scores by at most 0.35 points (City of London) and by 0.03 at the median."""
+    derived = ctx.lsoa21_mean("iod2025", "imd_score")["lad"].set_index("area_code")["value"]
+    published = ctx.lad_values("iod2025", "imd_average_score", "lad24").set_index("area_code")["value"]
+    diff = (derived - published).dropna()
+    assert len(diff) == 296
+    assert diff.abs().max() < 0.35 and diff.abs().median() < 0.05
+    assert published["E06000009"] == pytest.approx(43.467)
+    assert derived["E06000009"] == pytest.approx(43.467, abs=0.2)
+    assert derived.rank().corr(published.rank()) > 0.999
+
+
+def test_blackpool_is_most_deprived_on_published_imd_in_2019_and_2025(values):
+    imd = values[(values.indicator_id == "imd_average_score") & (values.level == "lad")]
+    for period, score in (("2019", 45.039), ("2025", 43.467)):
+        this = imd[imd.period == period].set_index("area_code")["value"]
+        assert this.idxmax() == "E06000009" and this["E06000009"] == pytest.approx(score)
+    assert set(imd["period"]) == {"2004", "2007", "2010", "2015", "2019", "2025"}
+
+
+def test_census_population_sums_to_published_total(ctx):
+    assert ctx.lsoa21_population.sum() == pytest.approx(59_597_542, rel=1e-5)
+
+
+def test_ward_aggregation_conserves_la_totals(values):
+    """Ward numerators and denominators sum to the LA's (wards nest in LADs; best fit assigns every LSOA once)."""
+    share = values[values.indicator_id == "household_deprivation_any"]
+    wards = share[share.level == "ward"].copy()
+    lads = share[share.level == "lad"].set_index("area_code")
+    areas = pd.read_parquet(PROCESSED / "areas.parquet").set_index("area_code")
+    wards["lad"] = wards["area_code"].map(areas["parent_code"])
+    summed = wards.groupby("lad")[["numerator", "denominator"]].sum()
+    pd.testing.assert_series_equal(summed["denominator"], lads.loc[summed.index, "denominator"], check_names=False)
+    pd.testing.assert_series_equal(summed["numerator"], lads.loc[summed.index, "numerator"], check_names=False)
+    assert lads["denominator"].sum() == pytest.approx(24_782_778, rel=1e-3)  # households in E&W, Census 2021
+
+
+def test_merged_districts_are_population_weighted_or_summed(values, ctx):
+    """Cumberland (2023) took Allerdale, Carlisle and Copeland: its EU referendum turnout is summed votes / electorate."""
+    eu = ctx.measure("eu_referendum", "votes_cast", "lad16").set_index("area_code")["value"]
+    electorate = ctx.measure("eu_referendum", "electorate", "lad16").set_index("area_code")["value"]
+    parts = ["E07000026", "E07000028", "E07000029"]
+    expected = 100 * eu[parts].sum() / electorate[parts].sum()
+    row = values[(values.indicator_id == "eu_referendum_turnout") & (values.area_code == "E06000063")].iloc[0]
+    assert row["value"] == pytest.approx(expected, rel=1e-9)
+    assert "aggregated from LAD16" in row["derivation"]
+    barnsley = values[(values.indicator_id == "eu_referendum_turnout") & (values.area_code == "E08000038")].iloc[0]
+    assert barnsley["derivation"].startswith("recoded")
+
+
+def test_lad_merge_rule_in_isolation():
+    chain = pd.DataFrame({"old_code": ["A1", "A2", "B1", "C1"], "lad25_code": ["N1", "N1", "B1", "C2"]})
+    values = pd.DataFrame({"area_code": ["A1", "A2", "B1", "C1"], "period": "2020", "value": [10.0, 20.0, 5.0, 7.0], "geography": "lad19"})
+    weights = pd.Series({"A1": 100.0, "A2": 300.0})
+    out = harmonise.lad_to_lad25(values, chain, weights, how="mean").set_index("area_code")
+    assert out.loc["N1", "value"] == pytest.approx((10 * 100 + 20 * 300) / 400)
+    assert out.loc["B1", "derivation"] == "direct" and out.loc["C2", "derivation"].startswith("recoded")
+    incomplete = harmonise.lad_to_lad25(values.drop(index=1), chain.iloc[[0, 2, 3]].assign(lad25_code=["N1", "B1", "C2"]), weights, how="mean")
+    assert "N1" in set(incomplete["area_code"])  # only one district of that vintage was ever seen: passes through
+
+
+# ---- scoring -------------------------------------------------------------------------------------
+
+def test_robust_z_and_exponential_transform_by_hand(values):
+    """Robust z for Blackpool and Knowsley on IMD 2025, and the exponential transform of their ranks."""
+    imd = values[(values.indicator_id == "imd_average_score") & (values.level == "lad") & (values.period == "2025")].set_index("area_code")["value"]
+    aligned = -imd
+    median = aligned.median()
+    mad = (aligned - median).abs().median()
+    z = scores.robust_z(aligned)
+    for code in ("E06000009", "E08000011"):
+        assert z[code] == pytest.approx((aligned[code] - median) / (1.4826 * mad))
+    assert z["E06000009"] == pytest.approx((-43.467 - median) / (1.4826 * mad))
+    x = scores.exponential_transform(aligned)
+    n = len(aligned)
+    for code in ("E06000009", "E08000011"):
+        rank_worst_first = aligned.rank(ascending=False)[code]
+        r = rank_worst_first / n
+        assert x[code] == pytest.approx(-23 * np.log(1 - r * (1 - np.exp(-100 / 23))))
+    assert x["E06000009"] == pytest.approx(100.0)  # the worst area maps to the top of the scale
+
+
+def test_missing_data_rule_needs_sixty_percent_of_weight():
+    normalised = pd.DataFrame({"a": [1.0, 1.0, np.nan], "b": [1.0, np.nan, np.nan], "c": [1.0, np.nan, 1.0]}, index=["x", "y", "z"])
+    factor = pd.Series({"a": 1, "b": 1, "c": 1})
+    coverage = pd.DataFrame(True, index=normalised.index, columns=normalised.columns)
+    result, counts, reasons = scores.factor_scores(normalised, factor, coverage)
+    assert result.loc["x", 1] == 1.0
+    assert np.isnan(result.loc["y", 1]) and "33%" in reasons.loc["y", 1]
+    weighted, _, _ = scores.factor_scores(normalised, factor, coverage, {"a": 3.0})
+    assert weighted.loc["y", 1] == 1.0  # a carries 3/5 = 60% of the weight
+    coverage.loc["z", ["a", "b"]] = False  # indicators not published for z's country do not count against it
+    result, _, reasons = scores.factor_scores(normalised, factor, coverage)
+    assert result.loc["z", 1] == 1.0 and "published for this country" in reasons.loc["z", 1]
+
+
+def test_every_la_has_every_factor_score_or_a_recorded_reason(factor_scores, areas):
+    lad = factor_scores[(factor_scores.level == "lad") & (factor_scores.factor.isin(list("12345")))]
+    assert lad.groupby(["method", "factor"])["area_code"].nunique().eq(318).all()
+    missing = lad[lad["score"].isna()]
+    assert (missing["missing_reason"].str.len() > 0).all()
+    # Only the Isles of Scilly (2,100 residents: survey estimates suppressed or never collected) falls below 60%.
+    assert set(missing["area_code"]) <= {"E06000053"}
+    welsh = lad[lad.area_code.str.startswith("W") & (lad.method == "robust_z")]
+    assert welsh["score"].notna().all()
+    assert (welsh[welsh.factor == "3"]["missing_reason"] == "scored on the indicators published for this country").all()
+
+
+def test_wards_are_scored_for_factors_with_two_ward_indicators(factor_scores):
+    wards = factor_scores[(factor_scores.level == "ward") & (factor_scores.method == "robust_z")]
+    ward_factors = {i.factor for i in CATALOGUE if i.is_scored and "ward" in i.levels}
+    counts = {f: sum(1 for i in CATALOGUE if i.is_scored and "ward" in i.levels and i.factor == f) for f in ward_factors}
+    expected = {str(f) for f, n in counts.items() if n >= 2}
+    assert set(wards["factor"]) - {"composite"} == expected
+    assert wards.groupby("factor")["score"].count().min() > 7400
+
+
+def test_rank_bands_contain_the_rank(factor_scores):
+    scored = factor_scores[factor_scores["score"].notna() & (factor_scores.level == "lad")]
+    assert (scored["rank_low"] <= scored["rank"]).mean() > 0.97
+    assert (scored["rank_high"] >= scored["rank"]).mean() > 0.97
+    assert (scored["rank_high"] - scored["rank_low"]).median() > 0
+
+
+def test_composite_is_missing_when_a_factor_is():
+    table = pd.DataFrame({1: [1.0, 2.0], 2: [3.0, np.nan]}, index=["a", "b"])
+    out = scores.composite(table)
+    assert out["a"] == 2.0 and np.isnan(out["b"])
+    assert scores.composite(table, {1: 1.0, 2: 0.0})["b"] == 2.0
+
+
+def test_user_weights_change_ranks(values, areas):
+    from indicators.model import factor_score_table
+
+    lad_values = values[values.level == "lad"]
+    equal = factor_score_table(lad_values, areas, bands=False)
+    tilted = factor_score_table(lad_values, areas, factor_weights={1: 0.0, 2: 0.0, 3: 1.0, 4: 0.0, 5: 0.0}, bands=False)
+    pick = lambda t: t[(t.factor == "composite") & (t.method == "robust_z")].set_index("area_code")["score"]
+    only3 = equal[(equal.factor == "3") & (equal.method == "robust_z")].set_index("area_code")["score"]
+    pd.testing.assert_series_equal(pick(tilted).dropna(), only3.loc[pick(tilted).dropna().index], check_names=False)
+    assert not pick(tilted).equals(pick(equal))
+
+
+# ---- neighbours and benchmarks -----------------------------------------------------------------
+
+def test_neighbours_include_ons_published_and_our_own():
+    nb = pd.read_parquet(PROCESSED / "neighbours.parquet")
+    assert set(nb["kind"]) == {"ons_global", "ons_economic", "ons_demographic", "atlas_knn"}
+    westminster = nb[(nb.kind == "ons_global") & (nb.area_code == "E09000033")].sort_values("rank")
+    assert westminster.iloc[0]["neighbour_code"] == "E09000007"  # Camden, as ONS publishes
+    ours = nb[nb.kind == "atlas_knn"]
+    assert ours.groupby("area_code").size().eq(20).all() and len(ours["area_code"].unique()) == 318
+    assert not (ours["area_code"] == ours["neighbour_code"]).any()
+
+
+def test_benchmarks_compare_with_region_country_and_neighbours():
+    bench = pd.read_parquet(PROCESSED / "benchmarks.parquet")
+    row = bench[(bench.indicator_id == "household_deprivation_any") & (bench.area_code == "E06000009")].iloc[0]
+    assert row["country_value"] == pytest.approx(51.6, abs=0.3)  # England: 51.6% of households deprived in 1+ dimensions
+    assert row["value"] > row["region_value"] > 0
+    flagged = bench[bench.indicator_id == "life_satisfaction"]["flag_vs_country"]
+    assert set(flagged) <= {"better", "similar", "worse", "not compared"} and (flagged == "worse").any()
