@@ -53,12 +53,11 @@ def lad_and_ward_from_lsoa21(source_id: str, lsoa_measure: str, lad_geography: s
     return compute
 
 
-def share_from_small_areas(source_id: str, geography: str, numerators: list[str], denominator: str, *, via_oa: bool = False):
-    """Numerators and denominator summed from small areas to wards and LADs, then divided."""
+def share_from_small_areas(source_id: str, geography: str, numerators: list[str], denominator: str):
+    """Numerators and denominator summed from small areas (LSOA or OA) to wards and LADs, then divided."""
 
     def compute(ctx: BuildContext) -> dict[str, pd.DataFrame]:
-        to_lsoa = ctx.oa_to_lsoa21 if via_oa else None
-        return ctx.small_area_share(source_id, geography, numerators, denominator, to_lsoa21=to_lsoa)
+        return ctx.small_area_share(source_id, geography, numerators, denominator)
 
     return compute
 

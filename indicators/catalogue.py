@@ -125,7 +125,7 @@ def local_election_turnout(ctx: BuildContext) -> dict[str, pd.DataFrame]:
     return {"ward": _finish(frame), "lad": _finish(lad.rename(columns={"lad": "area_code"}))}
 
 
-def fractionalisation(source_id: str, geography: str, categories: list[str], total: str, via_oa: bool = False):
+def fractionalisation(source_id: str, geography: str, categories: list[str], total: str):
     """Diversity as the chance that two residents picked at random are in different groups: 1 - sum(p_i^2)."""
 
     def compute(ctx: BuildContext) -> dict[str, pd.DataFrame]:
@@ -251,8 +251,8 @@ CATALOGUE: tuple[Indicator, ...] = (
         description="Share of households in which no one aged 16 or over has English (or Welsh, in Wales) as a main language.",
         factor=1, unit="% of households", polarity=L, sources=("census2021", "oa21_lookup", "geography"), levels=("lad", "ward"),
         caveats="About a shared language in the home, not a judgement on multilingual households or on any group. Census 2021 (March 2021).",
-        derivation="Census 2021 TS025 output-area counts summed to LSOA, then to wards (best fit) and LADs; share = numerator / households.",
-        compute=b.share_from_small_areas("census2021", "oa21", ["hh_no_adult_english"], "hh_language_total", via_oa=True),
+        derivation="Census 2021 TS025 output-area counts summed to wards (each OA by its centroid) and LADs; share = numerator / households.",
+        compute=b.share_from_small_areas("census2021", "oa21", ["hh_no_adult_english"], "hh_language_total"),
     ),
     Indicator(
         id="cannot_speak_english_well",
@@ -568,8 +568,8 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="Residents born outside the UK",
         description="Share of usual residents born outside the United Kingdom (Census 2021).",
         factor=None, unit="% of residents", polarity=C, sources=("census2021", "oa21_lookup"), levels=("lad", "ward"),
-        caveats="Context only.", derivation="Census 2021 TS004 output-area counts summed to LSOA, wards and LADs.",
-        compute=b.share_from_small_areas("census2021", "oa21", ["born_outside_uk"], "cob_total", via_oa=True),
+        caveats="Context only.", derivation="Census 2021 TS004 output-area counts summed to wards (each OA by its centroid) and LADs.",
+        compute=b.share_from_small_areas("census2021", "oa21", ["born_outside_uk"], "cob_total"),
     ),
     Indicator(
         id="non_uk_identity_only",
@@ -577,8 +577,8 @@ CATALOGUE: tuple[Indicator, ...] = (
         description="Share of usual residents who gave only non-UK national identities (Census 2021).",
         factor=None, unit="% of residents", polarity=C, sources=("census2021", "oa21_lookup"), levels=("lad", "ward"),
         caveats="Context only: identity is not a measure of integration.",
-        derivation="Census 2021 TS027 output-area counts summed to LSOA, wards and LADs.",
-        compute=b.share_from_small_areas("census2021", "oa21", ["identity_non_uk_only"], "identity_total", via_oa=True),
+        derivation="Census 2021 TS027 output-area counts summed to wards (each OA by its centroid) and LADs.",
+        compute=b.share_from_small_areas("census2021", "oa21", ["identity_non_uk_only"], "identity_total"),
     ),
     Indicator(
         id="residential_segregation",

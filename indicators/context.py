@@ -46,8 +46,21 @@ class BuildContext:
         return geo.lad_code_chain(self.raw_root)
 
     @cached_property
+    def wards(self):
+        return geo.read_wards(self.raw_root)
+
+    @cached_property
+    def oa_ward(self) -> pd.DataFrame:
+        """OA21 -> WD25 by point in polygon (OA centroids from the OA lookup)."""
+        return geo.oa_to_ward25(self.oa_lookup, self.wards)
+
+    @cached_property
     def lsoa21_ward(self) -> pd.DataFrame:
-        return geo_source.lsoa21_to_ward25(self.raw_root)
+        """LSOA21 -> WD25 best fit: official if fetched; else derived, with area-overlap rows refined by OA majority."""
+        lookup = geo_source.lsoa21_to_ward25(self.raw_root)
+        if (lookup["method"] == "ons_official").all():
+            return lookup
+        return geo.refine_lsoa_ward_lookup(lookup, self.oa_ward)
 
     @cached_property
     def lsoa11_lsoa21(self) -> pd.DataFrame:
@@ -71,10 +84,6 @@ class BuildContext:
 
         folder = self.raw_root / census2021_oa.SOURCE.raw_folder
         return census2021_oa.read_lookup(folder / census2021_oa.SOURCE.files[0].name)
-
-    @cached_property
-    def oa_to_lsoa21(self) -> pd.DataFrame:
-        return self.oa_lookup[["oa21_code", "lsoa21_code"]].rename(columns={"oa21_code": "area_code"})
 
     @cached_property
     def msoa_to_lad25(self) -> pd.DataFrame:
@@ -142,7 +151,7 @@ class BuildContext:
         out = harmonise.lsoa21_to_areas(on21, self.lsoa21_ward, self.lsoa21_population, how="mean", source_geography="LSOA 2011 via LSOA 2021")
         return out
 
-    def small_area_share(self, source_id: str, geography: str, numerators: list[str], denominator: str, *, to_lsoa21: pd.DataFrame | None = None, scale: float = 100.0) -> dict[str, pd.DataFrame]:
+    def small_area_share(self, source_id: str, geography: str, numerators: list[str], denominator: str, *, scale: float = 100.0) -> dict[str, pd.DataFrame]:
         """A share from counts: numerators and denominator summed over small areas, then divided (never averaged)."""
         num = None
         for measure in numerators:
@@ -150,14 +159,23 @@ class BuildContext:
             num = part if num is None else num.add(part, fill_value=0)
         den = self.measure(source_id, denominator, geography).set_index(["area_code", "period"])["value"]
         frame = pd.DataFrame({"numerator": num, "denominator": den}).reset_index()
-        if to_lsoa21 is not None:
-            # Smaller areas (OAs) nest exactly in LSOAs: sum them to LSOA21 first.
-            frame = frame.merge(to_lsoa21, on="area_code").groupby(["lsoa21_code", "period"])[["numerator", "denominator"]].sum().reset_index()
-            frame = frame.rename(columns={"lsoa21_code": "area_code"})
+        if geography == "oa21":
+            return self._oa_share(frame, scale)
         frame["value"] = frame["numerator"]
         out = harmonise.lsoa21_to_areas(frame, self.lsoa21_ward, None, how="sum", source_geography=geography.upper())
         for level_frame in out.values():
             level_frame["value"] = scale * level_frame["numerator"] / level_frame["denominator"].replace(0, np.nan)
+        return out
+
+    def _oa_share(self, frame: pd.DataFrame, scale: float) -> dict[str, pd.DataFrame]:
+        """OA counts summed straight to wards (each OA by its centroid) and to LADs (wards nest in LADs)."""
+        placed = frame.merge(self.oa_ward[["oa21_code", "WD25CD", "LAD25CD"]], left_on="area_code", right_on="oa21_code")
+        out = {}
+        for level, key, how in (("ward", "WD25CD", "OA centroid in ward"), ("lad", "LAD25CD", "exact nesting")):
+            grouped = placed.groupby([key, "period"])[["numerator", "denominator"]].sum().reset_index()
+            grouped["value"] = scale * grouped["numerator"] / grouped["denominator"].replace(0, np.nan)
+            grouped["derivation"] = f"aggregated from OA 2021 (summed, {how})"
+            out[level] = harmonise._finish(grouped.rename(columns={key: "area_code"}))
         return out
 
     def inherit(self, frame: pd.DataFrame, parent: str) -> pd.DataFrame:

@@ -1,0 +1,572 @@
+"""Page logic without Streamlit: URL parameter checks, measure labels, source lines, profile tables, comparator series and series breaks."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from indicators.catalogue_base import FACTORS
+from indicators.scores import COMPOSITE_CAVEAT  # noqa: F401  (re-exported for pages)
+
+DEFAULT_LAD = "E08000025"  # Birmingham: the largest authority, in England, with ward-level data
+COMPARATORS = {
+    "region": "Region",
+    "country": "Country",
+    "ons_neighbours": "ONS similar areas",
+    "atlas_neighbours": "Our similar areas",
+}
+COMPARATOR_COLUMNS = {
+    "region": "region_value",
+    "country": "country_value",
+    "ons_neighbours": "ons_neighbours_median",
+    "atlas_neighbours": "atlas_neighbours_median",
+}
+NEIGHBOUR_KINDS = {"ons_neighbours": "ons_global", "atlas_neighbours": "atlas_knn"}
+METHODS = {"robust_z": "Robust z-score", "exponential": "Exponential (IMD style)"}
+SCORE_PERIOD = "latest"
+SCORE_MEASURES = {"composite": "Composite of the five factors", **{f"factor_{n}": f"Factor {n}: {name}" for n, name in FACTORS.items()}}
+LOOKUP_SOURCES = frozenset({"geography", "oa21_lookup", "ons_lookups", "ons_boundaries"})
+BOUNDARY_CREDIT = "Boundaries: ONS Open Geography Portal (OGL v3.0), simplified"
+LICENCE_SHORT = {"Open Government Licence v3.0": "OGL v3.0", "Open Parliament Licence v3.0": "Open Parliament Licence v3.0"}
+
+FACTOR5_NOTE = (
+    "Factor 5 (tackling intolerance and extremism) rests on proxies and dated data: the public order offence rate "
+    "(police recorded crime, a proxy: it counts offences recorded, not intolerance) and the 2008 Place Survey question on "
+    "whether people from different backgrounds get on well together (England only, 2008). Hate crime is published only "
+    "by police force area and has not been fetched yet, so it is not in this score."
+)
+WARD_LOOKUP_NOTE = (
+    "Ward values are built from LSOA 2021 data through an LSOA 2021 to ward 2025 lookup that this project derived "
+    "(about 95% agreement with the ONS best-fit method where wards changed; 43 small wards receive no LSOA and show no value). "
+    "Election turnout is taken from ward results directly."
+)
+NATIONAL_RANK_NOTE = "Rank 1 is best. The band is the 5th-95th percentile rank when indicator weights are perturbed and each indicator left out in turn."
+
+_CODE = re.compile(r"^[EW]\d{8}$")
+_ID = re.compile(r"^[a-z0-9_]{1,60}$")
+
+
+# ---------------------------------------------------------------- URL parameters
+
+def safe_echo(raw: object, limit: int = 40) -> str:
+    """Untrusted URL text made safe to quote inside a Markdown message: printable word characters only, in a code span."""
+    text = re.sub(r"[^A-Za-z0-9 _.:/,+-]", "", str(raw))[:limit]
+    return f"`{text}`" if text else "(empty)"
+
+
+def _first(raw):
+    if isinstance(raw, (list, tuple)):
+        return raw[-1] if raw else None
+    return raw
+
+
+def check_area(raw, areas: pd.DataFrame, default: str, *, allow_ward: bool = True) -> tuple[str, str | None]:
+    """An LA (or ward) code from the URL, or the default and a friendly message saying why it was not used."""
+    raw = _first(raw)
+    if raw is None or str(raw).strip() == "":
+        return default, None
+    code = str(raw).strip().upper()
+    if not _CODE.match(code):
+        return default, f"The area code {safe_echo(raw)} in the link is not a valid ONS code (like E06000009), so a default area is shown."
+    row = areas_index(areas).get(code)
+    if row is None:
+        return default, f"The area code {safe_echo(code)} is not one of the 318 local authorities or 7,588 wards of England and Wales (May 2025), so a default area is shown."
+    if row == "ward" and not allow_ward:
+        return default, f"{safe_echo(code)} is a ward code; this page needs a local authority, so a default area is shown."
+    return code, None
+
+
+def areas_index(areas: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(areas["area_code"], areas["level"]))
+
+
+def check_choice(raw, allowed, default: str, what: str) -> tuple[str, str | None]:
+    raw = _first(raw)
+    if raw is None or str(raw).strip() == "":
+        return default, None
+    value = str(raw).strip()
+    if value in allowed:
+        return value, None
+    return default, f"The {what} {safe_echo(raw)} in the link is not one this page offers, so the default is shown."
+
+
+def check_measure(raw, options: list[str], default: str) -> tuple[str, str | None]:
+    raw = _first(raw)
+    if raw is None or str(raw).strip() == "":
+        return default, None
+    value = str(raw).strip().lower()
+    if not _ID.match(value):
+        return default, f"The indicator {safe_echo(raw)} in the link is malformed, so the default indicator is shown."
+    if value not in options:
+        return default, f"The indicator {safe_echo(raw)} is not in the catalogue at this level, so the default indicator is shown."
+    return value, None
+
+
+def check_period(raw, periods: list[str], default: str) -> tuple[str, str | None]:
+    raw = _first(raw)
+    if raw is None or str(raw).strip() == "":
+        return default, None
+    value = str(raw).strip()
+    if value in periods:
+        return value, None
+    return default, f"The period {safe_echo(raw)} is not published for this indicator, so its latest period is shown."
+
+
+def check_area_list(raw, areas: pd.DataFrame, default: list[str], *, low: int = 2, high: int = 6) -> tuple[list[str], str | None]:
+    """A comma-separated list of 2-6 LA codes; unknown codes are dropped with a message."""
+    raw = _first(raw)
+    if raw is None or str(raw).strip() == "":
+        return list(default), None
+    index = areas_index(areas)
+    codes, bad = [], []
+    for part in str(raw).split(","):
+        code = part.strip().upper()
+        if not code:
+            continue
+        if index.get(code) == "lad":
+            if code not in codes:
+                codes.append(code)
+        else:
+            bad.append(part)
+    message = None
+    if bad:
+        message = f"Left out {len(bad)} code(s) that are not local authorities of England and Wales: {safe_echo(','.join(bad))}."
+    if len(codes) > high:
+        codes = codes[:high]
+        message = (message + " " if message else "") + f"Only the first {high} areas are compared."
+    if len(codes) < low:
+        fill = [c for c in default if c not in codes]
+        codes = (codes + fill)[: max(low, len(codes))]
+        message = message or "Compare needs at least two areas, so defaults were added."
+    return codes, message
+
+
+def check_weights(raw, n: int, default: float = 1.0, *, top: float = 5.0) -> tuple[list[float], str | None]:
+    """Comma-separated factor weights between 0 and `top`."""
+    raw = _first(raw)
+    if raw is None or str(raw).strip() == "":
+        return [default] * n, None
+    parts = str(raw).split(",")
+    try:
+        weights = [float(p) for p in parts]
+    except ValueError:
+        return [default] * n, f"The weights {safe_echo(raw)} in the link are not numbers, so equal weights are used."
+    if len(weights) != n or not all(math.isfinite(w) and 0 <= w <= top for w in weights):
+        return [default] * n, f"The weights {safe_echo(raw)} need {n} numbers between 0 and {top:g}, so equal weights are used."
+    return weights, None
+
+
+# ---------------------------------------------------------------- measures and labels
+
+def is_score(measure: str) -> bool:
+    return measure in SCORE_MEASURES
+
+
+def score_factor(measure: str) -> str:
+    """'factor_3' -> '3', 'composite' -> 'composite' (the factor_scores.factor key)."""
+    return measure.removeprefix("factor_")
+
+
+def measure_options(catalogue: pd.DataFrame, level: str, *, with_scores: bool = True, available: set[str] | None = None) -> list[str]:
+    """Scores first, then indicators ordered by factor (context last), keeping only those published at the level."""
+    rows = catalogue[catalogue["levels"].str.contains(level, regex=False)].copy()
+    if available is not None:
+        rows = rows[rows["indicator_id"].isin(available)]
+    rows["order"] = rows["factor"].replace(0, 9)
+    ids = rows.sort_values(["order", "indicator_id"], kind="stable")["indicator_id"].tolist()
+    scores = [m for m in SCORE_MEASURES if level == "lad" or m in ("composite", "factor_1", "factor_3")] if with_scores else []
+    return scores + ids
+
+
+def measure_label(measure: str, catalogue: pd.DataFrame) -> str:
+    if measure in SCORE_MEASURES:
+        return SCORE_MEASURES[measure]
+    row = catalogue_row(catalogue, measure)
+    if row is None:
+        return measure
+    prefix = f"F{row['factor']}" if row["factor"] else "Context"
+    return f"{prefix} · {row['title']}"
+
+
+def catalogue_row(catalogue: pd.DataFrame, indicator_id: str) -> dict | None:
+    hit = catalogue[catalogue["indicator_id"] == indicator_id]
+    return hit.iloc[0].to_dict() if len(hit) else None
+
+
+def sort_periods(periods) -> list[str]:
+    """Chronological order for labels like '2019', '2023/24', 'YE Jun 2025', '2018-2020'."""
+    def key(p: str):
+        years = re.findall(r"\d{4}", p)
+        return (int(years[0]) if years else 0, p)
+
+    return sorted({str(p) for p in periods}, key=key)
+
+
+def area_label(code: str, names: dict[str, str], welsh: dict[str, str] | None = None) -> str:
+    name = names.get(code, code)
+    cy = (welsh or {}).get(code)
+    return f"{name} / {cy}" if cy and cy != name else name
+
+
+def fmt_value(value: float, unit: str = "") -> str:
+    if value is None or not np.isfinite(value):
+        return "no value"
+    magnitude = abs(value)
+    if magnitude >= 1000:
+        text = f"{value:,.0f}"
+    elif magnitude >= 100:
+        text = f"{value:,.1f}"
+    elif magnitude >= 1:
+        text = f"{value:,.2f}"
+    else:
+        text = f"{value:.3f}"
+    if unit.startswith("£"):
+        return f"£{text}"
+    return text
+
+
+def unit_suffix(unit: str) -> str:
+    return "" if unit.startswith("£") else f" {unit}".rstrip()
+
+
+def rank_text(rank, low, high, n: int) -> str:
+    if rank is None or not np.isfinite(rank):
+        return "not ranked"
+    band = ""
+    if low is not None and high is not None and np.isfinite(low) and np.isfinite(high):
+        band = f" (band {int(low)}–{int(high)})"
+    return f"{int(rank)} of {n}{band}"
+
+
+# ---------------------------------------------------------------- sources
+
+@dataclass(frozen=True)
+class SourceLine:
+    """What every figure and export must carry: source, period and licence."""
+
+    source: str
+    period: str
+    licence: str
+
+    def text(self) -> str:
+        return f"Source: {self.source} · Period: {self.period} · Licence: {self.licence}"
+
+
+def _short_publisher(publisher: str) -> str:
+    return re.split(r" \(|;", str(publisher))[0].strip()
+
+
+def source_line(indicator_id: str, period: str, catalogue: pd.DataFrame, sources: pd.DataFrame) -> SourceLine:
+    row = catalogue_row(catalogue, indicator_id)
+    ids = [s.strip() for s in (row["source_id"] if row else "").split(",") if s.strip()]
+    primary = [s for s in ids if s not in LOOKUP_SOURCES] or ids
+    by_id = sources.set_index("source_id")
+    parts, licences = [], []
+    for sid in primary:
+        if sid in by_id.index:
+            src = by_id.loc[sid]
+            parts.append(f"{src['title']} ({_short_publisher(src['publisher'])})")
+            licences.append(LICENCE_SHORT.get(src["licence"], src["licence"]))
+        else:
+            parts.append(sid)
+    licence = ", ".join(dict.fromkeys(licences)) or "see Methodology and sources"
+    return SourceLine(source="; ".join(parts) or "Cohesion Atlas", period=str(period), licence=licence)
+
+
+def score_source_line(measure: str, method: str, catalogue: pd.DataFrame, sources: pd.DataFrame) -> SourceLine:
+    factor = score_factor(measure)
+    rows = catalogue[catalogue["scored"]]
+    if factor != "composite":
+        rows = rows[rows["factor"] == int(factor)]
+    ids = sorted({s.strip() for ids in rows["source_id"] for s in ids.split(",")} - LOOKUP_SOURCES)
+    lic = sources[sources["source_id"].isin(ids)]["licence"].map(lambda x: LICENCE_SHORT.get(x, x))
+    return SourceLine(
+        source=f"Cohesion Atlas {METHODS.get(method, method).lower()} scores from {len(rows)} indicators ({', '.join(ids)})",
+        period="latest published period of each indicator",
+        licence=", ".join(sorted(set(lic))) or "OGL v3.0",
+    )
+
+
+def measure_source_line(measure: str, period: str, method: str, catalogue: pd.DataFrame, sources: pd.DataFrame) -> SourceLine:
+    if is_score(measure):
+        return score_source_line(measure, method, catalogue, sources)
+    return source_line(measure, period, catalogue, sources)
+
+
+# ---------------------------------------------------------------- map and ward tables
+
+def measure_frame(
+    measure: str,
+    period: str,
+    method: str,
+    level: str,
+    values: pd.DataFrame,
+    scores: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    names: dict[str, str],
+) -> pd.DataFrame:
+    """One row per area with a value: area_code, area_name, value, rank, rank_low, rank_high, rank_text, value_text.
+
+    values / scores are already the rows of this level (and indicator, for values). Ranks: 1 = best; context
+    indicators are ranked highest first and said to be context.
+    """
+    if is_score(measure):
+        mine = scores[(scores["factor"] == score_factor(measure)) & (scores["method"] == method)]
+        frame = mine[["area_code", "score", "rank", "rank_low", "rank_high"]].rename(columns={"score": "value"})
+        unit = "score (higher = better)"
+    else:
+        mine = values[values["period"] == period]
+        frame = mine[["area_code", "value"]].copy()
+        row = catalogue_row(catalogue, measure) or {"polarity": "context", "unit": ""}
+        ascending = row["polarity"] == "lower_is_better"
+        frame["rank"] = frame["value"].rank(ascending=ascending, method="min")
+        frame["rank_low"] = np.nan
+        frame["rank_high"] = np.nan
+        unit = row["unit"]
+    frame = frame[frame["value"].notna()].copy()
+    n = len(frame)
+    frame["area_name"] = frame["area_code"].map(names).fillna(frame["area_code"])
+    frame["rank_text"] = [rank_text(r, lo, hi, n) for r, lo, hi in zip(frame["rank"], frame["rank_low"], frame["rank_high"])]
+    frame["value_text"] = [fmt_value(v, unit) for v in frame["value"]]
+    return frame.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- profile
+
+def group_rank(scores: pd.Series, area: str, members: list[str]) -> tuple[float, int]:
+    """Rank (1 = best) of `area` among `members` (itself included) by score."""
+    members = [m for m in dict.fromkeys([area, *members]) if m in scores.index]
+    block = scores.reindex(members).dropna()
+    if area not in block.index:
+        return np.nan, len(block)
+    return float((block > block[area]).sum() + 1), len(block)
+
+
+def factor_summary(
+    area: str,
+    method: str,
+    lad_scores: pd.DataFrame,
+    areas: pd.DataFrame,
+    neighbours: pd.DataFrame,
+    neighbour_kind: str = "ons_global",
+) -> pd.DataFrame:
+    """The five factors and the composite for one LA: score, national rank with band, rank in region and among similar areas."""
+    lads = areas[areas["level"] == "lad"].set_index("area_code")
+    region = lads.loc[area, "region_code"] if area in lads.index else None
+    region_members = lads.index[lads["region_code"] == region].tolist()
+    similar = neighbours[(neighbours["area_code"] == area) & (neighbours["kind"] == neighbour_kind)]["neighbour_code"].tolist()
+    mine = lad_scores[lad_scores["method"] == method]
+    n_all = int(mine.groupby("factor")["score"].count().max()) if len(mine) else 0
+    rows = []
+    for factor in [*[str(n) for n in FACTORS], "composite"]:
+        block = mine[mine["factor"] == factor].set_index("area_code")
+        if area not in block.index:
+            continue
+        me = block.loc[area]
+        region_rank, region_n = group_rank(block["score"], area, region_members)
+        similar_rank, similar_n = group_rank(block["score"], area, similar)
+        rows.append(
+            {
+                "factor": factor,
+                "name": "Composite" if factor == "composite" else f"{factor}. {FACTORS[int(factor)]}",
+                "score": me["score"],
+                "rank": me["rank"],
+                "rank_low": me["rank_low"],
+                "rank_high": me["rank_high"],
+                "n_areas": int(block["score"].notna().sum()) or n_all,
+                "region_rank": region_rank,
+                "region_n": region_n,
+                "similar_rank": similar_rank,
+                "similar_n": similar_n,
+                "n_indicators": int(me["n_indicators"]),
+                "missing_reason": me["missing_reason"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def indicator_rows(
+    area: str,
+    comparator: str,
+    lad_values: pd.DataFrame,
+    benchmarks: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    sources: pd.DataFrame,
+) -> pd.DataFrame:
+    """Every indicator held for one LA: latest value, its comparator, the benchmark flag, a trend list and the source."""
+    mine = lad_values[lad_values["area_code"] == area]
+    bench = benchmarks[benchmarks["area_code"] == area].set_index("indicator_id")
+    column = COMPARATOR_COLUMNS[comparator]
+    flag_column = {"region": "flag_vs_region", "country": "flag_vs_country"}.get(comparator)
+    rows = []
+    for ind in catalogue.itertuples():
+        series = mine[mine["indicator_id"] == ind.indicator_id]
+        if series.empty:
+            continue
+        order = sort_periods(series["period"])
+        series = series.set_index("period").reindex(order)
+        if ind.indicator_id in bench.index:
+            b = bench.loc[ind.indicator_id]
+            period, value, comp = b["period"], b["value"], b[column]
+            flag = b[flag_column] if flag_column else "not tested (no interval against a median)"
+        else:
+            period, value, comp, flag = order[-1], series["value"].iloc[-1], np.nan, "not compared"
+        rows.append(
+            {
+                "factor": int(ind.factor),
+                "indicator_id": ind.indicator_id,
+                "title": ind.title,
+                "value": float(value),
+                "unit": ind.unit,
+                "period": period,
+                "comparator": float(comp) if comp is not None and np.isfinite(comp) else np.nan,
+                "flag": flag,
+                "trend": [float(v) for v in series["value"]] if len(series) > 1 else [],
+                "trend_periods": f"{order[0]} to {order[-1]}" if len(order) > 1 else "",
+                "source": source_line(ind.indicator_id, period, catalogue, sources).source,
+                "polarity": ind.polarity,
+                "proxy": bool(ind.proxy),
+                "countries": ind.countries,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def unavailable_for_country(catalogue: pd.DataFrame, country: str) -> pd.DataFrame:
+    """Indicators published only for the other country (e.g. England-only for a Welsh LA)."""
+    other = "E" if country == "W" else "W"
+    return catalogue[catalogue["countries"] == other][["indicator_id", "title", "factor"]]
+
+
+def ward_rows(ward: str, ward_values: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+    mine = ward_values[ward_values["area_code"] == ward]
+    out = mine.merge(catalogue[["indicator_id", "title", "unit", "factor"]], on="indicator_id")
+    return out[["factor", "title", "value", "unit", "period", "derivation"]].sort_values(["factor", "title"]).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- trends
+
+# Where a series is not comparable across a point in time, and why. Periods are labels as stored.
+BREAKS: dict[str, list[tuple[str, str]]] = {
+    "imd_average_score": [
+        ("2007", "IoD 2007: new edition"),
+        ("2010", "IoD 2010: new edition"),
+        ("2015", "IoD 2015: new edition, LSOA 2011"),
+        ("2019", "IoD 2019: new edition"),
+        ("2025", "IoD 2025: new edition, LSOA 2021"),
+    ],
+    "imd_income_score": [("2025", "IoD 2025: new edition")],
+    "imd_education_score": [("2025", "IoD 2025: new edition")],
+    "imd_crime_score": [("2025", "IoD 2025: new edition")],
+    "level3_qualifications": [("2022", "2022: new qualification framework (RQF); not comparable with earlier years")],
+    "persistent_absence": [("2015/16", "2015/16: threshold changed from 15% to 10% of sessions")],
+    "life_satisfaction": [("2020/21", "2020/21: survey moved to telephone interviews")],
+    "worthwhile": [("2020/21", "2020/21: survey moved to telephone interviews")],
+}
+EDITION_NOTE = {
+    "imd_average_score": "Each Indices of Deprivation edition is scored separately: compare an area's rank between editions, not the raw score.",
+}
+
+
+def series_breaks(indicator_id: str, periods: list[str]) -> list[tuple[str, str]]:
+    present = set(periods)
+    return [(p, why) for p, why in BREAKS.get(indicator_id, []) if p in present]
+
+
+def lad_population(lad_values: pd.DataFrame) -> pd.Series:
+    """Census 2021 residents per LA, from the population_size_log indicator (log10 residents)."""
+    rows = lad_values[lad_values["indicator_id"] == "population_size_log"]
+    return pd.Series(10 ** rows["value"].to_numpy(), index=rows["area_code"].to_numpy())
+
+
+def weighted_mean(values: pd.Series, weights: pd.Series) -> float:
+    w = weights.reindex(values.index)
+    ok = values.notna() & w.notna() & (w > 0)
+    if not ok.any():
+        return np.nan
+    return float((values[ok] * w[ok]).sum() / w[ok].sum())
+
+
+def comparator_series(
+    indicator_values: pd.DataFrame,
+    area: str,
+    areas: pd.DataFrame,
+    population: pd.Series,
+    neighbours: pd.DataFrame | None = None,
+    neighbour_kind: str | None = None,
+) -> pd.DataFrame:
+    """Long frame (period, series, value) for one LA against its region and country, each the
+    population-weighted mean (Census 2021 residents) of the LAs holding a value that period; optionally the median of similar areas."""
+    lads = areas[areas["level"] == "lad"].set_index("area_code")
+    me = lads.loc[area]
+    frame = indicator_values.assign(region=indicator_values["area_code"].map(lads["region_code"]), country=indicator_values["area_code"].map(lads["country"]))
+    country_name = {"E": "England", "W": "Wales"}[me["country"]]
+    out = []
+    for period, block in frame.groupby("period"):
+        by_code = block.set_index("area_code")["value"]
+        if area in by_code.index:
+            out.append((period, str(me["area_name"]), float(by_code[area])))
+        if me["region_code"] != "W92000004":
+            reg = block[block["region"] == me["region_code"]].set_index("area_code")["value"]
+            out.append((period, f"Region: {me['region_name']}", weighted_mean(reg, population)))
+        cty = block[block["country"] == me["country"]].set_index("area_code")["value"]
+        out.append((period, f"Country: {country_name}", weighted_mean(cty, population)))
+        if neighbours is not None and neighbour_kind:
+            codes = neighbours[(neighbours["area_code"] == area) & (neighbours["kind"] == neighbour_kind)]["neighbour_code"]
+            near = by_code.reindex(codes).dropna()
+            if len(near):
+                label = "ONS similar areas (median)" if neighbour_kind == "ons_global" else "Our similar areas (median)"
+                out.append((period, label, float(near.median())))
+    result = pd.DataFrame(out, columns=["period", "series", "value"]).dropna(subset=["value"])
+    order = {p: i for i, p in enumerate(sort_periods(result["period"]))}
+    return result.sort_values(["series", "period"], key=lambda s: s.map(order) if s.name == "period" else s).reset_index(drop=True)
+
+
+def rank_series(indicator_values: pd.DataFrame, area: str, polarity: str) -> pd.DataFrame:
+    """The LA's rank among all LAs holding a value, per period (1 = best; for context, 1 = highest)."""
+    out = []
+    for period, block in indicator_values.groupby("period"):
+        ranks = block.set_index("area_code")["value"].rank(ascending=polarity == "lower_is_better", method="min")
+        if area in ranks.index:
+            out.append((period, float(ranks[area]), int(ranks.notna().sum())))
+    frame = pd.DataFrame(out, columns=["period", "rank", "n_areas"])
+    order = {p: i for i, p in enumerate(sort_periods(frame["period"]))}
+    return frame.sort_values("period", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- compare
+
+def compare_table(codes: list[str], lad_values: pd.DataFrame, catalogue: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Indicators (rows) x areas (columns) at each indicator's latest period."""
+    rows = []
+    for ind in catalogue.itertuples():
+        block = lad_values[(lad_values["indicator_id"] == ind.indicator_id) & (lad_values["period"] == ind.latest_period)]
+        if block.empty:
+            continue
+        by_code = block.set_index("area_code")["value"]
+        row = {"factor": int(ind.factor), "indicator": ind.title, "unit": ind.unit, "period": ind.latest_period}
+        for code in codes:
+            row[names.get(code, code)] = float(by_code[code]) if code in by_code.index else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def find_wards(query: str, areas: pd.DataFrame, limit: int = 25) -> list[str]:
+    """Ward codes whose English or Welsh name contains the query (case-insensitive), exact starts first."""
+    text = str(query or "").strip().lower()
+    if len(text) < 2:
+        return []
+    wards = areas[areas["level"] == "ward"]
+    english = wards["area_name"].str.lower()
+    welsh = wards["area_name_welsh"].fillna("").str.lower()
+    hit = wards[english.str.contains(text, regex=False) | welsh.str.contains(text, regex=False)]
+    starts = hit["area_name"].str.lower().str.startswith(text)
+    ordered = pd.concat([hit[starts], hit[~starts]])
+    return ordered["area_code"].head(limit).tolist()
+
+
+def multi_period_indicators(periods: dict[tuple[str, str], list[str]], level: str = "lad") -> list[str]:
+    return [ind for (ind, lvl), ps in periods.items() if lvl == level and ind != "*" and len(ps) > 1]
