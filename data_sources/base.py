@@ -1,10 +1,11 @@
 """Shared vocabulary of the loaders: source declarations, the tidy schema, clear errors and careful file readers."""
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -51,6 +52,9 @@ class RawFile:
     tidy: bool = True
     # False for files declared so refresh can fetch them but not held in the bundled snapshot.
     held: bool = True
+    # For a URL whose content must never change (e.g. pinned to a git commit): the sha256 the held file must have
+    # after fetch. A download with any other checksum is refused. Empty where the publisher may update the file.
+    sha256: str = ""
 
 
 @dataclass(frozen=True)
@@ -122,17 +126,22 @@ def read_csv_checked(
     skiprows: int | Sequence[int] | None = None,
     dtype_text: Iterable[str] = (),
     rename: Mapping[str, str] | None = None,
+    require_final_newline: bool = False,
     **kwargs,
 ) -> pd.DataFrame:
     """Read a CSV (optionally gzipped) with all cells as text, stripped headers, and required columns checked.
 
     Cells stay text so that each reader decides what is a number and what is a suppression marker.
+    require_final_newline: for files known to end with a line break, a missing one means a cut inside the last row.
     """
     path = Path(path)
     text = _decode(_raw_bytes(path), path)
     # CR-only line endings (old Mac exports) confuse the csv module when quoted fields appear.
     if "\r" in text and "\n" not in text:
         text = text.replace("\r", "\n")
+    _check_row_widths(text, path, skiprows)
+    if require_final_newline and not text.endswith(("\n", "\r")):
+        raise SchemaError(f"{path}: does not end with a line break (file truncated?)")
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skiprows=skiprows, **kwargs)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
@@ -144,6 +153,25 @@ def read_csv_checked(
     for column in dtype_text:
         frame[column] = frame[column].astype(str).str.strip()
     return frame
+
+
+def _check_row_widths(text: str, path: Path, skiprows) -> None:
+    """A row with fewer fields than the header is a file cut off mid-row: pandas would quietly fill the gap with
+    empty cells, which would then pass as suppressed values."""
+    rows = csv.reader(io.StringIO(text, newline=""))
+    skip = skiprows if isinstance(skiprows, int) else 0
+    header_width = None
+    try:
+        for number, row in enumerate(rows, start=1):
+            if number <= skip or not row:
+                continue
+            if header_width is None:
+                header_width = len(row)
+            elif len(row) < header_width:
+                raise SchemaError(f"{path}: line {number} has {len(row)} of {header_width} fields (file truncated or malformed)")
+    except csv.Error as exc:
+        raise SchemaError(f"{path}: cannot parse as CSV ({exc})") from exc
+
 
 
 def read_parquet_checked(path: Path, required: Sequence[str]) -> pd.DataFrame:

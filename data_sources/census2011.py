@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, finish_tidy
-from data_sources.census2021 import counts, england_wales, read_csv_complete
+from data_sources.base import OGL_V3, RawFile, SchemaError, Source, read_csv_checked, finish_tidy
+from data_sources.census2021 import counts, england_wales
 from data_sources.fetching import fetch_source
 
 QS201EW = "census2011_qs201ew_ethnic_group_lad.csv"
@@ -58,7 +58,7 @@ def read(path: Path) -> pd.DataFrame:
 
 
 def read_ethnic_group(path: Path) -> pd.DataFrame:
-    frame = read_csv_complete(path, ["date", "geography code", "Rural Urban", *MEASURES])
+    frame = read_csv_checked(path, ["date", "geography code", "Rural Urban", *MEASURES], require_final_newline=True)
     # Rural/urban splits would repeat each area; only the all-area total is used.
     frame = frame[frame["Rural Urban"].str.strip() == "Total"]
     if frame.empty:

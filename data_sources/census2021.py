@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import zipfile
 from dataclasses import dataclass
@@ -298,23 +297,6 @@ def counts(values: pd.Series, path: Path | str, column: str) -> pd.Series:
     return numbers
 
 
-def read_csv_complete(path: Path, required: list[str], **kwargs) -> pd.DataFrame:
-    """read_csv_checked, plus: a text file cut off mid-row (no final line break) is refused, not read short."""
-    frame = read_csv_checked(path, required, **kwargs)
-    path = Path(path)
-    if path.name.endswith(".gz"):
-        with gzip.open(path, "rb") as handle:
-            tail = handle.read()[-2:]
-    else:
-        with open(path, "rb") as handle:
-            handle.seek(0, 2)
-            handle.seek(max(handle.tell() - 2, 0))
-            tail = handle.read()
-    if not tail.endswith(b"\n"):
-        raise SchemaError(f"{path}: does not end with a line break (truncated download?)")
-    return frame
-
-
 def england_wales(frame: pd.DataFrame, column: str, path: Path | str) -> pd.DataFrame:
     codes = frame[column].astype(str).str.strip()
     check_codes(codes, path, column)
@@ -326,7 +308,7 @@ def _long(codes: pd.Series, geography: str, measure: str, values: np.ndarray | p
 
 
 def read_lsoa_long(path: Path, spec: LongTable) -> pd.DataFrame:
-    frame = read_csv_complete(path, ["lsoa21_code", spec.total_column, spec.category_column, "n"])
+    frame = read_csv_checked(path, ["lsoa21_code", spec.total_column, spec.category_column, "n"], require_final_newline=True)
     frame = england_wales(frame, "lsoa21_code", path)
     labels = frame[spec.category_column].str.strip()
     unknown = sorted(set(labels) - set(spec.categories))
@@ -352,7 +334,7 @@ def read_lsoa_long(path: Path, spec: LongTable) -> pd.DataFrame:
 
 
 def read_english_proficiency(path: Path) -> pd.DataFrame:
-    frame = read_csv_complete(path, ["msoa21_code", *TS029_MEASURES])
+    frame = read_csv_checked(path, ["msoa21_code", *TS029_MEASURES], require_final_newline=True)
     frame = england_wales(frame, "msoa21_code", path)
     values = {column: counts(frame[column], path, column) for column in TS029_MEASURES}
     parts = [_long(frame["msoa21_code"], "msoa21", measure, values[column]) for column, measure in TS029_MEASURES.items()]
@@ -362,7 +344,7 @@ def read_english_proficiency(path: Path) -> pd.DataFrame:
 
 
 def read_migrant_indicator(path: Path) -> pd.DataFrame:
-    frame = read_csv_complete(path, ["msoa21_code", *TS019_MEASURES])
+    frame = read_csv_checked(path, ["msoa21_code", *TS019_MEASURES], require_final_newline=True)
     frame = england_wales(frame, "msoa21_code", path)
     parts = [_long(frame["msoa21_code"], "msoa21", measure, counts(frame[column], path, column)) for column, measure in TS019_MEASURES.items()]
     return finish_tidy(pd.concat(parts, ignore_index=True), path)
@@ -382,7 +364,7 @@ def read_oa_table(path: Path) -> pd.DataFrame:
 
 def read_table_metadata(path: Path) -> pd.DataFrame:
     """Not tidy: the label dictionary of the coded OA files, as published by its compiler."""
-    frame = read_csv_complete(path, METADATA_COLUMNS)
+    frame = read_csv_checked(path, METADATA_COLUMNS, require_final_newline=True)
     for table in OA_LABELS:
         if not frame["new_names"].isin(oa_columns(table)).sum() == len(oa_columns(table)):
             raise SchemaError(f"{path}: column 'new_names' lacks some of {table}'s coded columns")

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, finish_tidy
-from data_sources.census2021 import bulk_table, column_of, counts, england_wales, read_csv_complete, write_csv
+from data_sources.base import OGL_V3, RawFile, SchemaError, Source, read_csv_checked, finish_tidy
+from data_sources.census2021 import bulk_table, column_of, counts, england_wales, write_csv
 from data_sources.fetching import fetch_source
 
 TS012 = "census2021_ts012_country_of_birth_detailed_ltla21.csv.gz"
@@ -53,7 +53,7 @@ def read(path: Path) -> pd.DataFrame:
 
 
 def read_country_of_birth(path: Path) -> pd.DataFrame:
-    frame = read_csv_complete(path, ["ltla21_code", TOTAL, "country_of_birth", "value"])
+    frame = read_csv_checked(path, ["ltla21_code", TOTAL, "country_of_birth", "value"], require_final_newline=True)
     frame = england_wales(frame, "ltla21_code", path)
     frame = frame.assign(total=counts(frame[TOTAL], path, TOTAL).values)
     per_area = frame.groupby("ltla21_code", sort=False)

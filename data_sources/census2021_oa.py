@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, check_codes, to_number
-from data_sources.census2021 import read_csv_complete
+from data_sources.base import OGL_V3, RawFile, SchemaError, Source, read_csv_checked, check_codes, to_number
 from data_sources.fetching import fetch_source
 
 LOOKUP = "oa21_lsoa21_msoa21_ew.csv.gz"
@@ -58,7 +57,7 @@ def read(path: Path) -> pd.DataFrame:
 def read_lookup(path: Path) -> pd.DataFrame:
     """The lookup as held: oa21_code, lsoa21_code, msoa21_code, plus lad22_code and lng/lat where the file has them."""
     path = Path(path)
-    frame = read_csv_complete(path, ["oa21cd", "lsoa21cd", "msoa21cd"], rename=LOWERCASE)
+    frame = read_csv_checked(path, ["oa21cd", "lsoa21cd", "msoa21cd"], rename=LOWERCASE, require_final_newline=True)
     out = pd.DataFrame({"oa21_code": frame["oa21cd"].str.strip(), "lsoa21_code": frame["lsoa21cd"].str.strip(), "msoa21_code": frame["msoa21cd"].str.strip()})
     if "lad22cd" in frame.columns:
         out["lad22_code"] = frame["lad22cd"].str.strip()
@@ -82,7 +81,7 @@ def read_lookup(path: Path) -> pd.DataFrame:
 
 
 def convert_lookup(downloaded: Path, target: Path) -> None:
-    frame = read_csv_complete(downloaded, ["OA21CD", "LSOA21CD", "MSOA21CD"])
+    frame = read_csv_checked(downloaded, ["OA21CD", "LSOA21CD", "MSOA21CD"], require_final_newline=True)
     columns = ["OA21CD", "LSOA21CD", "MSOA21CD"] + (["LAD22CD"] if "LAD22CD" in frame.columns else [])
     held = frame[columns].rename(columns=str.lower)
     held.to_csv(target, index=False, compression={"method": "gzip", "mtime": 0})

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, finish_tidy
-from data_sources.census2021 import counts, england_wales, read_csv_complete
+from data_sources.base import OGL_V3, RawFile, SchemaError, Source, read_csv_checked, finish_tidy
+from data_sources.census2021 import counts, england_wales
 from data_sources.fetching import fetch_source
 
 QUIZ = "census-quiz-data-2021-v9.csv"
@@ -63,7 +63,7 @@ def read(path: Path) -> pd.DataFrame:
 
 
 def read_quiz(path: Path) -> pd.DataFrame:
-    frame = read_csv_complete(path, ["code", *MEASURES])
+    frame = read_csv_checked(path, ["code", *MEASURES], require_final_newline=True)
     # K04000001 (England and Wales together) is dropped: England and Wales rows are kept as countries.
     frame = england_wales(frame, "code", path)
     geography = frame["code"].map(lambda code: "country" if code in COUNTRIES else "lad21")

@@ -26,7 +26,7 @@ def fetch_one(source: Source, raw: RawFile, target: Path, validate: Callable[[Pa
         return fetch_nomis_csv(dataset, target, geography=geography, source_id=source.id, validate=validate, session=session)
     if convert is None and target.name.endswith(".gz") and not raw.url.endswith(".gz"):
         convert = gzip_copy
-    return download(raw.url, target, source_id=source.id, validate=validate, convert=convert, session=session)
+    return download(raw.url, target, source_id=source.id, validate=validate, convert=convert, expected_sha256=raw.sha256 or None, session=session)
 
 
 def fetch_source(

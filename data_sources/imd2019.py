@@ -1,9 +1,6 @@
 """English Indices of Deprivation 2019 (MHCLG): LAD19 summaries (File 10), LSOA11 ranks and deciles (Files 1, 2), population denominators (File 6) and underlying indicators (File 8)."""
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 import re
 import warnings
 from pathlib import Path
@@ -182,32 +179,8 @@ def read_lad_summaries(path: Path) -> pd.DataFrame:
     return finish_tidy(pd.concat(parts, ignore_index=True), path)
 
 
-def read_csv_complete(path: Path, required: list[str]) -> pd.DataFrame:
-    """read_csv_checked, plus: a file cut off mid-row is refused rather than read with blank (= "suppressed") cells."""
-    frame = read_csv_checked(path, required)
-    data = Path(path).read_bytes()
-    text = (gzip.decompress(data) if Path(path).name.endswith(".gz") else data).decode("utf-8-sig", errors="replace")
-    width, last = None, []
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        for row in reader:
-            if not row:
-                continue
-            if width is None:
-                width = len(row)
-            elif len(row) != width:
-                raise SchemaError(f"{path}: line {reader.line_num} has {len(row)} fields, the header {width} (truncated file?)")
-            last = row
-    except csv.Error as exc:
-        raise SchemaError(f"{path}: cannot parse as CSV near line {reader.line_num} ({exc})") from exc
-    # Some held copies lack a final line break; then a cut inside the last row can only show as an empty last cell.
-    if not text.endswith(("\n", "\r")) and "" in last:
-        raise SchemaError(f"{path}: last line is incomplete and has no line break (truncated file?)")
-    return frame
-
-
 def _lsoa_csv(path: Path, measures: dict[str, str], period: str, extra_required: list[str] = ()) -> pd.DataFrame:
-    frame = read_csv_complete(path, [LSOA_KEY, *measures, *extra_required])
+    frame = read_csv_checked(path, [LSOA_KEY, *measures, *extra_required])
     return tidy_from_wide(frame, code_column=LSOA_KEY, geography="lsoa11", period=period, measures=measures, path=path)
 
 
@@ -220,11 +193,16 @@ def read_domain_ranks(path: Path) -> pd.DataFrame:
 
 
 def read_population(path: Path) -> pd.DataFrame:
-    return _lsoa_csv(path, FILE6_MEASURES, FILE6_PERIOD)
+    frame = _lsoa_csv(path, FILE6_MEASURES, FILE6_PERIOD)
+    # Denominators are published for every LSOA: an empty count means a damaged or truncated file
+    # (the held copy has no final line break, so a cut in the last row shows only as an empty cell).
+    if frame["value"].isna().any():
+        raise SchemaError(f"{path}: {int(frame['value'].isna().sum())} empty population counts (file truncated or damaged?)")
+    return frame
 
 
 def read_indicators(path: Path) -> pd.DataFrame:
-    frame = read_csv_complete(path, [FILE8_KEY, *FILE8_MEASURES])
+    frame = read_csv_checked(path, [FILE8_KEY, *FILE8_MEASURES])
     return tidy_from_wide(frame, code_column=FILE8_KEY, geography="lsoa11", period=PERIOD, measures=FILE8_MEASURES, path=path)
 
 

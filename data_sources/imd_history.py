@@ -5,9 +5,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, tidy_from_wide
+from data_sources.base import OGL_V3, RawFile, SchemaError, Source, read_csv_checked, tidy_from_wide
 from data_sources.fetching import fetch_source
-from data_sources.imd2019 import read_csv_complete
 
 YEARS = ("2004", "2007", "2010", "2015")
 LAD_FILES = {f"derived_imd{year}_england_lad21_popweighted.csv": year for year in YEARS}
@@ -87,19 +86,19 @@ def read(path: Path) -> pd.DataFrame:
 
 
 def read_lad_summary(path: Path, year: str) -> pd.DataFrame:
-    frame = read_csv_complete(path, [LAD_KEY, *LAD_MEASURES])
+    frame = read_csv_checked(path, [LAD_KEY, *LAD_MEASURES])
     if len(frame) != LAD21_ROWS:
         raise SchemaError(f"{path}: expected {LAD21_ROWS} English 2021 districts, found {len(frame)} rows (truncated or changed file?)")
     return tidy_from_wide(frame, code_column=LAD_KEY, geography="lad21", period=year, measures=LAD_MEASURES, path=path)
 
 
 def read_lsoa2015(path: Path) -> pd.DataFrame:
-    frame = read_csv_complete(path, [LSOA_KEY, *LSOA_MEASURES])
+    frame = read_csv_checked(path, [LSOA_KEY, *LSOA_MEASURES])
     return tidy_from_wide(frame, code_column=LSOA_KEY, geography="lsoa11", period="2015", measures=LSOA_MEASURES, path=path)
 
 
 def convert_file7_2015(downloaded: Path, target: Path) -> None:
-    frame = read_csv_complete(downloaded, list(FILE7_2015_COLUMNS))
+    frame = read_csv_checked(downloaded, list(FILE7_2015_COLUMNS))
     frame = frame[list(FILE7_2015_COLUMNS)].rename(columns=FILE7_2015_COLUMNS)
     frame.to_csv(target, index=False, compression={"method": "gzip", "mtime": 0})
 

@@ -83,7 +83,8 @@ def read_lsoa_scores(path: Path) -> pd.DataFrame:
 
 def clean_name(name: str) -> str:
     """snake_case like R's janitor::clean_names, which produced the held headers (e.g. 'LSOAs' -> 'lso_as')."""
-    name = name.strip().replace("%", "percent")
+    name = name.strip().replace("%", " percent")
+    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
     name = re.sub(r"([a-z])([A-Z])", r"\1_\2", name)
     name = re.sub(r"[^0-9A-Za-z]+", "_", name).strip("_").lower()
     return name

@@ -1,7 +1,6 @@
 """ONS Explore Local Statistics: indicator time series (education, labour market, income, health, well-being, culture) by LAD, UTLA, region."""
 from __future__ import annotations
 
-import csv
 import json
 import re
 from dataclasses import dataclass
@@ -9,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, _decode, _raw_bytes, check_codes, finish_tidy, read_csv_checked, to_number
+from data_sources.base import OGL_V3, RawFile, SchemaError, Source, _raw_bytes, check_codes, finish_tidy, read_csv_checked, to_number
 from data_sources.fetching import fetch_source
 
 RAW_BASE = "https://raw.githubusercontent.com/ONSdigital/explore-local-statistics-data/main"
@@ -193,7 +192,6 @@ def read_series(path: Path, series: Series | None = None) -> pd.DataFrame:
     if series is None:
         raise SchemaError(f"{path}: not a series of source {SOURCE.id}")
     frame = read_csv_checked(path, CSV_COLUMNS)
-    check_field_counts(path)
     for column in CSV_COLUMNS:
         frame[column] = frame[column].str.strip()
     unknown = sorted(set(frame["indicator"]) - set(series.variables))
@@ -222,24 +220,6 @@ def read_series(path: Path, series: Series | None = None) -> pd.DataFrame:
         }
     )
     return finish_tidy(tidy, path)
-
-
-def check_field_counts(path: Path, skiprows: int = 0) -> None:
-    """Every record has as many fields as the header: a short last row is a cut-off download, not blank cells.
-
-    pandas fills missing trailing fields with '' when keep_default_na=False, which would read as "suppressed".
-    """
-    path = Path(path)
-    text = _decode(_raw_bytes(path), path)
-    lines = text.splitlines()[skiprows:]
-    width = None
-    for number, record in enumerate(csv.reader(lines), start=skiprows + 1):
-        if not record:
-            continue
-        if width is None:
-            width = len(record)
-        elif len(record) != width:
-            raise SchemaError(f"{path}: record {number} has {len(record)} fields but the header has {width} (truncated file?)")
 
 
 def _check_vintage(frame: pd.DataFrame, obsolete_since: pd.Series, series: Series, path: Path) -> None:

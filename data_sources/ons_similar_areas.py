@@ -8,7 +8,6 @@ import pandas as pd
 
 from data_sources.base import OGL_V3, RawFile, SchemaError, Source, _raw_bytes, check_codes, read_csv_checked
 from data_sources.fetching import fetch_source
-from data_sources.ons_els import check_field_counts
 
 RAW_BASE = "https://raw.githubusercontent.com/ONSdigital/explore-local-statistics-app/main/scripts/config/clusters"
 KINDS = ("global", "economic", "demographic")
@@ -83,7 +82,6 @@ def read_neighbours(path: Path) -> pd.DataFrame:
     if kind is None:
         raise SchemaError(f"{path}: not a neighbours file (expected one of {', '.join(NEIGHBOURS)})")
     frame = read_csv_checked(path, ["AREACD", *RANKS])
-    check_field_counts(path)
     frame = frame[_keep_area(frame["AREACD"].str.strip())]
     if frame.empty:
         raise SchemaError(f"{path}: no England or Wales local authority rows")
@@ -114,7 +112,6 @@ def read_clusters(path: Path) -> pd.DataFrame:
     path = Path(path)
     columns = {"Global": "global", "Economic": "economic", "Demographic": "demographic"}
     frame = read_csv_checked(path, ["AREACD", "AREANM", *columns])
-    check_field_counts(path)
     frame["AREACD"] = frame["AREACD"].str.strip()
     frame = frame[_keep_area(frame["AREACD"])]
     if frame.empty:

@@ -9,7 +9,6 @@ import pandas as pd
 
 from data_sources.base import OGL_V3, RawFile, SchemaError, Source, check_codes, finish_tidy, read_csv_checked, to_number
 from data_sources.fetching import fetch_source
-from data_sources.ons_els import check_field_counts
 
 RAW_BASE = "https://raw.githubusercontent.com/ONSvisual/subnational-indicators/main/R"
 DATA = "machine_readable.csv"
@@ -154,7 +153,6 @@ def read_data(path: Path) -> pd.DataFrame:
     path = Path(path)
     # The first line is a note and the second is blank; the header is the third line.
     frame = read_csv_checked(path, DATA_COLUMNS, skiprows=2)
-    check_field_counts(path, skiprows=2)
     for column in DATA_COLUMNS:
         frame[column] = frame[column].str.strip()
     unknown = sorted(set(frame["Indicator"]) - set(METRICS))

@@ -9,7 +9,6 @@ import pandas as pd
 
 from data_sources.base import OGL_V3, RawFile, SchemaError, Source, _raw_bytes, check_codes, finish_tidy, read_csv_checked, to_number
 from data_sources.fetching import fetch_source
-from data_sources.ons_els import check_field_counts
 
 REPO_RAW = "https://raw.githubusercontent.com/ukgov-equality-hub/smc-son/main/son/content/son/social_mobility_by_area"
 SITE_STATIC = "https://social-mobility.data.gov.uk/static/data/by-page/social_mobility_by_area"
@@ -132,7 +131,6 @@ def parse_groups(path: Path) -> pd.DataFrame:
     """The groups file on its own, long by SMC area: region_url, measure, period, value (group id)."""
     path = Path(path)
     frame = read_csv_checked(path, ["region_url", "region_fullname", *REQUIRED_IDS.get(path.name, [])])
-    check_field_counts(path)
     edition = "son2025" if path.name == SON2025 else "son2024"
     groups = GROUPS_2025 if edition == "son2025" else GROUPS_2024
     if frame["region_url"].duplicated().any():

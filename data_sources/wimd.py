@@ -5,9 +5,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, tidy_from_wide
+from data_sources.base import OGL_V3, RawFile, SchemaError, Source, read_csv_checked, tidy_from_wide
 from data_sources.fetching import fetch_source
-from data_sources.imd2019 import read_csv_complete
 
 LSOA_FILE = "wimd2019_lsoa11_ranks_scores_deciles.csv"
 LAD_FILE = "derived_wimd2019_lad22_popweighted.csv"
@@ -92,7 +91,7 @@ def read(path: Path) -> pd.DataFrame:
 
 
 def _read(path: Path, key: str, geography: str, measures: dict[str, str], rows: int) -> pd.DataFrame:
-    frame = read_csv_complete(path, [key, *measures])
+    frame = read_csv_checked(path, [key, *measures])
     if len(frame) != rows:
         raise SchemaError(f"{path}: expected {rows} Welsh areas, found {len(frame)} rows (truncated or changed file?)")
     codes = frame[key].astype(str).str.strip()

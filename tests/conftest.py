@@ -34,11 +34,11 @@ def block_network(request, monkeypatch):
     yield
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def raw_dir() -> Path:
     return RAW
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     return FIXTURES

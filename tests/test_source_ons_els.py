@@ -213,7 +213,7 @@ def test_truncated_file_raises(tmp_path, raw_dir):
     lines = series_path(raw_dir, "claimant-count").read_bytes().splitlines(keepends=True)
     cut = b"".join(lines[:200]) + lines[200][:30]  # the last row breaks off mid-line
     path = _write(tmp_path, "claimant-count", cut)
-    with pytest.raises(SchemaError, match=r"claimant-count\.csv: record 201 has \d+ fields but the header has 12"):
+    with pytest.raises(SchemaError, match=r"claimant-count\.csv: line 201 has \d+ of 12 fields"):
         ons_els.read(path)
 
 

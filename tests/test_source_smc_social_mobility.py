@@ -123,7 +123,7 @@ def test_malformed_groups_files(tmp_path, raw_dir):
         smc.read(renamed)
     lines = real.split(b"\n")
     renamed.write_bytes(b"\n".join(lines[:50]) + b"\n" + lines[50][:40])
-    with pytest.raises(SchemaError, match=r"son2025_composite-indices-3\.0--all\.csv: (cannot parse as CSV|record 51)"):
+    with pytest.raises(SchemaError, match=r"son2025_composite-indices-3\.0--all\.csv: (cannot parse as CSV|line 51)"):
         smc.read(renamed)
     renamed.write_bytes(b"<html><head></head><body>502 Bad Gateway</body></html>")
     with pytest.raises(SchemaError, match=r"son2025_composite-indices-3\.0--all\.csv.*HTML"):
@@ -140,7 +140,7 @@ def test_regrouped_names_and_unknown_areas_are_schema_changes(tmp_path, raw_dir)
         smc.read(path)
     lines = real.split(b"\n")
     path.write_bytes(b"\n".join(lines[:20]) + b"\n" + lines[20][:30])
-    with pytest.raises(SchemaError, match=r"son2024_composite-indices-2\.0--all\.csv: record 21 has \d+ fields but the header has 10"):
+    with pytest.raises(SchemaError, match=r"son2024_composite-indices-2\.0--all\.csv: line 21 has \d+ of 10 fields"):
         smc.read(path)
     path.write_bytes(real.replace(b"\naberdeen_city,", b"\nnew_area,", 1))
     with pytest.raises(SchemaError, match=r"'region_url' has areas missing from the codes list: new_area"):
