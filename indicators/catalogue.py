@@ -144,6 +144,17 @@ def fractionalisation(source_id: str, geography: str, categories: list[str], tot
     return compute
 
 
+def ethnic_minority_share(ctx: BuildContext) -> dict[str, pd.DataFrame]:
+    """2021 from LSOA counts (wards and LADs); 2011 from Census 2011 QS201 LAD counts, summed for later mergers."""
+    out = ctx.small_area_share("census2021", "lsoa21", ["ethnic_asian", "ethnic_black", "ethnic_mixed", "ethnic_other"], "ethnic_total")
+    total = ctx.lad_values("census2011", "ethnic_total", "lad11", how="sum").set_index(["area_code", "period"])
+    white = ctx.lad_values("census2011", "ethnic_white", "lad11", how="sum").set_index(["area_code", "period"])
+    frame = pd.DataFrame({"denominator": total["value"], "numerator": total["value"] - white["value"], "derivation": total["derivation"]}).reset_index()
+    frame["value"] = 100 * frame["numerator"] / frame["denominator"]
+    out["lad"] = pd.concat([out["lad"], _finish(frame)], ignore_index=True)
+    return out
+
+
 def dissimilarity_index(ctx: BuildContext) -> dict[str, pd.DataFrame]:
     """Index of dissimilarity between White and all other ethnic groups across a LAD's LSOAs:
     D = 0.5 x sum |w_i / W - m_i / M|; 0 = evenly mixed, 100 = complete separation. Depends on LSOA size (MAUP)."""
@@ -536,10 +547,11 @@ CATALOGUE: tuple[Indicator, ...] = (
         id="ethnic_minority_share",
         title="Residents in ethnic groups other than White",
         description="Share of usual residents in the Asian, Black, Mixed or Other ethnic groups (Census 2021).",
-        factor=None, unit="% of residents", polarity=C, sources=("census2021",), levels=("lad", "ward"),
-        caveats="Context only: diversity is never scored as good or bad. The White group includes White minorities.",
-        derivation="Census 2021 TS021 LSOA counts summed to wards (best fit) and LADs.",
-        compute=b.share_from_small_areas("census2021", "lsoa21", ["ethnic_asian", "ethnic_black", "ethnic_mixed", "ethnic_other"], "ethnic_total"),
+        factor=None, unit="% of residents", polarity=C, levels=("lad", "ward"),
+        caveats="Context only: diversity is never scored as good or bad. The White group includes White minorities. 2021 added a Roma category (within White); broad groups are comparable with 2011.",
+        derivation="2021: Census TS021 LSOA counts summed to wards (best fit) and LADs. 2011: Census QS201EW LAD counts recoded to 2025 LADs and summed for mergers.",
+        sources=("census2021", "census2011"),
+        compute=ethnic_minority_share,
     ),
     Indicator(
         id="ethnic_diversity",

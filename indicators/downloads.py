@@ -130,3 +130,13 @@ def _plain(value):
     if isinstance(value, (np.floating,)):
         return float(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def geojson_long(rows: pd.DataFrame) -> pd.DataFrame:
+    """Indicator values pass through; factor scores become 'score_<factor>_<method>' keys with their score as value."""
+    if "indicator_id" in rows.columns:
+        return rows
+    out = rows.copy()
+    out["indicator_id"] = "score_" + out["factor"].astype(str) + "_" + out["method"].astype(str)
+    out["value"] = out["score"]
+    return out

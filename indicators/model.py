@@ -11,7 +11,6 @@ from indicators import benchmarks, neighbours, scores
 from indicators.catalogue import CATALOGUE
 from indicators.catalogue_base import FACTORS, Indicator
 from indicators.context import BuildContext
-from indicators.harmonise import VALUE_COLUMNS
 
 INDICATOR_VALUE_COLUMNS = ["area_code", "level", "indicator_id", "period", "value", "numerator", "denominator", "lower_ci", "upper_ci", "derivation"]
 FACTOR_SCORE_COLUMNS = ["area_code", "level", "factor", "period", "method", "score", "rank", "rank_low", "rank_high", "n_indicators", "missing_reason"]

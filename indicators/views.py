@@ -181,7 +181,9 @@ def measure_options(catalogue: pd.DataFrame, level: str, *, with_scores: bool = 
     return scores + ids
 
 
-def measure_label(measure: str, catalogue: pd.DataFrame) -> str:
+def measure_label(measure: str, catalogue: pd.DataFrame, level: str = "lad") -> str:
+    if measure == "composite" and level == "ward":
+        return "Composite of factors 1 and 3 (the factors with ward data)"
     if measure in SCORE_MEASURES:
         return SCORE_MEASURES[measure]
     row = catalogue_row(catalogue, measure)

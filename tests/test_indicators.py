@@ -248,3 +248,12 @@ def test_benchmarks_compare_with_region_country_and_neighbours():
     assert row["value"] > row["region_value"] > 0
     flagged = bench[bench.indicator_id == "life_satisfaction"]["flag_vs_country"]
     assert set(flagged) <= {"better", "similar", "worse", "not compared"} and (flagged == "worse").any()
+
+
+def test_census_2011_to_2021_ethnic_change_for_trends(values, ctx):
+    """Tower Hamlets: 2011 share from QS201EW LAD counts and 2021 from LSOA counts, both on the 2025 code."""
+    share = values[(values.indicator_id == "ethnic_minority_share") & (values.area_code == "E09000030")].set_index("period")["value"]
+    total = ctx.measure("census2011", "ethnic_total", "lad11").set_index("area_code")["value"]["E09000030"]
+    white = ctx.measure("census2011", "ethnic_white", "lad11").set_index("area_code")["value"]["E09000030"]
+    assert share["2011"] == pytest.approx(100 * (total - white) / total)
+    assert 50 < share["2011"] < share["2021"] < 80
