@@ -27,6 +27,12 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     result = pipeline.build(args.data_dir, progress=_say)
     print(f"built {len(result.tables)} tables in {result.seconds:.1f} s -> {result.processed_dir}")
+    if Path(args.data_dir).resolve() == settings.data_dir().resolve():
+        import figures
+
+        # The national ward layer the app serves as a static file (never embedded in a figure).
+        layer = figures.write_static_layers(result.processed_dir, settings.PROJECT_ROOT / "static")
+        print(f"static ward layer: {layer['raw_bytes'] / 1e6:.1f} MB ({layer['gzip_bytes'] / 1e6:.1f} MB gzipped)")
     return 0
 
 
@@ -58,7 +64,10 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             try:
                 module.fetch(work / "raw")
             except DataSourceError as exc:
-                print(f"refresh failed: {module.SOURCE.id}: {_one_line(exc)}", file=sys.stderr)
+                reason = _one_line(exc)
+                # Loader errors already start with the source id; say it once.
+                reason = reason if reason.startswith(f"{module.SOURCE.id}: ") else f"{module.SOURCE.id}: {reason}"
+                print(f"refresh failed: {reason}", file=sys.stderr)
                 return 2
         try:
             pipeline.build(work, progress=_say)

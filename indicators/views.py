@@ -38,11 +38,7 @@ FACTOR5_NOTE = (
     "whether people from different backgrounds get on well together (England only, 2008). Hate crime is published only "
     "by police force area and has not been fetched yet, so it is not in this score."
 )
-WARD_LOOKUP_NOTE = (
-    "Ward values are built from LSOA 2021 data through an LSOA 2021 to ward 2025 lookup that this project derived "
-    "(about 95% agreement with the ONS best-fit method where wards changed; 43 small wards receive no LSOA and show no value). "
-    "Election turnout is taken from ward results directly."
-)
+WARD_LOOKUP_FALLBACK = "The LSOA 2021 to ward 2025 lookup is derived (about 95% agreement with the ONS best-fit method where wards changed)."
 NATIONAL_RANK_NOTE = "Rank 1 is best. The band is the 5th-95th percentile rank when indicator weights are perturbed and each indicator left out in turn."
 
 _CODE = re.compile(r"^[EW]\d{8}$")
@@ -234,13 +230,13 @@ def unit_suffix(unit: str) -> str:
     return "" if unit.startswith("£") else f" {unit}".rstrip()
 
 
-def rank_text(rank, low, high, n: int) -> str:
+def rank_text(rank, low, high, n: int, *, compact: bool = False) -> str:
     if rank is None or not np.isfinite(rank):
         return "not ranked"
     band = ""
     if low is not None and high is not None and np.isfinite(low) and np.isfinite(high):
-        band = f" (band {int(low)}–{int(high)})"
-    return f"{int(rank)} of {n}{band}"
+        band = f" ({int(low)}–{int(high)})" if compact else f" (band {int(low)}–{int(high)})"
+    return f"{int(rank)}/{n}{band}" if compact else f"{int(rank)} of {n}{band}"
 
 
 # ---------------------------------------------------------------- sources
@@ -276,6 +272,11 @@ def source_line(indicator_id: str, period: str, catalogue: pd.DataFrame, sources
             parts.append(sid)
     licence = ", ".join(dict.fromkeys(licences)) or "see Methodology and sources"
     return SourceLine(source="; ".join(parts) or "Cohesion Atlas", period=str(period), licence=licence)
+
+
+def source_texts(catalogue: pd.DataFrame, sources: pd.DataFrame) -> dict[str, str]:
+    """indicator_id -> its source text, computed once for pages that list every indicator."""
+    return {i: source_line(i, "", catalogue, sources).source for i in catalogue["indicator_id"]}
 
 
 def score_source_line(measure: str, method: str, catalogue: pd.DataFrame, sources: pd.DataFrame) -> SourceLine:
@@ -347,6 +348,17 @@ def group_rank(scores: pd.Series, area: str, members: list[str]) -> tuple[float,
     return float((block > block[area]).sum() + 1), len(block)
 
 
+def group_band(area: str, members: list[str], ranks: pd.Series, low: float, high: float) -> tuple[float, float]:
+    """The national rank band carried into a group: 1 + the members (other than the area) ranked better than each end.
+
+    An approximation (the other members' ranks are held at their point values), labelled as such on the page.
+    """
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return np.nan, np.nan
+    others = ranks.reindex([m for m in dict.fromkeys(members) if m != area]).dropna()
+    return float((others < low).sum() + 1), float((others < high).sum() + 1)
+
+
 def factor_summary(
     area: str,
     method: str,
@@ -370,6 +382,8 @@ def factor_summary(
         me = block.loc[area]
         region_rank, region_n = group_rank(block["score"], area, region_members)
         similar_rank, similar_n = group_rank(block["score"], area, similar)
+        region_low, region_high = group_band(area, region_members, block["rank"], me["rank_low"], me["rank_high"])
+        similar_low, similar_high = group_band(area, similar, block["rank"], me["rank_low"], me["rank_high"])
         rows.append(
             {
                 "factor": factor,
@@ -381,8 +395,12 @@ def factor_summary(
                 "n_areas": int(block["score"].notna().sum()) or n_all,
                 "region_rank": region_rank,
                 "region_n": region_n,
+                "region_low": region_low,
+                "region_high": region_high,
                 "similar_rank": similar_rank,
                 "similar_n": similar_n,
+                "similar_low": similar_low,
+                "similar_high": similar_high,
                 "n_indicators": int(me["n_indicators"]),
                 "missing_reason": me["missing_reason"],
             }
@@ -397,8 +415,10 @@ def indicator_rows(
     benchmarks: pd.DataFrame,
     catalogue: pd.DataFrame,
     sources: pd.DataFrame,
+    source_text: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Every indicator held for one LA: latest value, its comparator, the benchmark flag, a trend list and the source."""
+    source_text = source_text or source_texts(catalogue, sources)
     mine = lad_values[lad_values["area_code"] == area]
     bench = benchmarks[benchmarks["area_code"] == area].set_index("indicator_id")
     column = COMPARATOR_COLUMNS[comparator]
@@ -428,7 +448,7 @@ def indicator_rows(
                 "flag": flag,
                 "trend": [float(v) for v in series["value"]] if len(series) > 1 else [],
                 "trend_periods": f"{order[0]} to {order[-1]}" if len(order) > 1 else "",
-                "source": source_line(ind.indicator_id, period, catalogue, sources).source,
+                "source": source_text.get(ind.indicator_id, ""),
                 "polarity": ind.polarity,
                 "proxy": bool(ind.proxy),
                 "countries": ind.countries,
@@ -554,6 +574,19 @@ def compare_table(codes: list[str], lad_values: pd.DataFrame, catalogue: pd.Data
             row[names.get(code, code)] = float(by_code[code]) if code in by_code.index else np.nan
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def ward_lookup_note(sources: pd.DataFrame, ward_values: pd.DataFrame, n_wards: int) -> str:
+    """The page note on ward figures: the geography source's own caveat on the derived lookup, and how many wards it leaves empty."""
+    caveat = sources.set_index("source_id")["caveats"].get("geography", "") if len(sources) else ""
+    lookup = str(caveat).split(";")[0].strip() if "derived" in str(caveat) else WARD_LOOKUP_FALLBACK
+    lsoa_based = ward_values[ward_values["indicator_id"] == "household_deprivation_any"]["area_code"].nunique()
+    empty = n_wards - lsoa_based if lsoa_based else 0
+    parts = [f"{lookup.rstrip('.')}; ward figures built from LSOA data go through it."]
+    if empty > 0:
+        parts.append(f"{empty} small wards receive no LSOA and show no LSOA-based value.")
+    parts.append("Output-area census counts and election turnout reach wards directly. See Methodology and sources.")
+    return " ".join(parts)
 
 
 def find_wards(query: str, areas: pd.DataFrame, limit: int = 25) -> list[str]:

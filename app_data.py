@@ -1,0 +1,296 @@
+"""The one cached module: processed tables and boundaries loaded once per process and held read-only, plus URL-state helpers; pages filter outside the cache."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+import figures
+import settings
+from indicators import reweight, views
+
+APP_ROOT = Path(__file__).resolve().parent
+STATIC_DIR = APP_ROOT / "static"
+TABLES = ("areas", "indicators", "indicator_values", "factor_scores", "neighbours", "benchmarks", "sources")
+PAGES = {
+    "map": "app_pages/map.py",
+    "profile": "app_pages/profile.py",
+    "wards": "app_pages/ward_map.py",
+    "trends": "app_pages/trends.py",
+    "compare": "app_pages/compare.py",
+    "composite": "app_pages/composite.py",
+    "data": "app_pages/data_export.py",
+    "methodology": "app_pages/methodology.py",
+}
+
+
+def processed_dir() -> Path:
+    return settings.processed_dir()
+
+
+def data_stamp() -> str:
+    """Changes whenever a build switches in a new processed folder, so no cache outlives the data it was built from."""
+    folder = processed_dir()
+    info = folder / "build_info.json"
+    try:
+        return f"{folder}:{info.stat().st_mtime_ns}"
+    except FileNotFoundError:
+        return f"{folder}:missing"
+
+
+@dataclass(frozen=True)
+class Atlas:
+    """Every processed table and the lookups pages need. Read-only by contract: pages filter (pandas copy-on-write
+    makes every derived frame independent) and never assign into these frames."""
+
+    areas: pd.DataFrame
+    catalogue: pd.DataFrame
+    values: pd.DataFrame
+    scores: pd.DataFrame
+    neighbours: pd.DataFrame
+    benchmarks: pd.DataFrame
+    sources: pd.DataFrame
+    methodology: str
+    names: dict[str, str]
+    welsh: dict[str, str]
+    level_of: dict[str, str]
+    parent_of: dict[str, str]
+    lad_codes: list[str]
+    lads: pd.DataFrame
+    values_by: dict[tuple[str, str], pd.DataFrame] = field(repr=False)
+    scores_by_level: dict[str, pd.DataFrame] = field(repr=False)
+    periods: dict[tuple[str, str], list[str]] = field(repr=False)
+    population: pd.Series = field(repr=False)
+    source_text: dict[str, str] = field(repr=False)
+    ward_note: str = ""
+
+    def indicator_values(self, indicator_id: str, level: str) -> pd.DataFrame:
+        return self.values_by.get((indicator_id, level), self.values.iloc[0:0])
+
+    def level_values(self, level: str) -> pd.DataFrame:
+        return self.values_by.get(("*", level), self.values.iloc[0:0])
+
+    def periods_for(self, measure: str, level: str) -> list[str]:
+        if views.is_score(measure):
+            return [views.SCORE_PERIOD]
+        return self.periods.get((measure, level), [])
+
+    def default_period(self, measure: str, level: str) -> str:
+        periods = self.periods_for(measure, level)
+        if not periods:
+            return ""
+        row = views.catalogue_row(self.catalogue, measure)
+        latest = row["latest_period"] if row else None
+        return latest if latest in periods else periods[-1]
+
+    def measure_options(self, level: str, *, with_scores: bool = True) -> list[str]:
+        held = {ind for (ind, lvl) in self.values_by if lvl == level and ind != "*"}
+        return views.measure_options(self.catalogue, level, with_scores=with_scores, available=held)
+
+    def label(self, code: str) -> str:
+        return views.area_label(code, self.names, self.welsh)
+
+
+@st.cache_resource(max_entries=2, show_spinner="Loading the atlas tables…")
+def _load_atlas(stamp: str) -> Atlas:
+    folder = Path(stamp.rsplit(":", 1)[0])
+    t = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
+    areas = t["areas"]
+    values = t["indicator_values"]
+    values_by: dict[tuple[str, str], pd.DataFrame] = {}
+    periods: dict[tuple[str, str], list[str]] = {}
+    for (indicator_id, level), block in values.groupby(["indicator_id", "level"], sort=False):
+        block = block.reset_index(drop=True)
+        values_by[(indicator_id, level)] = block
+        periods[(indicator_id, level)] = views.sort_periods(block["period"].unique())
+    for level, block in values.groupby("level"):
+        values_by[("*", level)] = block.reset_index(drop=True)
+    scores = t["factor_scores"]
+    welsh = {c: str(n) for c, n in zip(areas["area_code"], areas["area_name_welsh"]) if isinstance(n, str) and n}
+    lads = areas[areas["level"] == "lad"].sort_values("area_name").reset_index(drop=True)
+    methodology_path = folder / "methodology.md"
+    return Atlas(
+        areas=areas,
+        catalogue=t["indicators"],
+        values=values,
+        scores=scores,
+        neighbours=t["neighbours"],
+        benchmarks=t["benchmarks"],
+        sources=t["sources"],
+        methodology=methodology_path.read_text(encoding="utf-8") if methodology_path.exists() else "",
+        names=dict(zip(areas["area_code"], areas["area_name"].astype(str))),
+        welsh=welsh,
+        level_of=dict(zip(areas["area_code"], areas["level"])),
+        parent_of=dict(zip(areas["area_code"], areas["parent_code"])),
+        lad_codes=lads["area_code"].tolist(),
+        lads=lads,
+        values_by=values_by,
+        scores_by_level={level: block.reset_index(drop=True) for level, block in scores.groupby("level")},
+        periods=periods,
+        population=views.lad_population(values_by.get(("*", "lad"), values)),
+        source_text=views.source_texts(t["indicators"], t["sources"]),
+        ward_note=views.ward_lookup_note(t["sources"], values_by.get(("*", "ward"), values.iloc[0:0]), int((areas["level"] == "ward").sum())),
+    )
+
+
+def atlas() -> Atlas:
+    return _load_atlas(data_stamp())
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """GeoJSON (numpy rings) held once per process; plotly copies what it embeds, so these are never mutated."""
+
+    lad: dict
+    wards_by_lad: dict[str, dict]
+    ward_bounds: dict[str, tuple[float, float, float, float]]
+    lad_bounds: dict[str, tuple[float, float, float, float]]
+    by_code: dict[str, dict]  # area_code -> geometry, for GeoJSON exports
+
+
+@st.cache_resource(max_entries=2, show_spinner="Loading boundaries…")
+def _load_geometry(stamp: str) -> Geometry:
+    import geopandas as gpd
+
+    folder = Path(stamp.rsplit(":", 1)[0])
+    lad = gpd.read_parquet(folder / "boundaries_lad.parquet")
+    wards = gpd.read_parquet(folder / "boundaries_ward.parquet")
+    lad_fc = figures.feature_collection(lad["area_code"], lad.geometry)
+    wards_by_lad = figures.collections_by_parent(wards)
+    by_code = {f["properties"]["area_code"]: f["geometry"] for f in lad_fc["features"]}
+    for fc in wards_by_lad.values():
+        by_code.update({f["properties"]["area_code"]: f["geometry"] for f in fc["features"]})
+    lad_bounds = {code: tuple(float(x) for x in g.bounds) for code, g in zip(lad["area_code"], lad.geometry)}
+    return Geometry(lad=lad_fc, wards_by_lad=wards_by_lad, ward_bounds=figures.bounds_by_parent(wards), lad_bounds=lad_bounds, by_code=by_code)
+
+
+def geometry() -> Geometry:
+    return _load_geometry(data_stamp())
+
+
+@st.cache_resource(max_entries=2, show_spinner="Preparing the national ward layer…")
+def _static_ward_layer(stamp: str) -> Path | None:
+    """The national ward layer served from static/. The build should write it (figures.write_static_layers); if it is
+    missing or older than the boundaries, write it once here so the national view still works."""
+    folder = Path(stamp.rsplit(":", 1)[0])
+    target = STATIC_DIR / figures.STATIC_WARD_LAYER
+    source = folder / "boundaries_ward.parquet"
+    if not source.exists():
+        return None
+    if not target.exists() or target.stat().st_mtime < source.stat().st_mtime:
+        try:
+            figures.write_static_layers(folder, STATIC_DIR)
+        except OSError:
+            return target if target.exists() else None
+    return target
+
+
+def static_ward_layer() -> Path | None:
+    return _static_ward_layer(data_stamp())
+
+
+@st.cache_resource(max_entries=4, show_spinner="Normalising indicators…")
+def _prepared(stamp: str, method: str) -> reweight.Prepared:
+    a = _load_atlas(stamp)
+    return reweight.prepare(a.level_values("lad"), a.catalogue, a.areas[a.areas["level"] == "lad"], method)
+
+
+def prepared(method: str) -> reweight.Prepared:
+    return _prepared(data_stamp(), method)
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def rank_shift(stamp: str, method: str, indicator_weights: tuple[tuple[str, float], ...], factor_weights: tuple[tuple[int, float], ...]) -> pd.DataFrame:
+    """Keyed on the method and every weight (as sorted tuples), so a repeat of the same weights is instant."""
+    return reweight.rank_shift(_prepared(stamp, method), dict(indicator_weights), dict(factor_weights), draws=100)
+
+
+# ---------------------------------------------------------------- URL state
+
+def _raw(name: str):
+    return st.query_params.get(name)
+
+
+def bind(name: str, key: str, value, options=None) -> None:
+    """Start widget `key` at `value` (already checked) when the URL changed outside this widget, or its state went stale."""
+    raw = _raw(name)
+    seen = f"_seen_{key}"
+    stale = False
+    if key in st.session_state and options is not None:
+        current = st.session_state[key]
+        stale = any(v not in options for v in current) if isinstance(current, list) else current not in options
+    if key not in st.session_state or st.session_state.get(seen) != raw or stale:
+        st.session_state[key] = value
+    st.session_state[seen] = raw
+
+
+def publish(name: str, key: str, value: str) -> None:
+    """Write the widget's value to the URL (so a link reproduces the view) and share it with the other pages."""
+    text = ",".join(value) if isinstance(value, (list, tuple)) else str(value)
+    if text == "":
+        if name in st.query_params:
+            del st.query_params[name]
+        st.session_state[f"_seen_{key}"] = None
+        return
+    if st.query_params.get(name) != text:
+        st.query_params[name] = text
+    st.session_state[f"_seen_{key}"] = text
+    st.session_state[f"shared_{name}"] = text
+
+
+def shared(name: str, default=None):
+    return st.session_state.get(f"shared_{name}", default)
+
+
+def param(name: str):
+    return _raw(name)
+
+
+def warn(message: str | None) -> None:
+    if message:
+        st.warning(message, icon="⚠️")
+
+
+def source_caption(line: views.SourceLine) -> None:
+    st.caption(line.text())
+
+
+def lad_picker(label: str, key: str, *, allow_ward: bool = True, help: str | None = None) -> str:
+    """An LA chosen from the URL (?area=), the last LA seen on another page, or Birmingham; typed to search, keyboard-reachable."""
+    a = atlas()
+    default = shared("area") if shared("area") in a.names else views.DEFAULT_LAD
+    default = a.parent_of.get(default, default) if a.level_of.get(default) == "ward" else default
+    code, message = views.check_area(param("area"), a.areas, default, allow_ward=allow_ward)
+    warn(message)
+    lad = a.parent_of[code] if a.level_of.get(code) == "ward" else code
+    bind("area", key, lad, a.lad_codes)
+    choice = st.selectbox(label, a.lad_codes, key=key, format_func=a.label, help=help or "Type part of a name to search.")
+    return choice
+
+
+def choose(name: str, key: str, label: str, options: list, default, *, what: str, format_func=str, widget: str = "selectbox", checker=None, **kwargs):
+    """A validated URL-backed choice: warns on a bad value, falls back to the default, writes the choice back to the URL."""
+    raw = param(name)
+    if checker is not None:
+        value, message = checker(raw)
+    else:
+        fallback = shared(name) if shared(name) in options else default
+        value, message = views.check_choice(raw, options, fallback, what)
+    warn(message)
+    bind(name, key, value, options)
+    maker = {"selectbox": st.selectbox, "radio": st.radio, "segmented": st.segmented_control}[widget]
+    choice = maker(label, options, key=key, format_func=format_func, **kwargs)
+    if choice is None:
+        choice = value
+    publish(name, key, choice)
+    return choice
+
+
+def page_link_params(**params: str) -> dict[str, str]:
+    return {k: v for k, v in params.items() if v}
+
+
+def switch_to(page: str, **params: str) -> None:
+    st.switch_page(PAGES[page], query_params=page_link_params(**params))

@@ -1,0 +1,119 @@
+"""Composite builder page: choose factor and indicator weights and the method; see how LA ranks move, with rank bands."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import app_data as data
+import figures
+from indicators import views
+
+a = data.atlas()
+FACTOR_NUMBERS = (1, 2, 3, 4, 5)
+
+st.subheader("Build your own composite")
+c1, c2 = st.columns([1.2, 3])
+with c1:
+    method = data.choose("method", "composite_method", "Method", list(views.METHODS), "robust_z", what="method", format_func=views.METHODS.get, widget="radio")
+    lad = data.lad_picker("Highlight a local authority", "composite_area")
+    data.publish("area", "composite_area", lad)
+
+prepared = data.prepared(method)
+weights, message = views.check_weights(data.param("weights"), len(FACTOR_NUMBERS))
+data.warn(message)
+with c2:
+    st.markdown("**Factor weights** (0 leaves a factor out; the composite is the weighted mean of the factor scores)")
+    columns = st.columns(len(FACTOR_NUMBERS))
+    factor_weights = {}
+    for col, number, start in zip(columns, FACTOR_NUMBERS, weights):
+        key = f"composite_w{number}"
+        data.bind("weights", key, float(start))
+        with col:
+            factor_weights[number] = st.slider(f"F{number}", 0.0, 5.0, step=0.5, key=key, help=views.FACTORS[number])
+    data.publish("weights", "composite_weights", ",".join(f"{w:g}" for w in factor_weights.values()))
+    for number in FACTOR_NUMBERS:
+        st.session_state[f"_seen_composite_w{number}"] = st.session_state["_seen_composite_weights"]
+
+    indicator_ids = list(prepared.normalised.columns)
+    iw_raw = str(data.param("iw") or "")
+    parsed_iw: dict[str, float] = {}
+    bad = []
+    for part in filter(None, iw_raw.split(",")):
+        ind, _, w = part.partition(":")
+        try:
+            value = float(w)
+        except ValueError:
+            value = -1
+        if ind in indicator_ids and 0 <= value <= 3:
+            parsed_iw[ind] = value
+        else:
+            bad.append(part)
+    if bad:
+        data.warn(f"Ignored indicator weights in the link that are unknown or outside 0-3: {views.safe_echo(','.join(bad))}.")
+    indicator_weights = {}
+    with st.expander("Indicator weights within each factor (0-3; 1 = equal)"):
+        tabs = st.tabs([f"Factor {n}" for n in FACTOR_NUMBERS])
+        for tab, number in zip(tabs, FACTOR_NUMBERS):
+            with tab:
+                for ind in [i for i in indicator_ids if prepared.factor[i] == number]:
+                    key = f"composite_iw_{ind}"
+                    data.bind("iw", key, parsed_iw.get(ind, 1.0))
+                    indicator_weights[ind] = st.slider(views.measure_label(ind, a.catalogue), 0.0, 3.0, step=0.5, key=key)
+    changed = {k: v for k, v in indicator_weights.items() if v != 1.0}
+    data.publish("iw", "composite_iw", ",".join(f"{k}:{v:g}" for k, v in changed.items()))
+    for ind in indicator_ids:
+        st.session_state[f"_seen_composite_iw_{ind}"] = st.session_state["_seen_composite_iw"]
+
+if sum(factor_weights.values()) == 0:
+    st.warning("All factor weights are 0, so there is no composite. Give at least one factor a weight.")
+    st.stop()
+
+shift = data.rank_shift(data.data_stamp(), method, tuple(sorted(changed.items())), tuple(sorted(factor_weights.items())))
+table = shift.reset_index().rename(columns={"index": "area_code"})
+table["area_name"] = table["area_code"].map(a.label)
+line = views.SourceLine(
+    source=f"Cohesion Atlas composite under your weights ({views.METHODS[method]}), from {len(indicator_ids)} indicators; see Methodology and sources",
+    period="latest published period of each indicator",
+    licence="OGL v3.0, Open Parliament Licence v3.0",
+)
+
+st.plotly_chart(figures.rank_shift_chart(table, source_line=line.text(), highlight=lad), key="composite_chart", config={"displaylogo": False})
+data.source_caption(line)
+
+me = table[table["area_code"] == lad]
+if len(me) and pd.notna(me["rank"].iloc[0]):
+    r = me.iloc[0]
+    moved = int(r["change"])
+    st.markdown(
+        f"**{a.label(lad)}**: rank {int(r['rank'])} of {int(table['rank'].notna().sum())} under your weights "
+        f"(band {int(r['rank_low'])}–{int(r['rank_high'])}); {int(r['equal_rank'])} at equal weights "
+        f"({'up' if moved > 0 else 'down' if moved < 0 else 'no change'}{f' {abs(moved)}' if moved else ''})."
+    )
+elif len(me):
+    st.markdown(f"**{a.label(lad)}** has no composite: a factor score is missing.")
+
+movers = table.dropna(subset=["rank"]).sort_values("change")
+show = pd.concat([movers.tail(8).iloc[::-1], movers.head(8)])
+st.markdown("#### Biggest moves against equal weights")
+st.dataframe(
+    show[["area_name", "equal_rank", "rank", "change", "rank_low", "rank_high", "score"]].rename(
+        columns={"area_name": "Area", "equal_rank": "Equal weights", "rank": "Your weights", "change": "Places up", "rank_low": "Band from", "rank_high": "Band to", "score": "Composite score"}
+    ),
+    hide_index=True,
+    key="composite_movers",
+    column_config={"Composite score": st.column_config.NumberColumn(format="%.3f")},
+)
+
+with st.expander("How weights become the index", expanded=False):
+    st.markdown(
+        f"""
+1. Each indicator is put on one scale ({views.METHODS[method].lower()}) with higher meaning better, exactly as in the published scores.
+2. Within each factor, the factor score is the weighted mean of its indicators' normalised values, using the indicator
+   weights above (1 = equal). A factor needs 60% of the weight of the indicators published for the area's country, or it is missing.
+3. The composite is the weighted mean of the five factor scores with your factor weights; an LA with any weighted factor missing has no composite.
+4. LAs are ranked on the composite (1 = best). The rank band is the 5th to 95th percentile rank over 100 draws of the
+   factor weights from a Dirichlet distribution centred on your weights (fixed seed), so it shows how much the rank rests on the exact weights.
+5. At equal weights this page reproduces the published composite exactly.
+"""
+    )
+st.info(views.COMPOSITE_CAVEAT, icon="ℹ️")

@@ -1,0 +1,129 @@
+"""Data and export page: filter indicator values or factor scores, preview, and download CSV, XLSX (with metadata) or GeoJSON."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import app_data as data
+from indicators import downloads, views
+
+a = data.atlas()
+geo = data.geometry()
+
+c1, c2, c3 = st.columns([1.3, 1, 1.3])
+with c1:
+    dataset = data.choose("dataset", "data_dataset", "Table", ["values", "scores"], "values", what="table",
+                          format_func={"values": "Indicator values", "scores": "Factor scores"}.get, widget="radio", horizontal=True)
+with c2:
+    level = data.choose("level", "data_level", "Level", ["lad", "ward"], "lad", what="level",
+                        format_func={"lad": "Local authorities", "ward": "Wards"}.get, widget="radio", horizontal=True)
+with c3:
+    method = data.choose("method", "data_method", "Score method", ["both", *views.METHODS], "both", what="method",
+                         format_func=lambda m: "Both methods" if m == "both" else views.METHODS[m], disabled=dataset != "scores")
+
+factor_options = [1, 2, 3, 4, 5, 0]
+raw_factors = [f.strip() for f in str(data.param("factor") or "").split(",") if f.strip()]
+factors = [int(f) for f in raw_factors if f.isdigit() and int(f) in factor_options]
+if len(factors) != len(raw_factors):
+    data.warn(f"Ignored factors in the link that do not exist: {views.safe_echo(','.join(raw_factors))}. Factors are 1-5, and 0 for context.")
+d1, d2 = st.columns([1.4, 3])
+with d1:
+    data.bind("factor", "data_factors", factors, factor_options)
+    chosen_factors = st.multiselect("Factors (none = all)", factor_options, key="data_factors", format_func=lambda f: f"{f}. {views.FACTORS[f][:34]}" if f else "Context (not scored)")
+    data.publish("factor", "data_factors", [str(f) for f in chosen_factors])
+
+catalogue = a.catalogue
+indicator_options = [m for m in a.measure_options(level, with_scores=False)]
+if chosen_factors:
+    in_factor = set(catalogue[catalogue["factor"].isin(chosen_factors)]["indicator_id"])
+    indicator_options = [m for m in indicator_options if m in in_factor]
+raw_inds = [i.strip().lower() for i in str(data.param("indicator") or "").split(",") if i.strip()]
+inds = [i for i in raw_inds if i in indicator_options]
+if len(inds) != len(raw_inds):
+    data.warn(f"Ignored indicators in the link that are not in the catalogue for this level and factor: {views.safe_echo(','.join(i for i in raw_inds if i not in inds))}.")
+with d2:
+    data.bind("indicator", "data_indicators", inds, indicator_options)
+    chosen_inds = st.multiselect("Indicators (none = all listed)", indicator_options, key="data_indicators",
+                                 format_func=lambda m: views.measure_label(m, catalogue), disabled=dataset == "scores")
+    data.publish("indicator", "data_indicators", chosen_inds)
+use_inds = chosen_inds or indicator_options
+
+e1, e2 = st.columns([1, 3])
+period_options = ["latest", "all"] + views.sort_periods({p for i in use_inds for p in a.periods_for(i, level)})
+with e1:
+    period = data.choose("period", "data_period", "Period", period_options, "latest", what="period",
+                         format_func=lambda p: {"latest": "Latest for each indicator", "all": "All periods"}.get(p, p), disabled=dataset == "scores")
+codes, message = views.check_area_list(data.param("areas"), a.areas, [], low=0, high=400)
+data.warn(message)
+with e2:
+    data.bind("areas", "data_areas", codes, a.lad_codes)
+    chosen_areas = st.multiselect("Local authorities (none = all; at ward level, their wards)", a.lad_codes, key="data_areas", format_func=a.label)
+    data.publish("areas", "data_areas", chosen_areas)
+
+# ---- the selection (filters run on the cached tables, outside the cache)
+level_areas = a.areas[a.areas["level"] == level]
+if chosen_areas:
+    keep = set(chosen_areas) if level == "lad" else set(level_areas[level_areas["parent_code"].isin(chosen_areas)]["area_code"])
+else:
+    keep = None
+if dataset == "values":
+    frames = []
+    latest = dict(zip(catalogue["indicator_id"], catalogue["latest_period"]))
+    for ind in use_inds:
+        block = a.indicator_values(ind, level)
+        if period == "latest":
+            held = a.periods_for(ind, level)
+            block = block[block["period"] == (latest.get(ind) if latest.get(ind) in held else (held[-1] if held else ""))]
+        elif period != "all":
+            block = block[block["period"] == period]
+        if keep is not None:
+            block = block[block["area_code"].isin(keep)]
+        frames.append(block)
+    rows = pd.concat(frames, ignore_index=True) if frames else a.values.iloc[0:0]
+    rows = rows.merge(catalogue[["indicator_id", "title", "unit"]], on="indicator_id", how="left")
+    rows = downloads.with_provenance(rows, catalogue, a.sources)
+    export_ids = rows["indicator_id"].unique().tolist()
+else:
+    rows = a.scores_by_level.get(level, a.scores.iloc[0:0])
+    if method != "both":
+        rows = rows[rows["method"] == method]
+    if chosen_factors:
+        rows = rows[rows["factor"].isin([str(f) for f in chosen_factors if f] + ["composite"])]
+    if keep is not None:
+        rows = rows[rows["area_code"].isin(keep)]
+    rows = rows.assign(source_id="cohesion_atlas (derived from the indicators listed in the metadata)", licence="derived from OGL v3.0 / Open Parliament Licence v3.0 data")
+    export_ids = catalogue[catalogue["scored"] & (catalogue["factor"].isin(chosen_factors) if chosen_factors else catalogue["scored"])]["indicator_id"].tolist()
+rows = rows.reset_index(drop=True)
+rows.insert(1, "area_name", rows["area_code"].map(a.names))
+rows.insert(2, "area_name_welsh", rows["area_code"].map(a.welsh).fillna(""))
+if level == "ward":
+    rows.insert(3, "local_authority", rows["area_code"].map(a.parent_of).map(a.names))
+
+st.markdown(f"**{len(rows):,} rows** · {rows['area_code'].nunique():,} areas" + (f" · {rows['indicator_id'].nunique()} indicators" if "indicator_id" in rows else ""))
+st.dataframe(rows.head(1000), hide_index=True, height=300, key="data_preview")
+if len(rows) > 1000:
+    st.caption("Preview shows the first 1,000 rows; the downloads hold them all.")
+definitions, used_sources = downloads.selection_metadata(export_ids, catalogue, a.sources)
+st.caption(
+    "Every export carries its provenance: CSV rows name their source and licence; the XLSX has a 'metadata' sheet with "
+    "definitions, sources, licences and retrieved dates; the GeoJSON holds the same metadata. Text that a spreadsheet could run as a formula is quoted."
+)
+
+stem = f"{dataset}_{level}_{period if dataset == 'values' else method}"
+b1, b2, b3 = st.columns(3)
+with b1:
+    st.download_button("Download CSV", data=lambda: downloads.to_csv_bytes(rows), file_name=downloads.download_name(stem, "csv"),
+                       mime="text/csv", key="data_csv", disabled=rows.empty, on_click="ignore")
+with b2:
+    st.download_button("Download XLSX (with metadata)", data=lambda: downloads.to_xlsx_bytes(rows, definitions, used_sources),
+                       file_name=downloads.download_name(stem, "xlsx"), mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key="data_xlsx", disabled=rows.empty, on_click="ignore")
+with b3:
+    too_big = rows["area_code"].nunique() > 8000
+    st.download_button("Download GeoJSON", data=lambda: downloads.to_geojson_bytes(downloads.geojson_long(rows), geo.by_code, definitions, used_sources),
+                       file_name=downloads.download_name(stem, "geojson"), mime="application/geo+json", key="data_geojson",
+                       disabled=rows.empty or too_big, on_click="ignore")
+
+with st.expander("Definitions and sources of this selection"):
+    st.dataframe(definitions, hide_index=True, key="data_definitions")
+    st.dataframe(used_sources, hide_index=True, key="data_sources")

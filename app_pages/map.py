@@ -1,0 +1,85 @@
+"""Map page: every England and Wales LA coloured by an indicator or factor score; click an area, or pick it, to open its profile."""
+from __future__ import annotations
+
+import streamlit as st
+
+import app_data as data
+import figures
+from indicators import views
+
+a = data.atlas()
+geo = data.geometry()
+
+st.subheader("Local authorities of England and Wales")
+
+options = a.measure_options("lad")
+default_measure = data.shared("indicator") if data.shared("indicator") in options else "composite"
+c1, c2, c3 = st.columns([3, 1.2, 1.5])
+with c1:
+    measure = data.choose(
+        "indicator", "map_measure", "Indicator or factor score", options, default_measure, what="indicator",
+        format_func=lambda m: views.measure_label(m, a.catalogue),
+        checker=lambda raw: views.check_measure(raw, options, default_measure),
+    )
+periods = a.periods_for(measure, "lad")
+with c2:
+    period = data.choose(
+        "period", "map_period", "Period", periods, a.default_period(measure, "lad"), what="period",
+        checker=lambda raw: views.check_period(raw, periods, a.default_period(measure, "lad")),
+        disabled=views.is_score(measure), help="Factor scores use each indicator's latest period.",
+    )
+with c3:
+    method = data.choose(
+        "method", "map_method", "Score method", list(views.METHODS), "robust_z", what="method",
+        format_func=views.METHODS.get, disabled=not views.is_score(measure),
+        help="How indicators are put on one scale before averaging (see Methodology).",
+    )
+
+row = views.catalogue_row(a.catalogue, measure)
+unit = "score" if views.is_score(measure) else row["unit"]
+polarity = "higher_is_better" if views.is_score(measure) else row["polarity"]
+frame = views.measure_frame(measure, period, method, "lad", a.indicator_values(measure, "lad"), a.scores_by_level["lad"], a.catalogue, a.names)
+line = views.measure_source_line(measure, period, method, a.catalogue, a.sources)
+fig = figures.la_choropleth(
+    frame, geo.lad, unit=unit, polarity=polarity, source_line=f"{line.text()} · {views.BOUNDARY_CREDIT}",
+    source_short=f"Source: {line.source[:90]}{'…' if len(line.source) > 90 else ''}",
+)
+event = st.plotly_chart(
+    fig, key=f"map_chart_{measure}_{period}_{method}", on_select="rerun", selection_mode="points",
+    config={"scrollZoom": True, "displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
+)
+points = event["selection"]["points"] if event else []
+if points:
+    point = points[0]
+    code = point.get("location")
+    if code is None and point.get("point_index") is not None and point["point_index"] < len(frame):
+        code = frame["area_code"].iloc[point["point_index"]]
+    if code in a.names:
+        data.switch_to("profile", area=code, method=method)
+
+data.source_caption(line)
+notes = []
+if not views.is_score(measure) and row["countries"] != "E+W":
+    notes.append({"E": "England only: Welsh authorities have no value and are left blank.", "W": "Wales only: English authorities are left blank."}[row["countries"]])
+if views.is_score(measure):
+    notes.append(views.NATIONAL_RANK_NOTE)
+    if measure == "composite":
+        notes.append(views.COMPOSITE_CAVEAT)
+if notes:
+    st.caption(" ".join(notes))
+
+k1, k2 = st.columns([3, 1], vertical_alignment="bottom")
+with k1:
+    target = st.selectbox(
+        "Open the profile of (keyboard alternative to clicking the map)", a.lad_codes, index=None,
+        format_func=a.label, placeholder="Type a local authority name", key="map_open",
+    )
+with k2:
+    if st.button("Open profile", disabled=target is None, key="map_open_button"):
+        data.switch_to("profile", area=target, method=method)
+
+with st.expander(f"Table: {len(frame)} local authorities, sorted by rank"):
+    table = frame.sort_values("rank")[["area_name", "area_code", "value", "rank_text"]].rename(
+        columns={"area_name": "Area", "area_code": "Code", "value": unit, "rank_text": "Rank (1 = best)"}
+    )
+    st.dataframe(table, hide_index=True, height=300)

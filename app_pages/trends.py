@@ -1,0 +1,64 @@
+"""Trends page: an indicator with several periods for one LA against its region, country and similar areas, with series breaks marked."""
+from __future__ import annotations
+
+import streamlit as st
+
+import app_data as data
+import figures
+from indicators import views
+
+a = data.atlas()
+
+options = [m for m in a.measure_options("lad", with_scores=False) if len(a.periods_for(m, "lad")) > 1]
+default_measure = data.shared("indicator") if data.shared("indicator") in options else "imd_average_score"
+c1, c2, c3, c4 = st.columns([1.8, 2.4, 1.6, 1.1])
+with c1:
+    lad = data.lad_picker("Local authority", "trends_area")
+    data.publish("area", "trends_area", lad)
+with c2:
+    measure = data.choose(
+        "indicator", "trends_measure", "Indicator (with several periods)", options, default_measure, what="indicator",
+        format_func=lambda m: f"{views.measure_label(m, a.catalogue)} ({len(a.periods_for(m, 'lad'))} periods)",
+        checker=lambda raw: views.check_measure(raw, options, default_measure),
+    )
+with c3:
+    comparator = data.choose(
+        "comparator", "trends_comparator", "Also show", list(views.COMPARATORS), "region", what="comparator",
+        format_func=lambda c: {"region": "Region and country", "country": "Country only"}.get(c, views.COMPARATORS[c] + " (median)"),
+    )
+with c4:
+    show = data.choose("show", "trends_show", "Show", ["value", "rank"], "value", what="view", format_func={"value": "Values", "rank": "Rank among LAs"}.get, widget="radio")
+
+row = views.catalogue_row(a.catalogue, measure)
+values = a.indicator_values(measure, "lad")
+periods = a.periods_for(measure, "lad")
+breaks = views.series_breaks(measure, periods)
+line = views.source_line(measure, f"{periods[0]} to {periods[-1]}", a.catalogue, a.sources)
+name = a.names[lad]
+
+if show == "rank":
+    ranks = views.rank_series(values, lad, row["polarity"])
+    series = ranks.assign(series=name, value=ranks["rank"])[["period", "series", "value"]]
+    fig = figures.trend_chart(series, periods, breaks, unit="rank", source_line=line.text(), highlight=name, y_title="rank among LAs (1 = best)", reverse_y=True,
+                              title=f"{row['title']}: rank of {name}")
+    table = ranks.rename(columns={"period": "Period", "rank": "Rank (1 = best)", "n_areas": "LAs ranked"})
+else:
+    kind = views.NEIGHBOUR_KINDS.get(comparator)
+    series = views.comparator_series(values, lad, a.areas, a.population, a.neighbours if kind else None, kind)
+    if comparator == "country":
+        series = series[~series["series"].str.startswith("Region:")]
+    fig = figures.trend_chart(series, periods, breaks, unit=row["unit"], source_line=line.text(), highlight=name, title=f"{row['title']}: {name}")
+    table = series.pivot_table(index="period", columns="series", values="value", sort=False).reindex([p for p in periods if p in set(series["period"])])
+    table = table.reset_index().rename(columns={"period": "Period"})
+
+if name not in set(series["series"]):
+    st.info(f"{a.label(lad)} has no value for this indicator ({ {'E': 'England only', 'W': 'Wales only'}.get(row['countries'], 'not published for this area') }). Comparators are still shown.")
+st.plotly_chart(fig, key="trends_chart", config={"displaylogo": False})
+data.source_caption(line)
+notes = [f"Dashed lines mark series breaks: {'; '.join(why for _, why in breaks)}." if breaks else "No series break is recorded for this indicator."]
+if measure in views.EDITION_NOTE:
+    notes.append(views.EDITION_NOTE[measure])
+if show == "value":
+    notes.append("Region and country lines are population-weighted means of their LAs (Census 2021 residents) among LAs with a value that period; similar areas are a median.")
+st.caption(" ".join(notes))
+st.dataframe(table, hide_index=True, key="trends_table")

@@ -1,0 +1,336 @@
+"""Figure builders: plain data in, plotly figure out (no Streamlit), each with its source, period and licence line; and the static ward layer."""
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import os
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+# orjson (if ever installed) is slower than json on big nested figures; pin the engine once, here.
+pio.json.config.default_engine = "json"
+
+MAP_STYLE = "white-bg"  # no tiles: draws with no internet and no tile server
+STATIC_WARD_LAYER = "wards_ew.geojson"
+STATIC_WARD_URL = f"app/static/{STATIC_WARD_LAYER}"  # relative to the page, served by enableStaticServing
+EW_BOUNDS = (-6.42, 49.86, 1.77, 55.82)
+MAP_HEIGHT = 520
+MAP_WIDTH_GUESS = 900  # main column of a 1366 px screen with the sidebar open
+FONT_SMALL = 10
+FACTOR_SHORT = {"1": "1 Shared values", "2": "2 Responsibility", "3": "3 Social mobility", "4": "4 Participation", "5": "5 Tackling intolerance", "composite": "Composite"}
+SCALE_BETTER_HIGH = "RdYlBu"  # red = worse, blue = better once reversed for lower-is-better
+SCALE_CONTEXT = "Viridis"
+
+
+# ---------------------------------------------------------------- geometry
+
+def _rings(polygon) -> list[np.ndarray]:
+    # Numpy rings: deep-copied by plotly in microseconds, where nested lists of floats take tens of ms per figure.
+    return [np.asarray(polygon.exterior.coords)] + [np.asarray(r.coords) for r in polygon.interiors]
+
+
+def geometry_dict(geometry, *, arrays: bool = True) -> dict:
+    if geometry.geom_type == "Polygon":
+        coords = _rings(geometry)
+        kind = "Polygon"
+    elif geometry.geom_type == "MultiPolygon":
+        coords = [_rings(p) for p in geometry.geoms]
+        kind = "MultiPolygon"
+    else:
+        raise ValueError(f"unexpected geometry {geometry.geom_type}")
+    if not arrays:
+        coords = json.loads(json.dumps(coords, default=lambda a: a.tolist()))
+    return {"type": kind, "coordinates": coords}
+
+
+def feature_collection(codes, geometries, *, arrays: bool = True) -> dict:
+    """GeoJSON with only area_code in properties (the figure's featureidkey)."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"area_code": code}, "geometry": geometry_dict(g, arrays=arrays)}
+            for code, g in zip(codes, geometries)
+        ],
+    }
+
+
+def collections_by_parent(boundaries: pd.DataFrame) -> dict[str, dict]:
+    """Ward GeoJSON per LAD code (wards carry parent_code)."""
+    return {
+        parent: feature_collection(block["area_code"], block.geometry)
+        for parent, block in boundaries.groupby("parent_code", sort=True)
+    }
+
+
+def bounds_by_parent(boundaries: pd.DataFrame) -> dict[str, tuple[float, float, float, float]]:
+    return {parent: tuple(float(x) for x in block.total_bounds) for parent, block in boundaries.groupby("parent_code", sort=True)}
+
+
+def view_for_bounds(bounds, width: int = MAP_WIDTH_GUESS, height: int = MAP_HEIGHT, padding: float = 0.92) -> tuple[dict, float]:
+    """Centre and zoom that fit a lon/lat box into a width x height map (512 px world at zoom 0, Web Mercator)."""
+    minx, miny, maxx, maxy = bounds
+
+    def merc(lat):
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    span_x = max(maxx - minx, 1e-6) / 360
+    span_y = max(merc(maxy) - merc(miny), 1e-6) / (2 * math.pi)
+    zoom = min(math.log2(width * padding / (512 * span_x)), math.log2(height * padding / (512 * span_y)))
+    mid_y = (merc(maxy) + merc(miny)) / 2
+    centre = {"lon": (minx + maxx) / 2, "lat": math.degrees(2 * math.atan(math.exp(mid_y)) - math.pi / 2)}
+    return centre, round(min(zoom, 14), 2)
+
+
+def write_static_layers(processed_dir: Path, static_dir: Path) -> dict[str, int]:
+    """Write static/wards_ew.geojson (area_code only, compact) from boundaries_ward.parquet; atomic. Returns raw and gzip bytes.
+
+    The national ward map points at this file by URL, so 7,588 ward outlines are never embedded in a figure.
+    """
+    import geopandas as gpd
+
+    wards = gpd.read_parquet(Path(processed_dir) / "boundaries_ward.parquet")
+    collection = feature_collection(wards["area_code"], wards.geometry, arrays=False)
+    payload = json.dumps(collection, separators=(",", ":")).encode("utf-8")
+    static_dir = Path(static_dir)
+    static_dir.mkdir(parents=True, exist_ok=True)
+    target = static_dir / STATIC_WARD_LAYER
+    tmp = target.with_suffix(".geojson.part")
+    tmp.write_bytes(payload)
+    os.replace(tmp, target)
+    return {"raw_bytes": len(payload), "gzip_bytes": len(gzip.compress(payload, 6))}
+
+
+# ---------------------------------------------------------------- shared decoration
+
+def _wrap(text: str, width: int = 150) -> str:
+    return "<br>".join(textwrap.wrap(text, width)) or text
+
+
+def add_source(fig: go.Figure, line: str, *, width: int = 150, below: int = 6, left: int = 0) -> go.Figure:
+    """The source / period / licence line, inside the figure so it travels with any saved image.
+
+    below: pixels between the plot area and the line (room for tick labels and an axis title on charts);
+    left: pixels to shift the line left of the plot area (into a fixed left margin), so narrow charts can use the full width.
+    """
+    wrapped = _wrap(line, width)
+    lines = wrapped.count("<br>") + 1
+    fig.add_annotation(
+        text=wrapped, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top", yshift=-below, xshift=-left,
+        showarrow=False, align="left", font={"size": FONT_SMALL, "color": "#444"},
+    )
+    bottom = max(fig.layout.margin.b or 0, below + 13 * lines + 10)
+    fig.update_layout(margin={"b": bottom}, meta={"source_line": line})
+    return fig
+
+
+def _colour(polarity: str) -> dict:
+    if polarity == "context":
+        return {"colorscale": SCALE_CONTEXT, "reversescale": False}
+    return {"colorscale": SCALE_BETTER_HIGH, "reversescale": polarity == "lower_is_better"}
+
+
+def _legend_title(unit: str, polarity: str) -> str:
+    direction = {"higher_is_better": "higher is better", "lower_is_better": "lower is better"}.get(polarity, "context, not scored")
+    return "<br>".join(textwrap.wrap(unit, 18)) + f"<br><i>{direction}</i>"
+
+
+# ---------------------------------------------------------------- maps
+
+def _choropleth(
+    frame: pd.DataFrame,
+    geojson,
+    *,
+    unit: str,
+    polarity: str,
+    source_line: str,
+    source_short: str,
+    view: tuple[dict, float],
+    height: int,
+    title: str | None,
+    area_word: str,
+) -> go.Figure:
+    """frame: area_code, area_name, value, value_text, rank_text (one row per area with a value)."""
+    customdata = np.column_stack([frame["area_name"].astype(str), frame["value_text"].astype(str), frame["rank_text"].astype(str)]) if len(frame) else None
+    hover = (
+        "<b>%{customdata[0]}</b><br>"
+        + f"%{{customdata[1]}} {unit}<br>"
+        + f"{area_word} rank %{{customdata[2]}}<br>"
+        + f"<i>{source_short}</i><extra></extra>"
+    )
+    trace = go.Choroplethmap(
+        geojson=geojson,
+        featureidkey="properties.area_code",
+        locations=frame["area_code"].to_numpy(),
+        z=frame["value"].to_numpy(dtype=float),
+        customdata=customdata,
+        hovertemplate=hover,
+        marker={"line": {"width": 0.4, "color": "#ffffff"}, "opacity": 0.9},
+        colorbar={"title": {"text": _legend_title(unit, polarity), "font": {"size": 11}}, "thickness": 14, "len": 0.75},
+        **_colour(polarity),
+    )
+    centre, zoom = view
+    fig = go.Figure(trace)
+    fig.update_layout(
+        map={"style": MAP_STYLE, "center": centre, "zoom": zoom},
+        height=height,
+        margin={"l": 0, "r": 0, "t": 30 if title else 4, "b": 0},
+        title={"text": title, "font": {"size": 14}, "x": 0.01} if title else None,
+        clickmode="event+select",
+    )
+    return add_source(fig, source_line)
+
+
+def la_choropleth(frame, geojson, *, unit, polarity, source_line, source_short="", title=None, height=MAP_HEIGHT, width=MAP_WIDTH_GUESS) -> go.Figure:
+    """All England and Wales LAs; geometry embedded (318 simplified outlines, well under 0.6 MB)."""
+    return _choropleth(
+        frame, geojson, unit=unit, polarity=polarity, source_line=source_line, source_short=source_short,
+        view=view_for_bounds(EW_BOUNDS, width, height), height=height, title=title, area_word="LA",
+    )
+
+
+def ward_choropleth(frame, geojson, bounds, *, unit, polarity, source_line, source_short="", title=None, height=MAP_HEIGHT, width=MAP_WIDTH_GUESS) -> go.Figure:
+    """The wards of one LA; only that LA's outlines are embedded."""
+    return _choropleth(
+        frame, geojson, unit=unit, polarity=polarity, source_line=source_line, source_short=source_short,
+        view=view_for_bounds(bounds, width, height), height=height, title=title, area_word="ward",
+    )
+
+
+def national_ward_choropleth(frame, *, unit, polarity, source_line, source_short="", url: str = STATIC_WARD_URL, title=None, height=MAP_HEIGHT, width=MAP_WIDTH_GUESS) -> go.Figure:
+    """All 7,588 wards; the outlines are fetched by the browser from a static URL (cached by it), never embedded."""
+    return _choropleth(
+        frame, url, unit=unit, polarity=polarity, source_line=source_line, source_short=source_short,
+        view=view_for_bounds(EW_BOUNDS, width, height), height=height, title=title, area_word="ward",
+    )
+
+
+# ---------------------------------------------------------------- charts
+
+def trend_chart(series: pd.DataFrame, periods: list[str], breaks: list[tuple[str, str]], *, unit: str, source_line: str, title: str | None = None, highlight: str | None = None, y_title: str | None = None, reverse_y: bool = False, height: int = 420) -> go.Figure:
+    """series: period, series, value. Lines are cut at each break, and each break is a dashed line with its reason."""
+    order = {p: i for i, p in enumerate(periods)}
+    cut_at = {order[p] for p, _ in breaks if p in order}
+    fig = go.Figure()
+    palette = ["#1f4e9a", "#d95f02", "#7570b3", "#1b9e77", "#666666", "#e7298a"]
+    for i, (name, block) in enumerate(series.groupby("series", sort=False)):
+        block = block.assign(pos=block["period"].map(order)).dropna(subset=["pos"]).sort_values("pos")
+        segment_id = np.searchsorted(sorted(cut_at), block["pos"].to_numpy(), side="right")
+        colour = palette[i % len(palette)]
+        width = 3.2 if name == highlight else 1.8
+        for j, (_, segment) in enumerate(block.groupby(segment_id)):
+            fig.add_trace(
+                go.Scatter(
+                    x=segment["period"], y=segment["value"], name=name, legendgroup=name, showlegend=j == 0,
+                    mode="lines+markers", line={"color": colour, "width": width}, marker={"size": 7 if name == highlight else 5},
+                    hovertemplate=f"{name}<br>%{{x}}: %{{y:,.3~f}} {unit}<extra></extra>",
+                )
+            )
+    for period, why in breaks:
+        if period in order:
+            fig.add_vline(x=order[period] - 0.5, line={"dash": "dash", "color": "#999", "width": 1})
+            fig.add_annotation(x=order[period] - 0.5, y=1, yref="paper", text="break " + why.split(":")[0], showarrow=False, xanchor="left", yanchor="top", font={"size": 9, "color": "#666"}, hovertext=why)
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 10},
+        title={"text": title, "font": {"size": 14}, "y": 0.98, "yanchor": "top"} if title else None,
+        xaxis={"type": "category", "categoryorder": "array", "categoryarray": periods, "title": None},
+        yaxis={"title": y_title or unit, "autorange": "reversed" if reverse_y else True},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        hovermode="x unified",
+    )
+    return add_source(fig, source_line, width=120, below=34)
+
+
+def factor_profile_chart(summary: pd.DataFrame, *, source_line: str, height: int = 300) -> go.Figure:
+    """National rank of each factor (1 = best, shown on the right) with its 5th-95th percentile rank band."""
+    rows = summary[summary["factor"] != "composite"].iloc[::-1]
+    n = int(summary["n_areas"].max()) if len(summary) else 318
+    rank = rows["rank"].to_numpy(dtype=float)
+    fig = go.Figure(
+        go.Scatter(
+            x=rank,
+            y=[FACTOR_SHORT.get(f, f) for f in rows["factor"]],
+            mode="markers",
+            marker={"size": 12, "color": "#1f4e9a"},
+            error_x={
+                "type": "data", "symmetric": False,
+                "array": np.nan_to_num(rows["rank_high"].to_numpy(dtype=float) - rank),
+                "arrayminus": np.nan_to_num(rank - rows["rank_low"].to_numpy(dtype=float)),
+                "thickness": 6, "width": 0, "color": "rgba(31,78,154,0.35)",
+            },
+            customdata=np.column_stack([rows["rank_low"].to_numpy(dtype=float), rows["rank_high"].to_numpy(dtype=float), rows["score"].to_numpy(dtype=float)]),
+            text=rows["name"],
+            hovertemplate="%{text}<br>rank %{x:.0f} of " + str(n) + " (band %{customdata[0]:.0f}–%{customdata[1]:.0f})<br>score %{customdata[2]:.3f}<extra></extra>",
+        )
+    )
+    fig.add_vrect(x0=n * 0.5, x1=n + 1, fillcolor="#f2f2f2", line_width=0, layer="below")
+    fig.update_layout(
+        height=height,
+        margin={"l": 130, "r": 10, "t": 10, "b": 10},
+        xaxis={"title": f"rank of {n} LAs (1 = best)", "range": [n + 5, -4]},
+        yaxis={"title": None, "automargin": False},
+        showlegend=False,
+    )
+    return add_source(fig, source_line, width=80, below=44, left=126)
+
+
+def compare_chart(long: pd.DataFrame, *, source_line: str, height: int = 340) -> go.Figure:
+    """long: area, factor_name, score, rank_text. One marker per area per factor (higher score = better)."""
+    fig = go.Figure()
+    symbols = ["circle", "diamond", "square", "triangle-up", "x", "star"]
+    for i, (area, block) in enumerate(long.groupby("area", sort=False)):
+        fig.add_trace(
+            go.Scatter(
+                x=block["score"], y=block["factor_name"], name=area, mode="markers",
+                marker={"size": 12, "symbol": symbols[i % len(symbols)]},
+                customdata=block[["rank_text"]].to_numpy(),
+                hovertemplate=f"{area}<br>%{{y}}<br>score %{{x:.3f}}<br>rank %{{customdata[0]}}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        xaxis={"title": "factor score (higher = better)", "zeroline": True},
+        yaxis={"title": None, "autorange": "reversed"},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+    )
+    return add_source(fig, source_line, width=120, below=44)
+
+
+def rank_shift_chart(table: pd.DataFrame, *, source_line: str, highlight: str | None = None, height: int = 460) -> go.Figure:
+    """table: area_code, area_name, equal_rank, rank, rank_low, rank_high. Above the diagonal = moved up under your weights."""
+    data = table.dropna(subset=["rank", "equal_rank"])
+    n = int(max(data["rank"].max(), data["equal_rank"].max())) if len(data) else 318
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=[1, n], y=[1, n], mode="lines", line={"color": "#bbb", "dash": "dot"}, hoverinfo="skip", showlegend=False))
+    fig.add_trace(
+        go.Scatter(
+            x=data["equal_rank"], y=data["rank"], mode="markers", name="local authorities",
+            marker={"size": 6, "color": data["change"], "colorscale": "RdBu", "cmin": -max(5.0, float(data["change"].abs().max() or 0)), "cmax": max(5.0, float(data["change"].abs().max() or 0)), "colorbar": {"title": {"text": "places<br>moved up"}, "thickness": 12}},
+            error_y={"type": "data", "symmetric": False, "array": (data["rank_high"] - data["rank"]).fillna(0), "arrayminus": (data["rank"] - data["rank_low"]).fillna(0), "thickness": 1, "width": 0, "color": "rgba(0,0,0,0.15)"},
+            customdata=np.column_stack([data["area_name"], data["rank_low"].fillna(-1), data["rank_high"].fillna(-1)]),
+            hovertemplate="<b>%{customdata[0]}</b><br>equal weights: %{x:.0f}<br>your weights: %{y:.0f} (band %{customdata[1]:.0f}–%{customdata[2]:.0f})<extra></extra>",
+            showlegend=False,
+        )
+    )
+    if highlight is not None and highlight in set(data["area_code"]):
+        me = data[data["area_code"] == highlight]
+        fig.add_trace(go.Scatter(x=me["equal_rank"], y=me["rank"], mode="markers+text", text=me["area_name"], textposition="top center", marker={"size": 14, "color": "rgba(0,0,0,0)", "line": {"width": 2, "color": "#000"}}, hoverinfo="skip", showlegend=False))
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis={"title": "composite rank at equal weights (1 = best)", "range": [n + 5, -4]},
+        yaxis={"title": "composite rank at your weights", "range": [n + 5, -4]},
+    )
+    return add_source(fig, source_line, width=110, below=44)
+
+
+def figure_bytes(fig: go.Figure) -> int:
+    """Size of the figure as sent to the browser."""
+    return len(pio.to_json(fig, validate=False))

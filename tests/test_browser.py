@@ -1,0 +1,261 @@
+"""The app in headless Debian chromium against a real `streamlit run` on 127.0.0.1: maps draw, shown figures equal the processed tables, screenshots."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import PROCESSED, ROOT
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SHOTS = ROOT / "tests" / "screenshots"  # git-ignored
+DOC_SHOTS = ROOT / "docs" / "screenshots"  # committed, shown in the README
+DOC_PAGES = ("map", "profile", "wards")
+BLACKPOOL, WILTSHIRE = "E06000009", "E06000054"
+VIEWPORT = {"width": 1366, "height": 768}  # a common laptop screen
+
+# Rendered polygons in the first MapLibre map on the page (-1 while it is still loading).
+RENDERED = """() => {
+  const gd = document.querySelector('.js-plotly-plot');
+  const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+  if (!sub || !sub.map || !sub.map.loaded()) return -1;
+  return sub.map.queryRenderedFeatures().length;
+}"""
+TRACE = """(code) => {
+  const gd = document.querySelector('.js-plotly-plot');
+  const t = gd._fullData[0];
+  const i = Array.from(t.locations).indexOf(code);
+  return {n: t.locations.length, z: i < 0 ? null : t.z[i], hover: i < 0 ? null : Array.from(t.customdata[i])};
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian chromium (apt-get install -y chromium); scripts/test.sh does this")
+    port = free_port()
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    try:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited early:\n{proc.stdout.read().decode(errors='replace')}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.time() > deadline:
+                raise RuntimeError("streamlit did not answer within 90 s")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=VIEWPORT)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.errors = errors
+    yield pg
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def t():
+    names = ("areas", "indicator_values", "factor_scores")
+    return {n: pd.read_parquet(PROCESSED / f"{n}.parquet") for n in names}
+
+
+def shot(pg, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    pg.screenshot(path=str(path))
+    if name in DOC_PAGES and (os.environ.get("ATLAS_UPDATE_SCREENSHOTS") or not (DOC_SHOTS / path.name).exists()):
+        DOC_SHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, DOC_SHOTS / path.name)
+
+
+def wait_for_map(pg, at_least: int, timeout: float = 60_000) -> int:
+    pg.wait_for_selector(".maplibregl-map canvas", timeout=timeout)
+    handle = pg.wait_for_function(f"(() => {{ const n = ({RENDERED})(); return n >= {at_least} ? n : null; }})()", timeout=timeout)
+    return handle.json_value()
+
+
+def painted_share(pg) -> float:
+    """Share of the map canvas's pixels that are not white: the polygons really were painted."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    image = Image.open(BytesIO(pg.locator(".maplibregl-canvas").first.screenshot())).convert("RGB")
+    pixels = list(image.getdata())
+    return sum(1 for r, g, b in pixels if r + g + b < 735) / len(pixels)
+
+
+def no_exception(pg) -> None:
+    assert pg.locator("[data-testid='stException']").count() == 0
+    assert not pg.errors, pg.errors
+
+
+def score(t, code, factor, method="robust_z"):
+    s = t["factor_scores"]
+    return s[(s["area_code"] == code) & (s["level"] == "lad") & (s["factor"] == factor) & (s["method"] == method)].iloc[0]
+
+
+def test_map_draws_every_la_and_a_click_opens_the_profile(page, server, t):
+    page.goto(f"{server}/", wait_until="domcontentloaded")
+    rendered = wait_for_map(page, 300)
+    assert rendered >= 300
+    assert page.locator(".maplibregl-map").count() == 1
+    assert painted_share(page) > 0.15
+    trace = page.evaluate(TRACE, BLACKPOOL)
+    composite = score(t, BLACKPOOL, "composite")
+    assert trace["n"] == int(t["factor_scores"].query("level == 'lad' and factor == 'composite' and method == 'robust_z'")["score"].notna().sum())
+    assert trace["z"] == pytest.approx(composite["score"])
+    assert trace["hover"][0] == "Blackpool" and trace["hover"][2].startswith(f"{int(composite['rank'])} of ")
+    captions = page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").all_inner_texts()
+    assert any(c.startswith("Source: Cohesion Atlas") and "Period:" in c and "Licence:" in c for c in captions), captions
+    no_exception(page)
+    shot(page, "map")
+
+    # click the middle of North Yorkshire: the map opens its profile
+    x, y = page.evaluate(
+        """() => { const gd = document.querySelector('.js-plotly-plot'); const m = gd._fullLayout.map._subplot.map;
+                   const p = m.project([-1.55, 54.25]); const r = m.getCanvas().getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; }"""
+    )
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+    page.wait_for_url("**/profile?**area=E06000065**", timeout=30_000)
+    page.wait_for_selector("h3:has-text('North Yorkshire')", timeout=30_000)
+
+
+def test_profile_reached_by_url_shows_the_processed_ranks(page, server, t):
+    page.goto(f"{server}/profile?area={BLACKPOOL}", wait_until="domcontentloaded")
+    page.wait_for_selector("h3:has-text('Blackpool')", timeout=60_000)
+    page.wait_for_selector("[data-testid='stMetricValue']", timeout=30_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    time.sleep(1.0)
+    shown = page.locator("[data-testid='stMetricValue']").all_inner_texts()
+    lad = t["factor_scores"].query("level == 'lad' and method == 'robust_z'")
+    counts = lad.groupby("factor")["score"].count()
+    expected = [f"{int(score(t, BLACKPOOL, f)['rank'])} / {int(counts[f])}" for f in ("1", "2", "3", "4", "5", "composite")]
+    assert [s.strip() for s in shown] == expected
+    chart = page.evaluate("() => { const gd = document.querySelector('.js-plotly-plot'); return [Array.from(gd._fullData[0].y), Array.from(gd._fullData[0].x)]; }")
+    ranks = dict(zip(*chart))
+    assert ranks["1 Shared values"] == score(t, BLACKPOOL, "1")["rank"]
+    assert ranks["5 Tackling intolerance"] == score(t, BLACKPOOL, "5")["rank"]
+    assert "area=E06000009" in page.url and "comparator=region" in page.url
+    no_exception(page)
+    shot(page, "profile")
+
+
+def test_ward_map_of_wiltshire_draws_its_98_wards(page, server, t):
+    page.goto(f"{server}/wards?area={WILTSHIRE}&indicator=imd_average_score", wait_until="domcontentloaded")
+    page.wait_for_selector("h4:has-text('98 wards of Wiltshire')", timeout=60_000)
+    rendered = wait_for_map(page, 90)
+    assert rendered >= 90
+    assert painted_share(page) > 0.15
+    areas, values = t["areas"], t["indicator_values"]
+    wards = areas[(areas["level"] == "ward") & (areas["parent_code"] == WILTSHIRE)].set_index("area_code")
+    imd = values[(values["indicator_id"] == "imd_average_score") & (values["period"] == "2025") & values["area_code"].isin(wards.index)]
+    assert page.evaluate(TRACE, imd["area_code"].iloc[0])["n"] == len(imd) == 98
+    for row in imd.sample(5, random_state=1).itertuples():
+        trace = page.evaluate(TRACE, row.area_code)
+        assert trace["z"] == pytest.approx(row.value)
+        assert trace["hover"][0] == wards.loc[row.area_code, "area_name"]
+    no_exception(page)
+    shot(page, "wards")
+
+
+def test_national_ward_layer_comes_from_the_static_file(page, server):
+    seen = []
+    page.on("response", lambda r: seen.append((r.url, r.status)) if "wards_ew.geojson" in r.url else None)
+    page.goto(f"{server}/wards?area={WILTSHIRE}&indicator=imd_average_score&view=national", wait_until="domcontentloaded")
+    rendered = wait_for_map(page, 5000, timeout=90_000)
+    assert rendered >= 5000
+    assert any(url.endswith("/app/static/wards_ew.geojson") and status == 200 for url, status in seen), seen
+    no_exception(page)
+    shot(page, "wards_national")
+
+
+@pytest.mark.parametrize(
+    "path, ready",
+    [
+        (f"trends?area={BLACKPOOL}&indicator=imd_average_score", ".js-plotly-plot"),
+        (f"compare?areas={BLACKPOOL},W06000015", ".js-plotly-plot"),
+        (f"composite?area={BLACKPOOL}", ".js-plotly-plot"),
+        ("data?indicator=imd_average_score", "[data-testid='stDownloadButton']"),
+        ("methodology", "h1:has-text('Cohesion Atlas: methodology')"),
+    ],
+)
+def test_other_pages_render(page, server, path, ready):
+    page.goto(f"{server}/{path}", wait_until="domcontentloaded")
+    page.wait_for_selector(ready, timeout=60_000)
+    time.sleep(1.0)
+    no_exception(page)
+    shot(page, path.split("?")[0])
+
+
+def test_downloads_from_the_data_page(page, server):
+    import io
+
+    import openpyxl
+
+    page.goto(f"{server}/data?indicator=imd_average_score&areas={BLACKPOOL}", wait_until="domcontentloaded")
+    page.wait_for_selector("[data-testid='stDownloadButton']", timeout=60_000)
+    with page.expect_download(timeout=30_000) as info:
+        page.get_by_role("button", name="Download CSV").click()
+    download = info.value
+    assert download.suggested_filename.startswith("cohesion-atlas_values_lad_latest_") and download.suggested_filename.endswith(".csv")
+    data = Path(download.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert frame.set_index("area_code").loc[BLACKPOOL, "value"] == pytest.approx(43.467)
+    assert frame.loc[0, "licence"] == "Open Government Licence v3.0"
+    with page.expect_download(timeout=30_000) as info:
+        page.get_by_role("button", name="Download XLSX (with metadata)").click()
+    book = openpyxl.load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))
+    assert book.sheetnames == ["data", "metadata"]
+    no_exception(page)

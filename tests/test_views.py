@@ -1,0 +1,231 @@
+"""Page logic without Streamlit, on the real processed tables: URL checks, profile tables, comparator series, reweighting, downloads."""
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from indicators import downloads, reweight, views
+
+from conftest import PROCESSED
+
+BLACKPOOL = "E06000009"
+CARDIFF = "W06000015"
+
+
+@pytest.fixture(scope="module")
+def t():
+    names = ("areas", "indicators", "indicator_values", "factor_scores", "neighbours", "benchmarks", "sources")
+    return {n: pd.read_parquet(PROCESSED / f"{n}.parquet") for n in names}
+
+
+# ---- URL parameters
+
+def test_check_area_accepts_lads_and_wards_and_explains_the_rest(t):
+    areas = t["areas"]
+    assert views.check_area("E06000009", areas, "E08000025") == ("E06000009", None)
+    assert views.check_area(" e06000009 ", areas, "E08000025") == ("E06000009", None)
+    assert views.check_area(None, areas, "E08000025") == ("E08000025", None)
+    assert views.check_area(["E06000001", "E06000009"], areas, "E08000025")[0] == "E06000009"
+    assert views.check_area("E05000932", areas, "E08000025") == ("E05000932", None)
+    code, message = views.check_area("E05000932", areas, "E08000025", allow_ward=False)
+    assert code == "E08000025" and "ward code" in message
+    code, message = views.check_area("E99999999", areas, "E08000025")
+    assert code == "E08000025" and "not one of the 318 local authorities" in message
+    code, message = views.check_area("<img src=x onerror=alert(1)>[link](http://evil)", areas, "E08000025")
+    assert code == "E08000025" and "not a valid ONS code" in message
+    assert "<" not in message and "](" not in message and "(http" not in message
+
+
+def test_check_measure_period_choice_weights_and_lists(t):
+    options = views.measure_options(t["indicators"], "lad")
+    assert options[:6] == ["composite", "factor_1", "factor_2", "factor_3", "factor_4", "factor_5"]
+    assert "imd_average_score" in options
+    assert views.check_measure("IMD_AVERAGE_SCORE", options, "composite") == ("imd_average_score", None)
+    assert views.check_measure("drop table", options, "composite")[1].startswith("The indicator")
+    assert views.check_measure("not_an_indicator", options, "composite")[0] == "composite"
+    ward_options = views.measure_options(t["indicators"], "ward")
+    assert "gdhi_per_head" not in ward_options and "imd_average_score" in ward_options
+    assert views.check_period("2019", ["2019", "2025"], "2025") == ("2019", None)
+    assert views.check_period("1850", ["2019", "2025"], "2025")[0] == "2025"
+    assert views.check_choice("country", views.COMPARATORS, "region", "comparator") == ("country", None)
+    assert views.check_choice("moon", views.COMPARATORS, "region", "comparator")[0] == "region"
+    assert views.check_weights("2,1,1,0,1", 5) == ([2.0, 1.0, 1.0, 0.0, 1.0], None)
+    assert views.check_weights("2,1", 5)[1] and views.check_weights("a,b,c,d,e", 5)[1] and views.check_weights("9,1,1,1,1", 5)[1]
+    assert views.check_weights("nan,1,1,1,1", 5)[0] == [1.0] * 5
+    codes, message = views.check_area_list("E06000009,XYZ,W06000015,E06000009", t["areas"], ["E08000025"])
+    assert codes == ["E06000009", "W06000015"] and "XYZ" in message
+    codes, message = views.check_area_list("E06000009", t["areas"], ["E08000025", "E06000009"])
+    assert codes == ["E06000009", "E08000025"] and message
+
+
+def test_sort_periods_and_labels(t):
+    assert views.sort_periods(["2022/23", "2011/12", "2020/21"]) == ["2011/12", "2020/21", "2022/23"]
+    assert views.sort_periods(["2021-2024", "2018-2020"]) == ["2018-2020", "2021-2024"]
+    assert views.fmt_value(43.467) == "43.47" and views.fmt_value(18846.0, "£ per head") == "£18,846"
+    assert views.rank_text(221.0, 209.0, 229.0, 317) == "221 of 317 (band 209–229)"
+    assert views.measure_label("composite", t["indicators"], "ward").startswith("Composite of factors 1 and 3")
+
+
+# ---- profile
+
+def test_factor_summary_matches_factor_scores(t):
+    lad_scores = t["factor_scores"][t["factor_scores"]["level"] == "lad"]
+    summary = views.factor_summary(BLACKPOOL, "exponential", lad_scores, t["areas"], t["neighbours"], "ons_global").set_index("factor")
+    stored = lad_scores[(lad_scores["area_code"] == BLACKPOOL) & (lad_scores["method"] == "exponential")].set_index("factor")
+    for factor in ("1", "2", "3", "4", "5", "composite"):
+        assert summary.loc[factor, "score"] == pytest.approx(stored.loc[factor, "score"])
+        assert summary.loc[factor, "rank"] == stored.loc[factor, "rank"]
+    # rank within the North West: count of North West LAs with a better factor-2 score, plus one
+    lads = t["areas"][t["areas"]["level"] == "lad"]
+    north_west = lads[lads["region_code"] == lads.set_index("area_code").loc[BLACKPOOL, "region_code"]]["area_code"]
+    f2 = lad_scores[(lad_scores["factor"] == "2") & (lad_scores["method"] == "exponential")].set_index("area_code")["score"]
+    expected = int((f2.reindex(north_west) > f2[BLACKPOOL]).sum() + 1)
+    assert summary.loc["2", "region_rank"] == expected
+    assert summary.loc["2", "region_n"] == f2.reindex(north_west).notna().sum()
+
+
+def test_indicator_rows_use_benchmarks_for_each_comparator(t):
+    lad_values = t["indicator_values"][t["indicator_values"]["level"] == "lad"]
+    bench = t["benchmarks"].set_index(["area_code", "indicator_id"])
+    for comparator, column in views.COMPARATOR_COLUMNS.items():
+        rows = views.indicator_rows(BLACKPOOL, comparator, lad_values, t["benchmarks"], t["indicators"], t["sources"]).set_index("indicator_id")
+        assert rows.loc["imd_average_score", "value"] == pytest.approx(43.467)
+        assert rows.loc["imd_average_score", "period"] == "2025"
+        assert rows.loc["gross_median_weekly_pay", "comparator"] == pytest.approx(bench.loc[(BLACKPOOL, "gross_median_weekly_pay"), column])
+    rows = views.indicator_rows(BLACKPOOL, "country", lad_values, t["benchmarks"], t["indicators"], t["sources"]).set_index("indicator_id")
+    assert rows.loc["gross_median_weekly_pay", "flag"] == bench.loc[(BLACKPOOL, "gross_median_weekly_pay"), "flag_vs_country"] == "worse"
+    assert rows.loc["imd_average_score", "trend"] == pytest.approx([33.90366, 37.658405, 40.388849, 41.996625, 45.039, 43.467], abs=1e-5)
+    assert "English Indices of Deprivation 2025" in rows.loc["imd_average_score", "source"]
+
+
+def test_welsh_las_are_told_which_indicators_are_england_only(t):
+    missing = views.unavailable_for_country(t["indicators"], "W")
+    assert set(missing["indicator_id"]) == set(t["indicators"][t["indicators"]["countries"] == "E"]["indicator_id"])
+    assert "imd_average_score" in set(missing["indicator_id"]) and "wimd_score" not in set(missing["indicator_id"])
+
+
+def test_find_wards_by_english_or_welsh_name(t):
+    hits = views.find_wards("ainsdale", t["areas"])
+    assert hits[0] == "E05000932"
+    welsh = t["areas"][(t["areas"]["level"] == "ward") & t["areas"]["area_name_welsh"].notna()].iloc[0]
+    assert welsh["area_code"] in views.find_wards(welsh["area_name_welsh"], t["areas"], limit=200)
+    assert views.find_wards("x", t["areas"]) == []
+
+
+# ---- trends
+
+def test_comparator_series_are_population_weighted_means(t):
+    lad_values = t["indicator_values"][t["indicator_values"]["level"] == "lad"]
+    population = views.lad_population(lad_values)
+    assert population[BLACKPOOL] == pytest.approx(10 ** lad_values[(lad_values["area_code"] == BLACKPOOL) & (lad_values["indicator_id"] == "population_size_log")]["value"].iloc[0])
+    imd = lad_values[lad_values["indicator_id"] == "imd_average_score"]
+    series = views.comparator_series(imd, BLACKPOOL, t["areas"], population, t["neighbours"], "ons_global")
+    lads = t["areas"][t["areas"]["level"] == "lad"].set_index("area_code")
+    nw = lads.index[lads["region_code"] == "E12000002"]
+    block = imd[(imd["period"] == "2025") & imd["area_code"].isin(nw)].set_index("area_code")["value"]
+    expected = float((block * population.reindex(block.index)).sum() / population.reindex(block.index).sum())
+    got = series[(series["period"] == "2025") & (series["series"] == "Region: North West")]["value"].iloc[0]
+    assert got == pytest.approx(expected)
+    assert series[(series["period"] == "2025") & (series["series"] == "Blackpool")]["value"].iloc[0] == pytest.approx(43.467)
+    assert {"Country: England", "ONS similar areas (median)"} <= set(series["series"])
+    ranks = views.rank_series(imd, BLACKPOOL, "lower_is_better").set_index("period")
+    assert ranks.loc["2025", "rank"] == 296 and ranks.loc["2025", "n_areas"] == 296
+
+
+# ---- composite builder
+
+def test_reweighting_reproduces_the_build_and_moves_ranks(t):
+    lad_values = t["indicator_values"][t["indicator_values"]["level"] == "lad"]
+    lads = t["areas"][t["areas"]["level"] == "lad"]
+    prepared = reweight.prepare(lad_values, t["indicators"], lads, "robust_z")
+    equal = reweight.reweighted(prepared)
+    stored = t["factor_scores"][(t["factor_scores"]["level"] == "lad") & (t["factor_scores"]["method"] == "robust_z")]
+    composite = stored[stored["factor"] == "composite"].set_index("area_code")
+    assert np.allclose(equal["composite"].reindex(composite.index), composite["score"], equal_nan=True)
+    assert (equal["rank"].reindex(composite.index).fillna(-1) == composite["rank"].fillna(-1)).all()
+    shift = reweight.rank_shift(prepared, {}, {1: 3.0, 2: 1.0, 3: 1.0, 4: 1.0, 5: 0.0})
+    assert (shift["change"].abs() > 0).any()
+    complete = shift.dropna(subset=["rank"])
+    assert ((complete["rank_low"] <= complete["rank"] + 1) & (complete["rank"] - 1 <= complete["rank_high"])).mean() > 0.9
+    assert shift.loc[BLACKPOOL, "equal_rank"] == composite.loc[BLACKPOOL, "rank"]
+    # weight 0 on factor 5 removes it: the composite is then the weighted mean of factors 1-4
+    manual = (3 * shift.loc[BLACKPOOL, "factor_1"] + shift.loc[BLACKPOOL, "factor_2"] + shift.loc[BLACKPOOL, "factor_3"] + shift.loc[BLACKPOOL, "factor_4"]) / 6
+    assert shift.loc[BLACKPOOL, "score"] == pytest.approx(manual)
+
+
+# ---- downloads
+
+@pytest.fixture(scope="module")
+def selection(t):
+    values = t["indicator_values"]
+    rows = values[(values["indicator_id"] == "imd_average_score") & (values["level"] == "lad") & (values["period"] == "2025")].copy()
+    rows.insert(1, "area_name", rows["area_code"].map(dict(zip(t["areas"]["area_code"], t["areas"]["area_name"]))))
+    rows = downloads.with_provenance(rows, t["indicators"], t["sources"])
+    # a hostile name, as if a publisher's text held a formula
+    rows.loc[rows.index[0], "area_name"] = '=HYPERLINK("http://evil","x")'
+    return rows.reset_index(drop=True)
+
+
+def test_csv_has_bom_quotes_formulas_and_keeps_numbers(selection):
+    data = downloads.to_csv_bytes(selection)
+    assert data.startswith(b"\xef\xbb\xbf")
+    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert frame.loc[0, "area_name"].startswith("'=HYPERLINK")
+    assert frame.set_index("area_code").loc["E06000009", "value"] == pytest.approx(43.467)
+    assert frame.set_index("area_code").loc["E06000009", "licence"] == "Open Government Licence v3.0"
+    assert "iod2025" in frame.loc[0, "source_id"]
+
+
+def test_xlsx_has_data_and_metadata_sheets(t, selection):
+    definitions, used = downloads.selection_metadata(["imd_average_score"], t["indicators"], t["sources"])
+    book = openpyxl.load_workbook(io.BytesIO(downloads.to_xlsx_bytes(selection, definitions, used)))
+    assert book.sheetnames == ["data", "metadata"]
+    data = book["data"]
+    header = [c.value for c in data[1]]
+    rows = {r[header.index("area_code")]: r for r in data.iter_rows(min_row=2, values_only=True)}
+    assert rows["E06000009"][header.index("value")] == pytest.approx(43.467)
+    assert isinstance(rows["E06000009"][header.index("value")], float)
+    assert data.cell(row=2, column=header.index("area_name") + 1).value.startswith("'=")
+    assert data.cell(row=2, column=header.index("area_name") + 1).data_type == "s"
+    meta = [[c for c in row if c is not None] for row in book["metadata"].iter_rows(values_only=True)]
+    flat = " ".join(str(c) for row in meta for c in row)
+    assert "Indicator definitions" in flat and "Sources, licences and retrieved dates" in flat
+    assert "Index of Multiple Deprivation" in flat and "Open Government Licence v3.0" in flat
+    retrieved = t["sources"].set_index("source_id").loc["iod2025", "retrieved"]
+    assert retrieved and retrieved in flat
+
+
+def test_geojson_export_of_a_selection(t, selection):
+    import geopandas as gpd
+
+    import figures
+
+    lad = gpd.read_parquet(PROCESSED / "boundaries_lad.parquet")
+    geometries = {f["properties"]["area_code"]: f["geometry"] for f in figures.feature_collection(lad["area_code"], lad.geometry)["features"]}
+    definitions, used = downloads.selection_metadata(["imd_average_score"], t["indicators"], t["sources"])
+    collection = json.loads(downloads.to_geojson_bytes(selection, geometries, definitions, used))
+    assert len(collection["features"]) == len(selection) == 296
+    blackpool = next(f for f in collection["features"] if f["properties"]["area_code"] == BLACKPOOL)
+    assert blackpool["properties"]["imd_average_score|2025"] == pytest.approx(43.467)
+    assert blackpool["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    assert collection["metadata"]["sources"][0]["licence"]
+    scores = t["factor_scores"][(t["factor_scores"]["area_code"] == BLACKPOOL) & (t["factor_scores"]["level"] == "lad")]
+    long = downloads.geojson_long(scores)
+    assert set(long["indicator_id"]) >= {"score_composite_robust_z", "score_1_exponential"}
+
+
+def test_download_names_are_safe():
+    name = downloads.download_name("../../etc/passwd values", "CSV")
+    assert "/" not in name and ".." not in name and name.endswith(".csv") and name.startswith("cohesion-atlas_")
+    assert downloads.download_name("", "xlsx").startswith("cohesion-atlas_export_")
+
+
+def test_group_band_carries_the_national_band_into_a_group():
+    ranks = pd.Series({"A": 10.0, "B": 50.0, "C": 120.0, "D": 200.0})
+    assert views.group_band("A", ["A", "B", "C", "D"], ranks, 40.0, 130.0) == (1.0, 3.0)
+    assert np.isnan(views.group_band("A", ["B"], ranks, np.nan, 5.0)[0])
