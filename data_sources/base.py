@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,9 +147,9 @@ def read_csv_checked(
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skiprows=skiprows, **kwargs)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
         raise SchemaError(f"{path}: cannot parse as CSV ({exc})") from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame.columns = trimmed_columns(frame.columns)
     if rename:
-        frame = frame.rename(columns=dict(rename))
+        frame.columns = trimmed_columns(dict(rename).get(c, c) for c in frame.columns)
     require_columns(frame, required, path)
     for column in dtype_text:
         frame[column] = frame[column].astype(str).str.strip()
@@ -178,10 +179,14 @@ def read_parquet_checked(path: Path, required: Sequence[str]) -> pd.DataFrame:
     path = Path(path)
     _raw_bytes(path)
     try:
+        import pyarrow.parquet as pq
+
+        # A damaged string page (invalid UTF-8) would otherwise surface only when a reader first touches the column.
+        pq.read_table(path).validate(full=True)
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises several unrelated types for a damaged file
         raise SchemaError(f"{path}: cannot read as parquet ({type(exc).__name__}: {exc})") from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame.columns = trimmed_columns(frame.columns)
     require_columns(frame, required, path)
     return frame
 
@@ -195,9 +200,37 @@ def read_excel_checked(path: Path, sheet: str, required: Sequence[str], **kwargs
         raise SchemaError(f"{path}: no sheet {sheet!r} or unreadable ({exc})") from exc
     except Exception as exc:  # zipfile/openpyxl errors for a damaged workbook
         raise SchemaError(f"{path}: cannot read workbook ({type(exc).__name__}: {exc})") from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame.columns = trimmed_columns(frame.columns)
     require_columns(frame, required, path)
     return frame
+
+
+def trimmed_columns(columns: Iterable) -> list[str]:
+    """Header names without surrounding spaces, each unique.
+
+    pandas names an exact repeat of 'x' 'x.1' (publishers do repeat headers: ELS writes 'notes' twice), so the first
+    column of a name is the one read. A repeat that only differs by spaces ('x', 'x ') is named the same way here;
+    left as two columns called 'x', every reader would get a table where it expects a column.
+    """
+    names: list[str] = []
+    for column in columns:
+        name = base = str(column).strip()
+        repeat = 0
+        while name in names:
+            repeat += 1
+            name = f"{base}.{repeat}"
+        names.append(name)
+    return names
+
+
+def load_json(path: Path, what: str = "a JSON document") -> object:
+    """A JSON file (optionally gzipped) parsed; SchemaError ("not <what>") however the text fails to be JSON."""
+    path = Path(path)
+    raw = _raw_bytes(path)
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError; absurd nesting a RecursionError
+        raise SchemaError(f"{path}: not {what} (cannot parse as JSON: {type(exc).__name__}: {str(exc)[:200]})") from exc
 
 
 def require_columns(frame: pd.DataFrame, required: Sequence[str], path: Path | str) -> None:
@@ -214,7 +247,9 @@ def to_number(series: pd.Series, path: Path | str, column: str | None = None) ->
     """Parse published numbers: suppression markers become NaN; anything else non-numeric is an error, never zero."""
     text = series.astype(str).str.strip().str.replace(",", "", regex=False).str.replace("%", "", regex=False)
     suppressed = text.isin(SUPPRESSION_MARKERS) | series.isna()
-    numbers = pd.to_numeric(text.where(~suppressed), errors="coerce")
+    numbers = pd.to_numeric(text.where(~suppressed), errors="coerce").astype("float64")
+    # inf, -inf and literals too large for a float (1e309) are not published statistics: a damaged cell.
+    numbers = numbers.where(np.isfinite(numbers))
     bad = numbers.isna() & ~suppressed
     if bad.any():
         examples = ", ".join(repr(v) for v in series[bad].astype(str).unique()[:3])

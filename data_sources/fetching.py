@@ -10,7 +10,7 @@ from typing import Callable
 import requests
 
 from data_sources import manifest
-from data_sources.base import FetchError, RawFile, Source
+from data_sources.base import FetchError, RawFile, SchemaError, Source
 from data_sources.http import Downloaded, download, fetch_arcgis_geojson, fetch_arcgis_table, fetch_nomis_csv, gzip_copy, make_session
 
 Converter = Callable[[Path, Path], None]
@@ -80,6 +80,9 @@ def read_as(read: Callable[[Path], object], path: Path, name: str) -> object:
     os.link(path, alias)
     try:
         return read(alias)
+    except SchemaError as exc:
+        # Name the file as the user knows it, not by the scratch alias it was checked under.
+        raise SchemaError(str(exc).replace(str(alias), name)) from exc
     finally:
         alias.unlink(missing_ok=True)
 

@@ -1,13 +1,13 @@
 """ONS boundaries and lookups that define the canonical geography: May 2025 wards and LADs, and the code chains to reach them."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import shapely.errors
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, _raw_bytes, check_codes, read_csv_checked
+from data_sources.base import OGL_V3, RawFile, SchemaError, Source, check_codes, load_json, read_csv_checked
 from data_sources.fetching import fetch_source
 from data_sources.http import arcgis_query_url
 
@@ -117,18 +117,19 @@ def read(path: Path):
 
 
 def read_wards(path: Path) -> gpd.GeoDataFrame:
-    raw = _raw_bytes(path)
+    body = load_json(path, "a GeoJSON FeatureCollection")
     try:
-        body = json.loads(raw)
         frame = gpd.GeoDataFrame.from_features(body["features"], crs="EPSG:4326")
-    except (ValueError, KeyError, TypeError) as exc:
+    # A damaged feature fails inside shapely/geopandas with whatever error its parser meets first.
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, shapely.errors.ShapelyError) as exc:
         raise SchemaError(f"{path}: not a GeoJSON FeatureCollection ({type(exc).__name__}: {exc})") from exc
     missing = [c for c in WARD_COLUMNS if c not in frame.columns]
     if missing:
         raise SchemaError(f"{path}: missing column(s) {', '.join(map(repr, missing))}; found {list(frame.columns)[:10]}")
-    frame = frame[frame["WD25CD"].astype(str).str[0].isin(["E", "W"])].copy()
+    # Codes are checked on every feature: one that lost its properties is damage, not a ward outside E&W.
     check_codes(frame["WD25CD"], path, "WD25CD")
     check_codes(frame["LAD25CD"], path, "LAD25CD")
+    frame = frame[frame["WD25CD"].astype(str).str[0].isin(["E", "W"])].copy()
     if frame["WD25CD"].duplicated().any():
         raise SchemaError(f"{path}: ward codes are not unique")
     if frame.geometry.isna().any() or frame.geometry.is_empty.any():

@@ -157,8 +157,9 @@ def download(
                 _stream_to(response, raw_tmp, source_id, dest.name)
                 try:
                     convert(raw_tmp, tmp)
-                except SchemaError:
-                    raise
+                except SchemaError as exc:
+                    detail = str(exc).replace(str(raw_tmp), "the download")
+                    raise FetchError(f"{source_id}: {url} cannot be converted to {dest.name}: {detail}") from exc
                 except Exception as exc:
                     raise FetchError(f"{source_id}: cannot convert {url} to {dest.name} ({type(exc).__name__}: {exc})") from exc
             finally:

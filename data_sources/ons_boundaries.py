@@ -1,12 +1,11 @@
 """ONS LAD May 2023 ultra-generalised boundaries, held for the Welsh names of local authorities (LAD23NMW)."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, _raw_bytes, check_codes
+from data_sources.base import OGL_V3, RawFile, SchemaError, Source, check_codes, load_json
 from data_sources.fetching import fetch_source
 from data_sources.http import arcgis_query_url
 
@@ -42,15 +41,18 @@ def read(path: Path) -> pd.DataFrame:
     if path.name != LAD23:
         raise SchemaError(f"{path}: not a file of source {SOURCE.id}")
     try:
-        features = json.loads(_raw_bytes(path))["features"]
+        features = load_json(path, "a GeoJSON FeatureCollection")["features"]
         frame = pd.DataFrame([f["properties"] for f in features])
     except (ValueError, KeyError, TypeError) as exc:
         raise SchemaError(f"{path}: not a GeoJSON FeatureCollection ({type(exc).__name__})") from exc
     missing = [c for c in ("LAD23CD", "LAD23NM", "LAD23NMW") if c not in frame.columns]
     if missing:
         raise SchemaError(f"{path}: missing column(s) {missing}")
-    frame = frame[frame["LAD23CD"].astype(str).str[0].isin(["E", "W"])]
+    # Every feature must carry a code (a feature that lost it is damage, not another nation's LAD) and text names.
     check_codes(frame["LAD23CD"], path, "LAD23CD")
+    if not frame[["LAD23NM", "LAD23NMW"]].map(lambda value: isinstance(value, str) or value is None or value != value).all().all():
+        raise SchemaError(f"{path}: column 'LAD23NM' or 'LAD23NMW' has values that are not text")
+    frame = frame[frame["LAD23CD"].astype(str).str[0].isin(["E", "W"])]
     welsh = frame["LAD23NMW"].astype("string").str.strip().replace("", pd.NA)
     return pd.DataFrame({"lad23_code": frame["LAD23CD"].values, "lad23_name": frame["LAD23NM"].values, "lad23_name_welsh": welsh.values})
 

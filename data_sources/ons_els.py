@@ -1,14 +1,13 @@
 """ONS Explore Local Statistics: indicator time series (education, labour market, income, health, well-being, culture) by LAD, UTLA, region."""
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, _raw_bytes, check_codes, finish_tidy, read_csv_checked, to_number
+from data_sources.base import OGL_V3, RawFile, SchemaError, Source, check_codes, finish_tidy, load_json, read_csv_checked, to_number
 from data_sources.fetching import fetch_source
 
 RAW_BASE = "https://raw.githubusercontent.com/ONSdigital/explore-local-statistics-data/main"
@@ -245,14 +244,19 @@ def series_metadata(path: Path) -> dict:
     path = Path(path)
     series = SERIES_BY_SLUG.get(path.stem)
     try:
-        body = json.loads(_raw_bytes(path).decode("utf-8-sig"))
+        body = load_json(path, "an ELS metadata file")
         meta = body["ess-beta-metadata"]
     except (ValueError, KeyError, TypeError) as exc:
         raise SchemaError(f"{path}: not an ELS metadata file (no 'ess-beta-metadata' object: {type(exc).__name__})") from exc
     if not isinstance(meta, dict):
         raise SchemaError(f"{path}: 'ess-beta-metadata' is not an object")
     shared = meta.get("shared", meta)
+    if not isinstance(shared, dict):
+        raise SchemaError(f"{path}: 'shared' is not an object")
+    _check_text_fields(shared, path)
     per_variable = {k: v for k, v in meta.items() if k != "shared" and isinstance(v, dict)} if "shared" in meta else {meta.get("label", ""): meta}
+    for entry in per_variable.values():
+        _check_text_fields(entry, path)
     for key in ("sourceOrg", "sourceURL", "sourceDate"):
         if not shared.get(key):
             raise SchemaError(f"{path}: missing field {key!r}")
@@ -282,6 +286,16 @@ def series_metadata(path: Path) -> dict:
         "last_modified": f"{note.group(3)}-{note.group(2)}-{note.group(1)}" if note else "",
         "variables": variables,
     }
+
+
+# Metadata fields shown as text (labels, units, sources, caveats); JSON lets them be anything, so each is checked.
+TEXT_FIELDS = ("label", "prefix", "suffix", "subText", "subtitle", "longDescription", "caveats", "sourceOrg", "sourceURL", "sourceDate")
+
+
+def _check_text_fields(entry: dict, path: Path) -> None:
+    for key in TEXT_FIELDS:
+        if entry.get(key) is not None and not isinstance(entry[key], str):
+            raise SchemaError(f"{path}: field {key!r} is not text but {type(entry[key]).__name__}")
 
 
 def _unit(shared: dict) -> str:

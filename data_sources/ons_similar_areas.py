@@ -1,12 +1,11 @@
 """ONS Explore Local Statistics similar areas: 20 nearest neighbours (global, economic, demographic) and cluster allocation per local authority."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, _raw_bytes, check_codes, read_csv_checked
+from data_sources.base import OGL_V3, RawFile, SchemaError, Source, check_codes, load_json, read_csv_checked
 from data_sources.fetching import fetch_source
 
 RAW_BASE = "https://raw.githubusercontent.com/ONSdigital/explore-local-statistics-app/main/scripts/config/clusters"
@@ -143,11 +142,13 @@ def read_cluster_descriptions(path: Path) -> pd.DataFrame:
     """kind, cluster letter, description."""
     path = Path(path)
     try:
-        body = json.loads(_raw_bytes(path).decode("utf-8-sig"))
-        rows = [(kind, letter.lower(), str(text).strip()) for kind in KINDS for letter, text in body[kind].items()]
+        body = load_json(path, "a cluster descriptions file")
+        rows = [(kind, letter.lower(), text) for kind in KINDS for letter, text in body[kind].items()]
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise SchemaError(f"{path}: not a cluster descriptions file (needs objects {', '.join(KINDS)}; {type(exc).__name__}: {exc})") from exc
-    return pd.DataFrame(rows, columns=["kind", "cluster", "description"])
+    if not all(isinstance(text, str) for _, _, text in rows):
+        raise SchemaError(f"{path}: a cluster description is not text")
+    return pd.DataFrame([(kind, letter, text.strip()) for kind, letter, text in rows], columns=["kind", "cluster", "description"])
 
 
 def neighbours(raw_root: Path, area_code: str, kind: str = "global", n: int = 20) -> list[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, check_codes, finish_tidy, read_csv_checked, require_columns, to_number
+from data_sources.base import OGL_V3, RawFile, SchemaError, Source, check_codes, finish_tidy, read_csv_checked, require_columns, to_number, trimmed_columns
 from data_sources.fetching import fetch_source
 
 TABLE_FILE = "policeforceareatablesyejune25_tableC2_csp.csv"
@@ -106,7 +106,7 @@ def load_table(path: Path) -> pd.DataFrame:
     if start is None:
         raise SchemaError(f"{path}: missing column {PFA_CODE!r} (no header row with it in the first 20 rows)")
     frame = read_csv_checked(path, [], skiprows=start)
-    frame.columns = [_squash(c) for c in frame.columns]
+    frame.columns = trimmed_columns(_squash(c) for c in frame.columns)
     require_columns(frame, [PFA_CODE, CSP_CODE, CSP_NAME, LA_CODE, *OFFENCES], path)
     for column in (PFA_CODE, CSP_CODE, CSP_NAME, LA_CODE):
         frame[column] = frame[column].astype(str).str.strip()

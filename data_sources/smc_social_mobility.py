@@ -1,13 +1,12 @@
 """Social Mobility Commission State of the Nation 'social mobility by area' groups (2024, 2025), given to each LAD of an SMC area."""
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, _raw_bytes, check_codes, finish_tidy, read_csv_checked, to_number
+from data_sources.base import OGL_V3, RawFile, SchemaError, Source, check_codes, finish_tidy, load_json, read_csv_checked, to_number
 from data_sources.fetching import fetch_source
 
 REPO_RAW = "https://raw.githubusercontent.com/ukgov-equality-hub/smc-son/main/son/content/son/social_mobility_by_area"
@@ -100,13 +99,15 @@ def read_area_codes(path: Path, key: str) -> pd.DataFrame:
     """SMC area url key -> each GSS code it covers (one row per code; all UK, as published)."""
     path = Path(path)
     try:
-        areas = json.loads(_raw_bytes(path).decode("utf-8-sig"))[key]
+        areas = load_json(path, "an SMC regions codes file")[key]
         rows = [(area["url"], area["name"], str(code).strip()) for area in areas for code in area["codes"]]
     except (ValueError, KeyError, TypeError) as exc:
         raise SchemaError(f"{path}: not an SMC regions codes file (needs {key!r}: [{{url, name, codes}}]; {type(exc).__name__}: {exc})") from exc
     frame = pd.DataFrame(rows, columns=["region_url", "region_name", "area_code"])
     if frame.empty:
         raise SchemaError(f"{path}: lists no areas")
+    if not frame[["region_url", "region_name"]].map(lambda value: isinstance(value, str)).all().all():
+        raise SchemaError(f"{path}: an area's 'url' or 'name' is not text")
     check_codes(frame["area_code"], path, "codes")
     if frame["area_code"].duplicated().any():
         raise SchemaError(f"{path}: a code is listed under two areas: {frame.loc[frame['area_code'].duplicated(), 'area_code'].iloc[0]}")

@@ -115,5 +115,5 @@ def test_malformed_boundaries_raise_clear_error(tmp_path):
     with pytest.raises(SchemaError, match="missing column"):
         geography.read(path)
     path.write_text('{"type": "FeatureCollection", "features": [')
-    with pytest.raises(SchemaError, match="not a GeoJSON"):
+    with pytest.raises(SchemaError, match="cannot parse as JSON"):
         geography.read(path)
