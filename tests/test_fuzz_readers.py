@@ -490,7 +490,6 @@ def test_unmutated_slice_reads(sample, tmp_path_factory):
 @FUZZ
 @given(data=st.data())
 def test_mutated_file_reads_to_schema_or_raises_schema_error(sample, data, tmp_path_factory):
-    sliced = slice_of(sample)
     folder = tmp_path_factory.getbasetemp() / "fuzz" / re.sub(r"\W", "_", str(sample))
     mutated = data.draw(mutations(sample), label="mutation")
     where = f"{sample} [{mutated.label}]"
@@ -510,3 +509,23 @@ def test_mutated_file_reads_to_schema_or_raises_schema_error(sample, data, tmp_p
         assert isinstance(result, (pd.DataFrame, dict)), f"{where}: read() returned {type(result).__name__}"
     if mutated.same:
         same_result(baseline(sample, str(folder.parent)), result, where)
+
+
+def test_the_marker_check_catches_a_silent_zero(tmp_path, monkeypatch):
+    """The oracle itself: a reader that read ':' as 0 would be caught."""
+    sample = next(s for s in SAMPLES if s.name == "apprenticeships/apprenticeships.csv")
+    module = module_of(sample)
+    sliced = slice_of(sample)
+    records = [list(r) for r in sliced.records]
+    column = records[0].index("observation")
+    row = next(i for i, r in enumerate(records) if i and r[0].startswith("E06"))
+    records[row][column] = ":"
+    marked = place(sample, tmp_path / "marked", sliced.encode_records(records))
+    before = baseline(sample, str(tmp_path))
+    after = module.read(marked)
+    assert after["value"].isna().sum() == before["value"].isna().sum() + 1
+    check_only_went_missing(before, after, "honest reader")  # ':' -> NaN: fine
+    real = module.to_number
+    monkeypatch.setattr(module, "to_number", lambda series, path, column=None: real(series, path, column).fillna(0.0))
+    with pytest.raises(AssertionError, match="instead of going missing"):
+        check_only_went_missing(before, module.read(marked), "reader reading ':' as 0")
