@@ -127,3 +127,27 @@ def assert_declared_urls(module: ModuleType, expected: dict[str, str]) -> None:
         assert raw.url == url
         if url:
             assert http.build_request(raw.url).url == url
+
+
+def assert_500_and_html_keep_held_file(module: ModuleType, tmp_path: Path, held: Path, url: str, html_message: str) -> None:
+    """A 500 and then an HTML page from the publisher each raise FetchError and leave the held copy byte-identical.
+
+    Call inside @responses.activate."""
+    import shutil
+
+    import pytest
+    import responses
+
+    from data_sources.base import FetchError
+
+    target = tmp_path / "raw" / module.SOURCE.raw_folder / held.name
+    target.parent.mkdir(parents=True)
+    shutil.copy(held, target)
+    before = target.read_bytes()
+    responses.add(responses.GET, url, status=500)
+    with pytest.raises(FetchError, match="500"):
+        module.fetch(tmp_path / "raw")
+    responses.replace(responses.GET, url, body=b"<!DOCTYPE html><html><body>Service unavailable</body></html>")
+    with pytest.raises(FetchError, match=html_message):
+        module.fetch(tmp_path / "raw")
+    assert target.read_bytes() == before

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pandas as pd
 import pytest
 import responses
 
+import source_contract_checks as contract
+
 from data_sources import census2011 as m
-from data_sources.base import TIDY_COLUMNS, TIDY_KEY, FetchError, SchemaError
+from data_sources.base import TIDY_COLUMNS, TIDY_KEY, SchemaError
 from data_sources.http import build_request
 
 URL = "https://www.nomisweb.co.uk/api/v01/dataset/NM_522_1.bulk.csv?date=latest&geography=TYPE464&rural_urban=0&measures=20100"
@@ -60,18 +61,7 @@ def test_fetch_records_the_download(tmp_path, fixtures_dir, held):
 
 @responses.activate
 def test_fetch_failures_keep_the_held_file(tmp_path, held):
-    target = tmp_path / "raw" / "census2011" / m.QS201EW
-    target.parent.mkdir(parents=True)
-    shutil.copy(held, target)
-    before = target.read_bytes()
-    responses.add(responses.GET, URL, status=500)
-    with pytest.raises(FetchError, match="500"):
-        m.fetch(tmp_path / "raw")
-    responses.replace(responses.GET, URL, body=b"<html><head><title>Nomis error</title></head></html>")
-    with pytest.raises(FetchError, match="HTML"):
-        m.fetch(tmp_path / "raw")
-    assert target.read_bytes() == before
-
+    contract.assert_500_and_html_keep_held_file(m, tmp_path, held, URL, 'HTML')
 
 def test_damaged_input_names_the_file(tmp_path, held):
     text = held.read_text(encoding="utf-8")

@@ -4,14 +4,15 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import shutil
 
 import pandas as pd
 import pytest
 import responses
 
+import source_contract_checks as contract
+
 from data_sources import census2021_ltla as m
-from data_sources.base import TIDY_COLUMNS, TIDY_KEY, FetchError, SchemaError
+from data_sources.base import TIDY_COLUMNS, TIDY_KEY, SchemaError
 from data_sources.http import build_request
 
 URL = "https://www.nomisweb.co.uk/output/census/2021/census2021-ts012.zip"
@@ -63,18 +64,7 @@ def test_fetch_converts_the_bulk_zip(tmp_path, fixtures_dir, held):
 
 @responses.activate
 def test_fetch_failures_keep_the_held_file(tmp_path, held):
-    target = tmp_path / "raw" / "census2021_ltla_country_of_birth" / m.TS012
-    target.parent.mkdir(parents=True)
-    shutil.copy(held, target)
-    before = target.read_bytes()
-    responses.add(responses.GET, URL, status=500)
-    with pytest.raises(FetchError, match="500"):
-        m.fetch(tmp_path / "raw")
-    responses.replace(responses.GET, URL, body=b"<!DOCTYPE html><html><body>Nomis is down</body></html>")
-    with pytest.raises(FetchError, match="not a zip"):
-        m.fetch(tmp_path / "raw")
-    assert target.read_bytes() == before
-
+    contract.assert_500_and_html_keep_held_file(m, tmp_path, held, URL, 'not a zip')
 
 def test_damaged_input_names_the_file(tmp_path, held):
     text = gzip.decompress(held.read_bytes()).decode()

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pandas as pd
 import pytest
 import responses
 
+import source_contract_checks as contract
+
 from data_sources import census2021_quiz as m
-from data_sources.base import TIDY_COLUMNS, TIDY_KEY, FetchError, SchemaError
+from data_sources.base import TIDY_COLUMNS, TIDY_KEY, SchemaError
 from data_sources.http import build_request
 
 URL = "https://raw.githubusercontent.com/ONSvisual/census-quiz/1d7d92645d686f3721f90cca05109ac59068431c/public/data/census-quiz-data-2021-v9.csv"
@@ -73,18 +74,7 @@ def test_fetch_records_the_download(tmp_path, fixtures_dir, held):
 
 @responses.activate
 def test_fetch_failures_keep_the_held_file(tmp_path, held):
-    target = tmp_path / "raw" / "census2021_lad21_ons_census_quiz" / m.QUIZ
-    target.parent.mkdir(parents=True)
-    shutil.copy(held, target)
-    before = target.read_bytes()
-    responses.add(responses.GET, URL, status=500)
-    with pytest.raises(FetchError, match="500"):
-        m.fetch(tmp_path / "raw")
-    responses.replace(responses.GET, URL, body=b"<!DOCTYPE html><html><body>404</body></html>")
-    with pytest.raises(FetchError, match="HTML"):
-        m.fetch(tmp_path / "raw")
-    assert target.read_bytes() == before
-
+    contract.assert_500_and_html_keep_held_file(m, tmp_path, held, URL, 'HTML')
 
 def test_damaged_input_names_the_file(tmp_path, held):
     text = held.read_text(encoding="utf-8")
