@@ -8,7 +8,6 @@ Targets are sizes and ratios where possible, which a noisy machine cannot flip; 
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import platform
@@ -30,13 +29,11 @@ import pandas as pd  # noqa: E402
 import plotly.io as pio  # noqa: E402
 
 import figures  # noqa: E402
+from app_data import PAGES  # noqa: E402  (url path -> page file)
 import settings  # noqa: E402
 from data_sources import geography as geo_source  # noqa: E402
 
 MB = 1_000_000
-PAGES = ["map", "profile", "ward_map", "trends", "compare", "composite", "data_export", "methodology"]
-URL_PATHS = {"map": "map", "profile": "profile", "ward_map": "wards", "trends": "trends", "compare": "compare",
-             "composite": "composite", "data_export": "data", "methodology": "methodology"}
 
 
 @dataclass
@@ -122,8 +119,8 @@ def page_reruns(repeats: int) -> list[Result]:
     from streamlit.testing.v1 import AppTest
 
     results = []
-    for page in PAGES:
-        app = AppTest.from_file(str(ROOT / "app_pages" / f"{page}.py"), default_timeout=120)
+    for page, page_file in PAGES.items():
+        app = AppTest.from_file(str(ROOT / page_file), default_timeout=120)
         app.run()
         if app.exception:
             results.append(Result(f"Warm rerun: {page}", float("nan"), "s", "<= 0.3 s", False, f"exception: {app.exception[0].message[:80]}"))
@@ -193,8 +190,8 @@ def browser_runs() -> list[Result]:
             page.wait_for_selector(".maplibregl-canvas", timeout=90_000)
             page.wait_for_function("() => document.querySelectorAll('.maplibregl-canvas').length > 0 && !document.querySelector('[data-testid=stStatusWidget]')", timeout=90_000)
             cold = time.perf_counter() - start
-            for name in PAGES:
-                page.goto(f"http://127.0.0.1:{port}/{URL_PATHS[name]}", timeout=60_000)
+            for url_path in PAGES:
+                page.goto(f"http://127.0.0.1:{port}/{url_path}", timeout=60_000)
                 page.wait_for_selector("[data-testid=stMain]", timeout=60_000)
                 page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=90_000)
             browser.close()

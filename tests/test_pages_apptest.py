@@ -14,18 +14,10 @@ from indicators import reweight, views
 
 from conftest import PROCESSED, ROOT
 
+from app_data import PAGES  # noqa: E402  (url path -> page file, as the app navigates)
+
 TIMEOUT = 30
 BLACKPOOL, CARDIFF, WILTSHIRE = "E06000009", "W06000015", "E06000054"
-PAGES = {
-    "map": "app_pages/map.py",
-    "profile": "app_pages/profile.py",
-    "wards": "app_pages/ward_map.py",
-    "trends": "app_pages/trends.py",
-    "compare": "app_pages/compare.py",
-    "composite": "app_pages/composite.py",
-    "data": "app_pages/data_export.py",
-    "methodology": "app_pages/methodology.py",
-}
 
 
 @pytest.fixture(scope="module")
