@@ -5,6 +5,7 @@ import csv
 import gzip
 import io
 import json
+import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -231,6 +232,15 @@ def load_json(path: Path, what: str = "a JSON document") -> object:
         return json.loads(raw.decode("utf-8-sig"))
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError; absurd nesting a RecursionError
         raise SchemaError(f"{path}: not {what} (cannot parse as JSON: {type(exc).__name__}: {str(exc)[:200]})") from exc
+
+
+def janitor_snake_case(name: str) -> str:
+    """snake_case as R's janitor::clean_names writes it, which produced several held headers
+    (e.g. 'IMD - Proportion of LSOAs in most deprived 10%' -> 'imd_proportion_of_lso_as_in_most_deprived_10_percent')."""
+    name = str(name).strip().replace("%", " percent")
+    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    name = re.sub(r"([a-z])([A-Z])", r"\1_\2", name)
+    return re.sub(r"[^0-9A-Za-z]+", "_", name).strip("_").lower()
 
 
 def require_columns(frame: pd.DataFrame, required: Sequence[str], path: Path | str) -> None:

@@ -1,13 +1,12 @@
 """Census 2021 TS012 detailed country of birth (ONS via Nomis) by lower-tier local authority (2021 codes): residents and those born outside the UK."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, read_csv_checked, finish_tidy
+from data_sources.base import janitor_snake_case, OGL_V3, RawFile, SchemaError, Source, read_csv_checked, finish_tidy
 from data_sources.census2021 import bulk_table, column_of, counts, england_wales, write_csv
 from data_sources.fetching import fetch_source
 
@@ -78,13 +77,6 @@ def read_country_of_birth(path: Path) -> pd.DataFrame:
     return finish_tidy(tidy, path)
 
 
-def clean_name(label: str) -> str:
-    """snake_case as R's janitor::clean_names made the held category names (e.g. 'Europe: United Kingdom' -> 'europe_united_kingdom')."""
-    label = label.strip().replace("%", "percent")
-    label = re.sub(r"([a-z])([A-Z])", r"\1_\2", label)
-    return re.sub(r"[^0-9A-Za-z]+", "_", label).strip("_").lower()
-
-
 def convert_country_of_birth(downloaded: Path, target: Path) -> None:
     labels, rows = bulk_table(downloaded, "ltla", PREFIX)
     codes = column_of(labels, rows, "geography code", downloaded)
@@ -98,7 +90,7 @@ def convert_country_of_birth(downloaded: Path, target: Path) -> None:
         value = pd.to_numeric(rows[position]).astype("float64")
         parts.append(pd.DataFrame({
             "ltla21_name": names.values, "ltla21_code": codes.values, TOTAL: total.values,
-            "country_of_birth": clean_name(label), "value": value.values, "prop": (value / total).values,
+            "country_of_birth": janitor_snake_case(label), "value": value.values, "prop": (value / total).values,
             "_row": np.arange(len(rows)), "_order": position,
         }))
     if not parts:

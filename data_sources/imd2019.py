@@ -1,7 +1,6 @@
 """English Indices of Deprivation 2019 (MHCLG): LAD19 summaries (File 10), LSOA11 ranks and deciles (Files 1, 2), population denominators (File 6) and underlying indicators (File 8)."""
 from __future__ import annotations
 
-import re
 import warnings
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from data_sources.base import (
     SchemaError,
     Source,
     finish_tidy,
+    janitor_snake_case,
     read_csv_checked,
     read_excel_checked,
     require_columns,
@@ -210,13 +210,6 @@ def read_indicators(path: Path) -> pd.DataFrame:
 # Converting the official downloads to the held layout
 # ---------------------------------------------------------------------------------------------
 
-def clean_name(name: str) -> str:
-    """snake_case like R's janitor::clean_names, which produced the held File 8 headers."""
-    name = str(name).strip().replace("%", "percent")
-    name = re.sub(r"([a-z])([A-Z])", r"\1_\2", name)
-    return re.sub(r"[^0-9A-Za-z]+", "_", name).strip("_").lower()
-
-
 def _workbook(downloaded: Path) -> dict[str, pd.DataFrame]:
     try:
         with warnings.catch_warnings():
@@ -244,7 +237,7 @@ def convert_indicators(downloaded: Path, target: Path) -> None:
         if LSOA_KEY not in sheet.columns:
             continue  # the Notes sheet
         sheet = sheet.drop(columns=[c for c in sheet.columns if c != LSOA_KEY and ("name" in c.lower() or "district code" in c.lower())])
-        sheet.columns = [FILE8_KEY if c == LSOA_KEY else clean_name(c) for c in sheet.columns]
+        sheet.columns = [FILE8_KEY if c == LSOA_KEY else janitor_snake_case(c) for c in sheet.columns]
         joined = sheet if joined is None else joined.merge(sheet, on=FILE8_KEY, how="left")
     if joined is None:
         raise SchemaError(f"{downloaded}: workbook has no sheet with a {LSOA_KEY!r} column")

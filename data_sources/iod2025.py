@@ -1,12 +1,11 @@
 """English Indices of Deprivation 2025 (MHCLG): LAD24 summaries (File 10) and LSOA21 scores, ranks and deciles (File 7)."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, read_csv_checked, tidy_from_wide
+from data_sources.base import janitor_snake_case, OGL_V3, RawFile, SchemaError, Source, read_csv_checked, tidy_from_wide
 from data_sources.fetching import fetch_source
 
 SOURCE = Source(
@@ -81,22 +80,13 @@ def read_lsoa_scores(path: Path) -> pd.DataFrame:
 # Converting the official downloads to the held layout
 # ---------------------------------------------------------------------------------------------
 
-def clean_name(name: str) -> str:
-    """snake_case like R's janitor::clean_names, which produced the held headers (e.g. 'LSOAs' -> 'lso_as')."""
-    name = name.strip().replace("%", " percent")
-    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
-    name = re.sub(r"([a-z])([A-Z])", r"\1_\2", name)
-    name = re.sub(r"[^0-9A-Za-z]+", "_", name).strip("_").lower()
-    return name
-
-
 def convert_file10(downloaded: Path, target: Path) -> None:
     sheets = pd.read_excel(downloaded, sheet_name=None, dtype=str)
     joined = None
     for sheet_name, sheet in sheets.items():
         if sheet_name.lower() in {"notes", "idaci", "idaopi"}:
             continue
-        sheet.columns = [clean_name(c) for c in sheet.columns]
+        sheet.columns = [janitor_snake_case(c) for c in sheet.columns]
         code = next(c for c in sheet.columns if c.startswith("local_authority_district_code"))
         name = next(c for c in sheet.columns if c.startswith("local_authority_district_name"))
         sheet = sheet.rename(columns={code: FILE10_KEY, name: "ltla24_name"})
