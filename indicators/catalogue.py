@@ -26,17 +26,10 @@ def els_series(measure: str, *, inherit_counties: bool = False):
     """An Explore Local Statistics series on LAD25 with readable period labels; counties' values go to their districts."""
 
     def compute(ctx: BuildContext) -> dict[str, pd.DataFrame]:
-        lad = ctx.lad_values("ons_els", measure, "lad*", how="mean")
         if inherit_counties:
-            try:
-                county = ctx.measure("ons_els", measure, "utla*")
-            except LookupError:
-                county = None
-            if county is not None:
-                inherited = ctx.inherit(county, "utla")
-                have = set(zip(lad["area_code"], lad["period"]))
-                inherited = inherited[[(a, p) not in have for a, p in zip(inherited["area_code"], inherited["period"])]]
-                lad = pd.concat([lad, inherited], ignore_index=True)
+            lad = ctx.lad_values_or_county("ons_els", measure, "lad*", "utla*")
+        else:
+            lad = ctx.lad_values("ons_els", measure, "lad*")
         lad["period"] = lad["period"].map(period_label)
         return {"lad": lad}
 
@@ -240,12 +233,7 @@ def smc_group(measure: str):
     """SMC area groups (1 = most favourable) given to every LAD in the SMC area; counties' groups go to their districts."""
 
     def compute(ctx: BuildContext) -> dict[str, pd.DataFrame]:
-        lad = ctx.lad_values("smc_social_mobility", measure, "lad24")
-        county = ctx.measure("smc_social_mobility", measure, "utla24")
-        inherited = ctx.inherit(county, "utla")
-        have = set(zip(lad["area_code"], lad["period"]))
-        inherited = inherited[[(a, p) not in have for a, p in zip(inherited["area_code"], inherited["period"])]]
-        return {"lad": pd.concat([lad, inherited], ignore_index=True)}
+        return {"lad": ctx.lad_values_or_county("smc_social_mobility", measure, "lad24", "utla24")}
 
     return compute
 

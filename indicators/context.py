@@ -178,6 +178,14 @@ class BuildContext:
             out[level] = harmonise._finish(grouped.rename(columns={key: "area_code"}))
         return out
 
+    def lad_values_or_county(self, source_id: str, measure: str, lad_geography: str, county_geography: str) -> pd.DataFrame:
+        """LAD values where the publisher gives them; elsewhere (two-tier districts) the county's value, marked inherited."""
+        lad = self.lad_values(source_id, measure, lad_geography)
+        inherited = self.inherit(self.measure(source_id, measure, county_geography), "utla")
+        have = set(zip(lad["area_code"], lad["period"]))
+        inherited = inherited[[(a, p) not in have for a, p in zip(inherited["area_code"], inherited["period"])]]
+        return pd.concat([lad, inherited], ignore_index=True)
+
     def inherit(self, frame: pd.DataFrame, parent: str) -> pd.DataFrame:
         """Values published for counties (UTLA) or police force areas, given to each LAD25 in them."""
         if parent == "utla":
