@@ -12,7 +12,6 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,6 +29,7 @@ import plotly.io as pio  # noqa: E402
 
 import figures  # noqa: E402
 from app_data import PAGES  # noqa: E402  (url path -> page file)
+from benchmarks.load_test import free_port, peak_rss_mb  # noqa: E402
 import settings  # noqa: E402
 from data_sources import geography as geo_source  # noqa: E402
 
@@ -148,25 +148,11 @@ def build_time() -> Result:
     return Result("Full build (raw -> processed)", seconds, "s", "<= 60 s", seconds <= 60)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _peak_rss_mb(pid: int) -> float:
-    total = 0.0
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            total = int(line.split()[1]) / 1024
-    return total
-
-
 def browser_runs() -> list[Result]:
     """Cold start of a real server to the first drawn map in headless Debian chromium, then every page; peak RSS."""
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -195,7 +181,7 @@ def browser_runs() -> list[Result]:
                 page.wait_for_selector("[data-testid=stMain]", timeout=60_000)
                 page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=90_000)
             browser.close()
-        rss = _peak_rss_mb(server.pid)
+        rss = peak_rss_mb(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
