@@ -47,7 +47,3 @@ class Indicator:
     @property
     def is_scored(self) -> bool:
         return self.polarity != "context" and self.scored
-
-
-def lad_only(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    return {"lad": frame}
