@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only for the annotation: importing base here would load pandas for every `import data_sources`
+    from data_sources.base import PublisherDirection
 
 # Each module exposes SOURCE (its declaration), read(path) -> tidy DataFrame and fetch(dest) -> Path.
 SOURCE_MODULES = (
@@ -16,6 +20,7 @@ SOURCE_MODULES = (
     "wimd",
     "census2021",
     "census2021_oa",
+    "census2021_oa_topics",
     "census2021_ltla",
     "census2011",
     "ons_els",
@@ -24,6 +29,7 @@ SOURCE_MODULES = (
     "ons_similar_areas",
     "eu_referendum",
     "general_elections",
+    "pcon24_lookup",
     "local_elections",
     "place_survey",
     "recorded_crime",
@@ -48,3 +54,8 @@ def by_id(source_id: str) -> ModuleType:
             return module
     known = ", ".join(m.SOURCE.id for m in all_modules())
     raise KeyError(f"unknown source {source_id!r}; known sources: {known}")
+
+
+def publisher_direction(source_id: str, measure: str) -> PublisherDirection:
+    """Which way the publisher of source_id calls measure favourable, as its loader declares; KeyError if undeclared."""
+    return by_id(source_id).SOURCE.direction(measure)

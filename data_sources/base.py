@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import fnmatch
 import gzip
 import io
 import json
@@ -59,6 +60,36 @@ class RawFile:
     sha256: str = ""
 
 
+# Which way a publisher calls a measure favourable. NOT_STATED is the honest answer where the publisher gives no
+# direction (counts, populations, turnout): a direction that merely seems plausible must not be declared.
+HIGHER_FAVOURABLE = "higher"
+LOWER_FAVOURABLE = "lower"
+NOT_STATED = "not_stated"
+FAVOURABLE_VALUES = (HIGHER_FAVOURABLE, LOWER_FAVOURABLE, NOT_STATED)
+
+
+@dataclass(frozen=True)
+class PublisherDirection:
+    """Which way the publisher calls favourable for the measures matching pattern (fnmatch), and where it says so."""
+
+    pattern: str
+    favourable: str
+    # Where the publisher says it (a quoted label or documentation sentence), or for NOT_STATED why there is none.
+    evidence: str
+
+    def __post_init__(self):
+        if not isinstance(self.pattern, str) or not self.pattern.strip():
+            raise ValueError(f"PublisherDirection pattern must be non-empty text, got {self.pattern!r}")
+        if self.favourable not in FAVOURABLE_VALUES:
+            raise ValueError(f"PublisherDirection {self.pattern!r}: favourable must be one of {FAVOURABLE_VALUES}, got {self.favourable!r}")
+        if not isinstance(self.evidence, str) or not self.evidence.strip():
+            raise ValueError(f"PublisherDirection {self.pattern!r}: evidence must say where the publisher states it (or why not)")
+
+    def matches(self, measure: str) -> bool:
+        # fnmatchcase: measure names are case-sensitive and must match alike on every platform.
+        return fnmatch.fnmatchcase(measure, self.pattern)
+
+
 @dataclass(frozen=True)
 class Source:
     """What a publisher dataset is: enough to cite it and to fetch it again."""
@@ -78,12 +109,21 @@ class Source:
     attribution: str = ""
     optional: bool = False
     caveats: str = ""
+    # For each measure read() produces, which way the publisher calls favourable; the first matching entry applies.
+    directions: tuple[PublisherDirection, ...] = ()
 
     def file(self, name: str) -> RawFile:
         for raw in self.files:
             if raw.name == name:
                 return raw
         raise KeyError(f"{self.id} declares no file {name!r}")
+
+    def direction(self, measure: str) -> PublisherDirection:
+        """The first declared direction whose pattern matches measure; KeyError if none does."""
+        for declared in self.directions:
+            if declared.matches(measure):
+                return declared
+        raise KeyError(f"{self.id} declares no publisher direction for measure {measure!r}")
 
     def citation(self) -> str:
         return f"{self.publisher}, {self.title} ({self.vintage}). {self.licence}."

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, read_csv_checked, finish_tidy
+from data_sources.base import OGL_V3, RawFile, SchemaError, Source, read_csv_checked, finish_tidy, NOT_STATED, PublisherDirection
 from data_sources.census2021 import counts, england_wales
 from data_sources.fetching import fetch_source
 
@@ -37,6 +37,9 @@ SOURCE = Source(
         "only. 2011 Chinese and 2021 Chinese are both in the Asian group; Arab is in 'Other' in both. Districts merged since "
         "2015 (Dorset, Suffolk, Somerset, Cumbria, North Yorkshire, Buckinghamshire, Northamptonshire ...) must be summed to "
         "current LADs via the LAD code-change lookup, never averaged."
+    ),
+    directions=(
+        PublisherDirection("ethnic_*", NOT_STATED, "QS201EW counts of usual residents by ethnic group: counts; ONS states no direction"),
     ),
 )
 

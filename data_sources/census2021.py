@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 
 from data_sources.base import (
+    NOT_STATED,
     OGL_V3,
+    PublisherDirection,
     RawFile,
     SchemaError,
     Source,
@@ -88,6 +90,23 @@ SOURCE = Source(
         "is held at MSOA only (no ward figure: MSOAs do not nest in wards). TS004/TS025/TS027 are held at OA only: aggregate with "
         "the OA21 lookup (source oa21_lookup). TS019's universe is usual residents aged 1 and over (so migrant_total is below the "
         "population). Ethnic group and religion are context, never deficits."
+    ),
+    directions=(
+        PublisherDirection("ethnic_*", NOT_STATED, "TS021 counts of usual residents by broad ethnic group: counts; ONS states no direction"),
+        PublisherDirection("religion_*", NOT_STATED, "TS030 counts of usual residents by religion: counts; ONS states no direction"),
+        PublisherDirection("hh_deprivation_total", NOT_STATED, "TS011 count of all households: a count; ONS states no direction"),
+        PublisherDirection("hh_not_deprived", NOT_STATED, "TS011 count of households deprived in no dimension: a count; ONS states no direction for an area's count"),
+        PublisherDirection("hh_deprived_*_dim", NOT_STATED, "TS011 counts of households deprived in 1-4 dimensions: counts; ONS states no direction for an area's count"),
+        PublisherDirection("hh_language_total", NOT_STATED, "TS025 count of all households: a count; ONS states no direction"),
+        PublisherDirection("hh_*_english", NOT_STATED, "TS025 counts of households by adults' main language: counts; ONS states no direction"),
+        PublisherDirection("cob_total", NOT_STATED, "TS004 count of usual residents: a count; ONS states no direction"),
+        PublisherDirection("born_*", NOT_STATED, "TS004 counts of usual residents by country of birth: counts; ONS states no direction"),
+        PublisherDirection("identity_*", NOT_STATED, "TS027 counts of usual residents by national identity: counts; ONS states no direction"),
+        PublisherDirection("english_prof_total", NOT_STATED, "TS029 count of usual residents aged 3 and over: a count; ONS states no direction"),
+        PublisherDirection("main_language_*", NOT_STATED, "TS029 counts by main language: counts; ONS states no direction"),
+        PublisherDirection("cannot_speak_english*", NOT_STATED, "TS029 counts by English proficiency: counts; ONS states no direction"),
+        PublisherDirection("migrant_*", NOT_STATED, "TS019 counts of usual residents by address one year ago: counts; ONS states no direction"),
+        PublisherDirection("address_same", NOT_STATED, "TS019 count of residents at the same address one year ago: a count; ONS states no direction"),
     ),
 )
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from data_sources.base import janitor_snake_case, OGL_V3, RawFile, SchemaError, Source, read_csv_checked, finish_tidy
+from data_sources.base import janitor_snake_case, OGL_V3, RawFile, SchemaError, Source, read_csv_checked, finish_tidy, NOT_STATED, PublisherDirection
 from data_sources.census2021 import bulk_table, column_of, counts, england_wales, write_csv
 from data_sources.fetching import fetch_source
 
@@ -40,6 +40,10 @@ SOURCE = Source(
         "Official LA figures (not sums of perturbed small areas). Categories are hierarchical (a region includes its countries): "
         "born_outside_uk = all usual residents - 'Europe: United Kingdom'. 2021 LAD codes (before the 2023 Cumbria, North "
         "Yorkshire and Somerset changes). Country of birth is context, never a deficit."
+    ),
+    directions=(
+        PublisherDirection("cob_total", NOT_STATED, "TS012 count of usual residents: a count; ONS states no direction"),
+        PublisherDirection("born_outside_uk", NOT_STATED, "TS012 count of usual residents born outside the UK: a count; ONS states no direction"),
     ),
 )
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, read_csv_checked, finish_tidy
+from data_sources.base import OGL_V3, RawFile, SchemaError, Source, read_csv_checked, finish_tidy, NOT_STATED, PublisherDirection
 from data_sources.census2021 import counts, england_wales
 from data_sources.fetching import fetch_source
 
@@ -35,6 +35,11 @@ SOURCE = Source(
         "rounded to 1 decimal and can differ from count / population_total by up to 0.2 pp (their denominators are not stated). The 'nationality_*' columns are national identity (TS027), not legal nationality: AnyUK = only UK "
         "identities, British/English/Welsh = that identity only (checked against OA sums of TS027). TS005 passports is held "
         "nowhere else. Use the official tables when online: https://www.nomisweb.co.uk/output/census/2021/census2021-ts005.zip."
+    ),
+    directions=(
+        PublisherDirection("population", NOT_STATED, "usual residents: a count; the file and ONS state no direction"),
+        PublisherDirection("no_passport*", NOT_STATED, "TS005 residents holding no passport, count and %: the file and ONS state no direction"),
+        PublisherDirection("identity_*", NOT_STATED, "TS027 residents by national identity, counts and %: the file and ONS state no direction"),
     ),
 )
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import RawFile, SchemaError, Source, check_codes, finish_tidy, read_csv_checked, to_number
+from data_sources.base import HIGHER_FAVOURABLE, LOWER_FAVOURABLE, PublisherDirection, RawFile, SchemaError, Source, check_codes, finish_tidy, read_csv_checked, to_number
 from data_sources.fetching import fetch_source
 
 WARD_FILE = "cni2019_england_ward17.csv"
@@ -46,6 +46,23 @@ SOURCE = Source(
         "highest need. Domains: Civic Assets (places to meet), Connectedness (access to services, digital, transport, "
         "local economy), Active and Engaged Community (third-sector activity, participation). 2019 and 2023 use different "
         "geographies and are not directly comparable. The 2019 left-behind flag is OCSI/Local Trust's (225 wards)."
+    ),
+    directions=(
+        PublisherDirection(
+            "*_rank",
+            HIGHER_FAVOURABLE,
+            "OCSI's Community Needs Index: 'rank 1 = highest need' (PROVENANCE.md and the caveats above; OCSI's report is not held)",
+        ),
+        PublisherDirection(
+            "*_score",
+            LOWER_FAVOURABLE,
+            "OCSI's Community Needs Index: 'higher score = higher need' (PROVENANCE.md and the caveats above; OCSI's report is not held)",
+        ),
+        PublisherDirection(
+            "left_behind_area",
+            LOWER_FAVOURABLE,
+            "OCSI/Local Trust 'left-behind' wards: 1 = in the 10% most deprived on both the CNI and IMD 2019 (PROVENANCE.md)",
+        ),
     ),
 )
 

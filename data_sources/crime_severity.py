@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, check_codes, finish_tidy, read_csv_checked, to_number
+from data_sources.base import NOT_STATED, OGL_V3, PublisherDirection, RawFile, SchemaError, Source, check_codes, finish_tidy, read_csv_checked, to_number
 from data_sources.fetching import fetch_source
 
 ENGLAND_FILE = "england_crime_severity_ltla23.csv"
@@ -37,6 +37,13 @@ SOURCE = Source(
         "counts. Values are per CSP: where one LAD23 had several CSPs (Bournemouth, Christchurch and Poole; North "
         "Northamptonshire; Cumberland; Westmorland and Furness) only the lowest and highest CSP values are given. Not "
         "available (':') for City of London and Devon and Cornwall (data not supplied for the year)."
+    ),
+    directions=(
+        PublisherDirection(
+            "crime_severity_score*",
+            NOT_STATED,
+            "harm-weighted recorded crime per 1,000 residents (experimental statistics): neither the held files nor PROVENANCE.md state a direction",
+        ),
     ),
 )
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, read_csv_checked, tidy_from_wide
+from data_sources.base import NOT_STATED, OGL_V3, PublisherDirection, RawFile, SchemaError, Source, read_csv_checked, tidy_from_wide
 from data_sources.fetching import fetch_source
 
 RESULTS_FILE = "EU-referendum-result-data.csv"
@@ -31,6 +31,12 @@ SOURCE = Source(
     caveats=(
         "One-off national vote on a single date. Only participation is used: turnout, electorate and votes cast. "
         "Counting areas are 2016 LADs; harmonise to current LADs by summing electorate and ballots, then recomputing turnout."
+    ),
+    directions=(
+        PublisherDirection("pct_turnout", NOT_STATED, "turnout as a % of the electorate, as published: the Electoral Commission states no direction"),
+        PublisherDirection("electorate", NOT_STATED, "registered electors: a count; the Electoral Commission states no direction"),
+        PublisherDirection("votes_cast", NOT_STATED, "votes cast: a count; the Electoral Commission states no direction"),
+        PublisherDirection("verified_ballot_papers", NOT_STATED, "verified ballot papers: a count; the Electoral Commission states no direction"),
     ),
 )
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import RawFile, SchemaError, Source, finish_tidy, read_csv_checked, tidy_from_wide
+from data_sources.base import NOT_STATED, PublisherDirection, RawFile, SchemaError, Source, finish_tidy, read_csv_checked, tidy_from_wide
 from data_sources.fetching import fetch_source
 
 OPEN_PARLIAMENT_LICENCE = "Open Parliament Licence v3.0"
@@ -39,6 +39,11 @@ SOURCE = Source(
         "Constituencies are not local authorities and straddle their boundaries; 2019 and 2024 use different boundaries, "
         "so constituency turnout cannot be compared directly between the two years. turnout_pct = valid votes / electorate "
         "(the Library's definition). Party votes are not used."
+    ),
+    directions=(
+        PublisherDirection("turnout_pct", NOT_STATED, "valid votes as a % of the electorate (the Library's definition): the House of Commons Library states no direction"),
+        PublisherDirection("electorate", NOT_STATED, "registered electors: a count; the House of Commons Library states no direction"),
+        PublisherDirection("*_votes", NOT_STATED, "valid and invalid votes: counts; the House of Commons Library states no direction"),
     ),
 )
 

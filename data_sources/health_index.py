@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, check_codes, finish_tidy, read_csv_checked, to_number
+from data_sources.base import NOT_STATED, OGL_V3, PublisherDirection, RawFile, SchemaError, Source, check_codes, finish_tidy, read_csv_checked, to_number
 from data_sources.fetching import fetch_source
 
 INDICATORS_FILE = "england_health_index_indicators_ltla21_2015_2021.csv.gz"
@@ -43,6 +43,14 @@ SOURCE = Source(
         "low-level: shoplifting and bicycle theft - see the ONS methods page). ONS carried 2020 forward to 2021 for these "
         "indicators, so 2021 is not a new observation; 2020 falls in the COVID period. Noise complaints is a rate per "
         "population as ONS publishes it. England only, 2021 LAD codes."
+    ),
+    directions=(
+        PublisherDirection(
+            "*_rate*",
+            NOT_STATED,
+            "raw underlying indicator values (personal and low-level crime per 1,000, noise complaints), not Health Index scores: "
+            "the held file and PROVENANCE.md state no direction for them (ONS documents higher = better health for the index scores, which are not read)",
+        ),
     ),
 )
 

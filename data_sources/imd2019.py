@@ -7,7 +7,11 @@ from pathlib import Path
 import pandas as pd
 
 from data_sources.base import (
+    HIGHER_FAVOURABLE,
+    LOWER_FAVOURABLE,
+    NOT_STATED,
     OGL_V3,
+    PublisherDirection,
     RawFile,
     SchemaError,
     Source,
@@ -25,6 +29,21 @@ FILE1 = "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz"
 FILE2 = "File_2_-_IoD2019_Domains_of_Deprivation.csv.gz"
 FILE6 = "File_6_-_IoD2019_Population_Denominators.csv.gz"
 FILE8 = "imd2019_england_lsoa11_underlying_indicators.csv.gz"
+
+# MHCLG's own words for which way the measures run: the Notes sheet of File 10 (a text box in the held workbook) and
+# the official File 2 headers.
+NOTES_SCORE = "MHCLG File 10 Notes sheet: 'The higher the score, the more deprived the area.'"
+NOTES_RANK = "MHCLG File 10 Notes sheet: 'the local authority district with a rank of 1 is the most deprived, and the area ranked 317 is the least deprived'"
+LSOA_RANK = "MHCLG File 2 header: 'Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)', and likewise for each domain"
+LSOA_DECILE = "MHCLG File 2 header: 'Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)', and likewise for each domain"
+# File 8 keeps no notes in the held copy: these indicators are defined as deprivation in the IoD2019 Technical Report.
+INDICATOR_EVIDENCE = {
+    "adult_skills_and_english_language_proficiency_indicator": "working-age adults with no or low qualifications, or who cannot speak English or cannot speak English well",
+    "staying_on_in_education_post_16_indicator": "young people not staying on in school or non-advanced education above age 16",
+    "entry_to_higher_education_indicator": "young people aged under 21 not entering higher education",
+    "household_overcrowding_indicator": "households judged to have insufficient space to meet their needs",
+    "homelessness_indicator_rate_per_1000_households": "acceptances for housing assistance under the homelessness provisions, per 1,000 households",
+}
 
 SOURCE = Source(
     id="imd2019",
@@ -72,6 +91,35 @@ SOURCE = Source(
         "Ranks are relative within England (1 = most deprived) and not comparable in absolute terms with IoD2025. "
         "LSOA scores (File 7) are not held; LSOA files carry ranks and deciles. LAD19 boundaries predate the 2019-2023 mergers. "
         "Underlying indicators refer to various years (e.g. adult skills from Census 2011)."
+    ),
+    directions=(
+        PublisherDirection("*_rank_of_average_score", HIGHER_FAVOURABLE, NOTES_RANK),
+        PublisherDirection("*_average_score", LOWER_FAVOURABLE, NOTES_SCORE),
+        PublisherDirection(
+            "*_share_lsoas_most_deprived_10pc",
+            LOWER_FAVOURABLE,
+            "MHCLG IoD File 10 notes: proportion of LSOAs 'in the most deprived 10% of LSOAs nationally', "
+            "ranked so that 'the rank of 1 (most deprived) is given to the area with the highest score'",
+        ),
+        PublisherDirection(
+            "imd_extent",
+            LOWER_FAVOURABLE,
+            "MHCLG IoD File 10 notes: extent, the share of a district's 'population living in the most deprived LSOAs in the country'; "
+            "'the rank of 1 (most deprived) is given to the area with the highest score'",
+        ),
+        PublisherDirection(
+            "imd_local_concentration",
+            LOWER_FAVOURABLE,
+            "MHCLG IoD File 10 notes: local concentration is ranked so that 'the rank of 1 (most deprived) is given to the area "
+            "with the highest score' (LSOAs are ranked 'such that the most deprived LSOA is given the rank' 32,844)",
+        ),
+        PublisherDirection("*_rank", HIGHER_FAVOURABLE, LSOA_RANK),
+        PublisherDirection("*_decile", HIGHER_FAVOURABLE, LSOA_DECILE),
+        PublisherDirection("population_*", NOT_STATED, "File 6 mid-2015 population denominators: counts; MHCLG states no direction"),
+        *(
+            PublisherDirection(name, LOWER_FAVOURABLE, f"IoD2019 Technical Report: a deprivation indicator measuring {what} (File 8; its notes are not held)")
+            for name, what in INDICATOR_EVIDENCE.items()
+        ),
     ),
 )
 

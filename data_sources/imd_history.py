@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, read_csv_checked, tidy_from_wide
+from data_sources.base import HIGHER_FAVOURABLE, LOWER_FAVOURABLE, OGL_V3, PublisherDirection, RawFile, SchemaError, Source, read_csv_checked, tidy_from_wide
 from data_sources.fetching import fetch_source
 
 YEARS = ("2004", "2007", "2010", "2015")
@@ -50,6 +50,36 @@ SOURCE = Source(
         "Ranks are relative within each release and scores are not strictly comparable between releases (methods and "
         "indicators changed): compare positions and deciles over time. The LAD21 summaries are not MHCLG's published LA "
         "summaries, which used each year's own boundaries."
+    ),
+    directions=(
+        PublisherDirection(
+            "imd_average_score",
+            LOWER_FAVOURABLE,
+            "population-weighted average of MHCLG IMD scores (derived by humaniverse/IMD); MHCLG IoD File 10 notes "
+            "(held IoD2019 workbook): 'The higher the score, the more deprived the area.'",
+        ),
+        PublisherDirection(
+            "imd_share_lsoas_most_deprived_10pc",
+            LOWER_FAVOURABLE,
+            "share of LSOAs in the national most deprived decile (derived by humaniverse/IMD); MHCLG IoD File 10 notes rank "
+            "this measure so that 'the rank of 1 (most deprived) is given to the area with the highest score'",
+        ),
+        PublisherDirection(
+            "imd_extent",
+            LOWER_FAVOURABLE,
+            "extent, MHCLG's population share in the most deprived LSOAs (derived by humaniverse/IMD); MHCLG IoD File 10 notes: "
+            "'the rank of 1 (most deprived) is given to the area with the highest score'",
+        ),
+        PublisherDirection("imd_rank", HIGHER_FAVOURABLE, "official IoD2015 header: 'Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)'"),
+        PublisherDirection(
+            "imd_decile", HIGHER_FAVOURABLE, "official IoD2015 header: 'Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)'"
+        ),
+        PublisherDirection(
+            "imd_score",
+            LOWER_FAVOURABLE,
+            "official IoD2015 IMD score, ranked with 'where 1 is most deprived' (header); MHCLG IoD File 10 notes: "
+            "'The higher the score, the more deprived the area.'",
+        ),
     ),
 )
 

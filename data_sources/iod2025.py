@@ -5,8 +5,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import janitor_snake_case, OGL_V3, RawFile, SchemaError, Source, read_csv_checked, tidy_from_wide
+from data_sources.base import janitor_snake_case, OGL_V3, RawFile, SchemaError, Source, read_csv_checked, tidy_from_wide, HIGHER_FAVOURABLE, LOWER_FAVOURABLE, PublisherDirection
 from data_sources.fetching import fetch_source
+
+# MHCLG's own words for which way the measures run. The held File 10 CSV has no notes sheet: the File 10 notes of
+# IoD2019 (held in imd2019_england, the same summary measures) say it, and MHCLG's LSOA file headers label ranks and deciles.
+NOTES_SCORE = "MHCLG IoD File 10 notes (held IoD2019 workbook; same summary measures): 'The higher the score, the more deprived the area.'"
+NOTES_RANK = (
+    "MHCLG IoD File 10 notes: 'the local authority district with a rank of 1 is the most deprived'; "
+    "PROVENANCE.md check: Blackpool has rank 1 and the highest imd_average_score (43.467)"
+)
+LSOA_RANK = "MHCLG LSOA file headers: 'Rank (where 1 is most deprived)' (as in the held IoD2019 File 2); in the held File 7 rank 1 has the highest score"
+LSOA_DECILE = "MHCLG LSOA file headers: 'Decile (where 1 is most deprived 10% of LSOAs)' (as in the held IoD2019 File 2)"
 
 SOURCE = Source(
     id="iod2025",
@@ -34,6 +44,31 @@ SOURCE = Source(
         ),
     ),
     caveats="Ranks are relative within England and are not comparable in absolute terms with IoD2019 (new LSOAs, methods).",
+    directions=(
+        PublisherDirection("*_rank_of_average_score", HIGHER_FAVOURABLE, NOTES_RANK),
+        PublisherDirection("*_average_score", LOWER_FAVOURABLE, NOTES_SCORE),
+        PublisherDirection(
+            "*_share_lsoas_most_deprived_10pc",
+            LOWER_FAVOURABLE,
+            "MHCLG IoD File 10 notes: proportion of LSOAs 'in the most deprived 10% of LSOAs nationally', "
+            "ranked so that 'the rank of 1 (most deprived) is given to the area with the highest score'",
+        ),
+        PublisherDirection(
+            "imd_extent",
+            LOWER_FAVOURABLE,
+            "MHCLG IoD File 10 notes: extent, the share of a district's 'population living in the most deprived LSOAs in the country'; "
+            "'the rank of 1 (most deprived) is given to the area with the highest score'",
+        ),
+        PublisherDirection(
+            "imd_local_concentration",
+            LOWER_FAVOURABLE,
+            "MHCLG IoD File 10 notes: local concentration is ranked so that 'the rank of 1 (most deprived) is given to the area "
+            "with the highest score' (the LSOAs are first ranked 'such that the most deprived LSOA is given the rank' of their number)",
+        ),
+        PublisherDirection("*_rank", HIGHER_FAVOURABLE, LSOA_RANK),
+        PublisherDirection("*_decile", HIGHER_FAVOURABLE, LSOA_DECILE),
+        PublisherDirection("*_score", LOWER_FAVOURABLE, NOTES_SCORE),
+    ),
 )
 
 DOMAINS = ("IMD", "Income", "Employment", "Education", "Health", "Crime", "Housing_and_Services", "Environment")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import RawFile, SchemaError, Source, check_codes, finish_tidy, read_csv_checked, to_number
+from data_sources.base import NOT_STATED, PublisherDirection, RawFile, SchemaError, Source, check_codes, finish_tidy, read_csv_checked, to_number
 from data_sources.fetching import fetch_source
 
 OPEN_PARLIAMENT_LICENCE = "Open Parliament Licence v3.0"
@@ -59,6 +59,11 @@ SOURCE = Source(
         "names wards without codes, and an exact name join to the ONS December 2023 ward lookup matches only 3,617 of 4,797 "
         "rows. Rows whose ward code the publisher gave to two different wards, and 2021 rows carrying codes of wards created "
         "in 2022, are left out. Ballots are not published: 'Total votes' sums candidates' votes, so it is not used."
+    ),
+    directions=(
+        PublisherDirection("turnout_pct", NOT_STATED, "'Turnout (%)' as published: the House of Commons Library states no direction"),
+        PublisherDirection("electorate", NOT_STATED, "registered electors: a count; the House of Commons Library states no direction"),
+        PublisherDirection("vacancies", NOT_STATED, "seats contested: a count; the House of Commons Library states no direction"),
     ),
 )
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, check_codes, finish_tidy, load_json, read_csv_checked, to_number
+from data_sources.base import HIGHER_FAVOURABLE, LOWER_FAVOURABLE, NOT_STATED, OGL_V3, PublisherDirection, RawFile, SchemaError, Source, check_codes, finish_tidy, load_json, read_csv_checked, to_number
 from data_sources.fetching import fetch_source
 
 RAW_BASE = "https://raw.githubusercontent.com/ONSdigital/explore-local-statistics-data/main"
@@ -121,6 +121,32 @@ OBSOLETE = re.compile(r"Obsolete code since (\d{4})")
 
 EXTRA_DOCS = ("LICENSE.md",)  # the data repository's licence statement, kept beside the data
 
+# ELS .json metadata carries no polarity. Where ONS's Subnational Indicators Explorer (source ons_subnational) publishes
+# the same metric, its metadata.csv Polarity is ONS's stated direction: ELS measure -> (that source's measure, Polarity,
+# short name there, how the two differ). A metric whose direction no publisher states is NOT_STATED, however plausible.
+SUBNATIONAL_POLARITY = {
+    "apprenticeships__starts": ("apprenticeship_starts", "", "Apprenticeships starts", "there a count, here per 100,000"),
+    "apprenticeships__achievements": ("apprenticeship_achievements", "", "Apprenticeships achievements", "there a count, here per 100,000"),
+    "early_years__communication_and_language": ("early_years_communication", "", "Early years communication", "there 2019, before the 2021 profile revision"),
+    "early_years__literacy": ("early_years_literacy", "", "Early years literacy", "there 2019, before the 2021 profile revision"),
+    "early_years__mathematics": ("early_years_maths", "", "Early years maths", "there 2019, before the 2021 profile revision"),
+    "employment_rate__employment_rate": ("employment_rate_16_64", "", "Employment rate for 16 to 64 year olds", ""),
+    "further_education_and_skills_participation": ("fe_skills_participation_19plus", "", "19 years and over further education and skills participation", ""),
+    "gcses_in_english_and_maths": ("gcse_english_maths_age19", "", "GCSEs (and equivalent) in English and maths by age 19", ""),
+    "gross_disposable_household_income_per_head": ("gdhi_per_head", "", "Gross disposable household income per head", ""),
+    "gross_median_weekly_pay": ("median_weekly_pay", "", "Gross median weekly pay", ""),
+    "healthy_life_expectancy__female": ("healthy_life_expectancy_female", "", "Female healthy life expectancy", ""),
+    "healthy_life_expectancy__male": ("healthy_life_expectancy_male", "", "Male healthy life expectancy", ""),
+    "homicide_offences": ("homicide_rate", "Negative", "Homicide", ""),
+    "personal_wellbeing_estimates__anxiety": ("anxiety", "Negative", "Anxiety", ""),
+    "personal_wellbeing_estimates__happiness": ("happiness", "", "Happiness", ""),
+    "personal_wellbeing_estimates__life_satisfaction": ("life_satisfaction", "", "Life satisfaction", ""),
+    "personal_wellbeing_estimates__worthwhile": ("worthwhile", "", "Feeling life is worthwhile", ""),
+    "pupils_at_expected_standards_by_end_of_primary_school": ("ks2_expected_standard", "", "Pupils at expected standards by end of primary school", ""),
+    "qualifications_level_3_or_above": ("level3_qualifications_16_64", "", "Aged 16 to 64 level 3 or above qualifications", ""),
+}
+NO_POLARITY = "the ELS .json gives a label and definition but no polarity, and the Subnational Indicators Explorer does not publish this metric"
+
 
 def _csv_file(series: Series) -> RawFile:
     return RawFile(
@@ -161,6 +187,30 @@ SOURCE = Source(
         "confidence intervals (lower_ci/upper_ci); cells flagged unreliable ('u') or suppressed ('x') are blank and read as missing. "
         "Gross median weekly pay is residence-based only (no workplace series in ELS). Periods are the published ISO "
         "strings (2023-04-01/P1Y = 2023/24); period_label() turns them into display labels."
+    ),
+    directions=(
+        *(
+            PublisherDirection(
+                measure,
+                LOWER_FAVOURABLE if polarity == "Negative" else HIGHER_FAVOURABLE,
+                f"ONS Subnational Indicators Explorer metadata.csv: Polarity {polarity or 'blank'} "
+                f"({'negative' if polarity == 'Negative' else 'positive'}) for '{short}', the same ONS metric "
+                f"(source ons_subnational, measure {same}{'; ' + differs if differs else ''}); the ELS .json states no polarity",
+            )
+            for measure, (same, polarity, short, differs) in SUBNATIONAL_POLARITY.items()
+        ),
+        PublisherDirection(
+            "housing_affordability_ratio",
+            LOWER_FAVOURABLE,
+            "ELS housing-affordability-ratio.json caveats (ONS): 'A higher housing affordability ratio reflects a less affordable area.'",
+        ),
+        PublisherDirection("children_in_relative_poverty__*", NOT_STATED, NO_POLARITY),
+        PublisherDirection("claimant_count", NOT_STATED, NO_POLARITY),
+        PublisherDirection("employment_rate__economically_inactive", NOT_STATED, NO_POLARITY),
+        PublisherDirection("engagement_with_culture_and_heritage__*", NOT_STATED, NO_POLARITY),
+        PublisherDirection("modelled_unemployment", NOT_STATED, NO_POLARITY),
+        PublisherDirection("persistent_absences_for_*", NOT_STATED, NO_POLARITY),
+        PublisherDirection("qualifications_none_gb", NOT_STATED, NO_POLARITY),
     ),
 )
 

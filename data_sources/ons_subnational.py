@@ -7,12 +7,53 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, check_codes, finish_tidy, read_csv_checked, to_number
+from data_sources.base import HIGHER_FAVOURABLE, LOWER_FAVOURABLE, OGL_V3, PublisherDirection, RawFile, SchemaError, Source, check_codes, finish_tidy, read_csv_checked, to_number
 from data_sources.fetching import fetch_source
 
 RAW_BASE = "https://raw.githubusercontent.com/ONSvisual/subnational-indicators/main/R"
 DATA = "machine_readable.csv"
 METADATA = "metadata.csv"
+
+# measure -> (worksheet, Polarity, short name) as published in metadata.csv. 'Negative' is lower is better; a blank is the
+# explorer's default, higher is better (see read_metadata). tests/test_publisher_directions.py checks this against the file.
+PUBLISHED_POLARITY = {
+    "gva_per_hour_worked": ("GVAperhourworked", "", "Gross value added per hour worked"),
+    "median_weekly_pay": ("PAYweekMEDIAN", "", "Gross median weekly pay"),
+    "employment_rate_16_64": ("RateEmployment", "", "Employment rate for 16 to 64 year olds"),
+    "gdhi_per_head": ("GDHIperhead", "", "Gross disposable household income per head"),
+    "uk_exports": ("UKExports", "", "Total value of UK exports"),
+    "inward_fdi": ("InwardFDI", "", "Inward foreign direct investment (FDI)"),
+    "outward_fdi": ("OutwardFDI", "", "Outward foreign direct investment (FDI)"),
+    "travel_time_employment_centre_public_transport": ("TIMEtravelWORKPT", "Negative", "Public transport or walk to employment centre with 500 to 4999 jobs"),
+    "travel_time_employment_centre_car": ("TIMEtravelWORKCar", "Negative", "Drive to employment centre with 500 to 4999 jobs"),
+    "travel_time_employment_centre_cycle": ("TIMEtravelWORKBike", "Negative", "Cycle to employment centre with 500 to 4999 jobs"),
+    "gigabit_broadband": ("broadbandAVAIL", "", "Gigabit capable broadband"),
+    "coverage_4g": ("4GAreaCoverage", "", "4G coverage"),
+    "ks2_expected_standard": ("KS2Attainment", "", "Pupils at expected standards by end of primary school"),
+    "gcse_english_maths_age19": ("GCSEbyAge19", "", "GCSEs (and equivalent) in English and maths by age 19"),
+    "schools_good_or_outstanding": ("Ofsted", "", "Schools and nursery schools rated good or outstanding"),
+    "early_years_communication": ("EarlyYearsFoundationComms", "", "Early years communication"),
+    "early_years_literacy": ("EarlyYearsFoundationLiteracy", "", "Early years literacy"),
+    "early_years_maths": ("EarlyYearsFoundationMaths", "", "Early years maths"),
+    "fe_skills_achievements_19plus": ("FESkillsAchievements", "", "19 years and over further education and skills learner achievements"),
+    "apprenticeship_starts": ("ApprenticeshipStarts", "", "Apprenticeships starts"),
+    "apprenticeship_achievements": ("ApprenticeshipAchievements", "", "Apprenticeships achievements"),
+    "level3_qualifications_16_64": ("Level3+Qualifications", "", "Aged 16 to 64 level 3 or above qualifications"),
+    "fe_skills_participation_19plus": ("FESkillsParticipation", "", "19 years and over further education and skills participation"),
+    "healthy_life_expectancy_female": ("HLEFemale", "", "Female healthy life expectancy"),
+    "healthy_life_expectancy_male": ("HLEMale", "", "Male healthy life expectancy"),
+    "smoking_prevalence": ("Smoke", "Negative", "Cigarette smokers"),
+    "overweight_children_reception": ("Overweight (child)", "Negative", "Overweight children at reception age"),
+    "overweight_adults": ("Overweight (adult)", "Negative", "Overweight adults"),
+    "cancer_diagnosis_stage_1_2": ("CancerDiagnosis", "", "Cancer diagnosis at stage 1 and 2"),
+    "preventable_cvd_mortality_under75": ("Under75MortalityRate", "Negative", "Cardiovascular mortality considered preventable in persons aged under 75"),
+    "life_satisfaction": ("LifeSatisfaction", "", "Life satisfaction"),
+    "worthwhile": ("Worthwhile", "", "Feeling life is worthwhile"),
+    "happiness": ("Happiness", "", "Happiness"),
+    "anxiety": ("Anxiety", "Negative", "Anxiety"),
+    "net_additions_housing_stock": ("HouseAdditions", "", "New houses"),
+    "homicide_rate": ("Homicide", "Negative", "Homicide"),
+}
 
 SOURCE = Source(
     id="ons_subnational",
@@ -47,6 +88,15 @@ SOURCE = Source(
         "One row of 19+ FE achievements is dropped: the publisher gives 'Buckinghamshire' West Northamptonshire's code. "
         "Periods are rewritten from the file's digits: 202021 -> 2020/21 (one year), 201820 -> 2018-20 (pooled). "
         "The file's MAD (median absolute deviations from the median) column is not carried: the atlas standardises itself."
+    ),
+    directions=tuple(
+        PublisherDirection(
+            measure,
+            LOWER_FAVOURABLE if polarity == "Negative" else HIGHER_FAVOURABLE,
+            f"metadata.csv: Polarity {polarity or 'blank'} for {worksheet} '{short}' "
+            + ("(lower is better)" if polarity == "Negative" else "(blank is the explorer's default: higher is better)"),
+        )
+        for measure, (worksheet, polarity, short) in PUBLISHED_POLARITY.items()
     ),
 )
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, finish_tidy, read_csv_checked, to_number
+from data_sources.base import NOT_STATED, OGL_V3, PublisherDirection, RawFile, SchemaError, Source, finish_tidy, read_csv_checked, to_number
 from data_sources.fetching import fetch_source
 
 RESULTS_FILE = "place_survey_2008_la_headline_results.csv"
@@ -47,6 +47,14 @@ SOURCE = Source(
         "secondary copy not checked against the DCLG tables. Confidence intervals are not in the file. Names are matched to "
         "codes; six shire counties abolished since 2009 (Buckinghamshire, Cumbria, Dorset, Northamptonshire, North Yorkshire, "
         "Somerset) have no code in the lookup and are left out. County results overlap their districts' results."
+    ),
+    directions=(
+        PublisherDirection(
+            "ni*_pct",
+            NOT_STATED,
+            "NI 1, NI 2, NI 4 as % of respondents: the held secondary copy and PROVENANCE.md give the question wording only and "
+            "state no direction for them (the DCLG National Indicator definitions are not held)",
+        ),
     ),
 )
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, check_codes, finish_tidy, read_csv_checked, to_number
+from data_sources.base import NOT_STATED, OGL_V3, PublisherDirection, RawFile, SchemaError, Source, check_codes, finish_tidy, read_csv_checked, to_number
 from data_sources.fetching import fetch_source
 
 MYE2019_FILE = "mye2_persons_mid2019_ltla19.csv"
@@ -58,6 +58,9 @@ SOURCE = Source(
         "Older vintages estimated before Census 2021 rebasing; prefer Census 2021 or later estimates for current rates. "
         "Ward estimates are experimental; 18 sub-threshold City of London and Isles of Scilly wards are included in "
         "neighbouring wards. Median age is not published in these tables and is not derived here."
+    ),
+    directions=(
+        PublisherDirection("population_*", NOT_STATED, "mid-year population estimates by age band: counts; ONS states no direction"),
     ),
 )
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, check_codes, finish_tidy, read_csv_checked, require_columns, to_number, trimmed_columns
+from data_sources.base import NOT_STATED, OGL_V3, PublisherDirection, RawFile, SchemaError, Source, check_codes, finish_tidy, read_csv_checked, require_columns, to_number, trimmed_columns
 from data_sources.fetching import fetch_source
 
 TABLE_FILE = "policeforceareatablesyejune25_tableC2_csp.csv"
@@ -44,6 +44,13 @@ SOURCE = Source(
         "harassment, criminal damage and public order groups and cannot be separated here. Some CSPs cover two or more LAs "
         "('Combined Local Authorities') and some LAs have two or more CSPs; offences not allocated to a CSP ('Unassigned', "
         "'Manchester Airport') are in force totals only."
+    ),
+    directions=(
+        PublisherDirection(
+            "crimes_*",
+            NOT_STATED,
+            "Table C2 counts of police recorded crime by offence group: counts (not rates, and recording practice differs between forces); ONS states no direction",
+        ),
     ),
 )
 

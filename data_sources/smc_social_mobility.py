@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, check_codes, finish_tidy, load_json, read_csv_checked, to_number
+from data_sources.base import HIGHER_FAVOURABLE, OGL_V3, PublisherDirection, RawFile, SchemaError, Source, check_codes, finish_tidy, load_json, read_csv_checked, to_number
 from data_sources.fetching import fetch_source
 
 REPO_RAW = "https://raw.githubusercontent.com/ukgov-equality-hub/smc-son/main/son/content/son/social_mobility_by_area"
@@ -78,6 +78,18 @@ SOURCE = Source(
         "overlapping uncertainty; the 2024 and 2025 scales are not comparable. SON 2024 has one period, labelled '2024' "
         "(the edition); SON 2025 periods are the data years ('2000-2005' ... '2018-2024'). The area -> LAD assignment is the SMC "
         "site's own codes list (the *_regions_codes.json files)."
+    ),
+    directions=(
+        PublisherDirection(
+            "son2024__*_group",
+            HIGHER_FAVOURABLE,
+            f"SMC group names as published in the file's *_group_name columns (checked on read): 1 {GROUPS_2024[1]!r} ... 5 {GROUPS_2024[5]!r}",
+        ),
+        PublisherDirection(
+            "son2025__*_group",
+            HIGHER_FAVOURABLE,
+            f"SMC group names as published in the file's *_group_name_* columns (checked on read): 1 {GROUPS_2025[1]!r} ... 7 {GROUPS_2025[7]!r}",
+        ),
     ),
 )
 

@@ -5,13 +5,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, read_csv_checked, tidy_from_wide
+from data_sources.base import HIGHER_FAVOURABLE, LOWER_FAVOURABLE, OGL_V3, PublisherDirection, RawFile, SchemaError, Source, read_csv_checked, tidy_from_wide
 from data_sources.fetching import fetch_source
 
 LSOA_FILE = "wimd2019_lsoa11_ranks_scores_deciles.csv"
 LAD_FILE = "derived_wimd2019_lad22_popweighted.csv"
 RANKS_ODS = "https://www.gov.wales/sites/default/files/statistics-and-research/2022-02/welsh-index-multiple-deprivation-2019-index-and-domain-ranks-by-small-area.ods"
 SCORES_ODS = "https://www.gov.wales/sites/default/files/statistics-and-research/2022-02/wimd-2019-index-and-domain-scores-by-small-area.ods"
+
+# Welsh Government ranks WIMD scores with rank 1 = most deprived, so a higher score is more deprived (in the held file
+# the highest score of the index and of each domain has rank 1). The LA summaries are humaniverse/IMD's, built from those scores.
+WIMD_SCORE = (
+    "Welsh Government WIMD 2019 ranks these scores with rank 1 = most deprived (PROVENANCE.md and the file description: 'ranks (1 = most deprived)'), "
+    "so the higher the score the more deprived"
+)
 
 SOURCE = Source(
     id="wimd2019",
@@ -50,6 +57,26 @@ SOURCE = Source(
     caveats=(
         "WIMD ranks and scores are relative within Wales and are not comparable with the English IMD (measures are "
         "prefixed wimd_). Deciles here are computed from ranks (10% of 1,909 LSOAs) by the package."
+    ),
+    directions=(
+        PublisherDirection("wimd*_rank", HIGHER_FAVOURABLE, "Welsh Government WIMD 2019 ranks: '1 = most deprived' (PROVENANCE.md, file description)"),
+        PublisherDirection(
+            "wimd*_decile",
+            HIGHER_FAVOURABLE,
+            "deciles computed by humaniverse/IMD from the Welsh Government ranks (cut2(rank, g = 10)), so decile 1 holds ranks 1-191, the most deprived",
+        ),
+        PublisherDirection("wimd*_average_score", LOWER_FAVOURABLE, f"population-weighted average score (derived by humaniverse/IMD); {WIMD_SCORE}"),
+        PublisherDirection(
+            "wimd*_share_lsoas_most_deprived_10pc",
+            LOWER_FAVOURABLE,
+            "share of a LA's LSOAs in the most deprived 10% of Wales (derived by humaniverse/IMD from the ranks, 1 = most deprived)",
+        ),
+        PublisherDirection(
+            "wimd*_extent",
+            LOWER_FAVOURABLE,
+            "extent: population share in the most deprived LSOAs, MHCLG's method (derived by humaniverse/IMD; MHCLG ranks the highest extent as most deprived)",
+        ),
+        PublisherDirection("wimd*_score", LOWER_FAVOURABLE, WIMD_SCORE),
     ),
 )
 
