@@ -41,7 +41,7 @@ def lad_share_from_msoa(source_id: str, numerators: list[str], denominator: str)
         frame = frame.merge(ctx.msoa_to_lad25, left_on="area_code", right_on="msoa21_code")
         grouped = frame.groupby(["lad25_code", "period"])[["numerator", "denominator"]].sum().reset_index()
         grouped["value"] = 100 * grouped["numerator"] / grouped["denominator"]
-        grouped["derivation"] = "aggregated from MSOA 2021 (summed counts, exact nesting)"
+        grouped["derivation"] = "aggregated from MSOA 2021 (summed counts, each MSOA to the LAD holding most of its LSOAs)"
         return {"lad": _finish(grouped.rename(columns={"lad25_code": "area_code"}))}
 
     return compute

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from indicators import builders as b
+from indicators.apportion import general_election_turnout
 from indicators.catalogue_base import Indicator
 from indicators.context import BuildContext
 from indicators.harmonise import _finish, lad_to_lad25
@@ -16,6 +17,21 @@ ELS_CAVEAT = "ONS Explore Local Statistics series; values as published by the pr
 SURVEY_CI = "Survey estimate with a 95% confidence interval; small LAs have wide intervals."
 DATED_2008 = "Place Survey 2008 (abolished 2010): shown for its year only, 2008 LA structure matched by code history; not comparable with later surveys."
 IOD_ENGLAND = "England only: the Indices of Deprivation are published separately for each nation and are never compared across them."
+COUNTS_DIRECTION = "A share computed here from census counts; the publisher states no direction."
+WIMD_DOMAINS = (
+    "Shown, not scored: the WIMD is a composite of eight domains, its income and employment domains overlap the "
+    "claimant count and child poverty, and its community safety domain is factor 2's. Factor 3 keeps the WIMD "
+    "education domain, as it keeps the English IoD's."
+)
+CRIME_REDUNDANT = (
+    "Shown, not scored: the four crime measures correlate at rho 0.87-0.95 across LAs, so scoring them all counts one "
+    "signal four times. Factor 2 keeps police recorded crime (published for England and Wales, the most recent year)."
+)
+IMD_DOMAINS = (
+    "Shown, not scored: the IMD is a composite of seven domains, its income and employment domains are built from the "
+    "same benefit records as the claimant count and child poverty (rho 0.91-0.96 across LAs), and its crime domain is "
+    "factor 2's. Factor 3 keeps the education, skills and training domain, the part that measures realising potential."
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -58,12 +74,15 @@ def eu_referendum_turnout(ctx: BuildContext) -> dict[str, pd.DataFrame]:
     return {"lad": lad_to_lad25(frame, ctx.chain, ctx.old_lad_population, how="mean")}
 
 
-def csp_rate_per_1000(measure: str):
+def csp_rate_per_1000(measure: str, *, minus: str | None = None):
     """Recorded crimes per 1,000 residents. Counts are published per community safety partnership (CSP): a CSP
-    covering one LAD gives that LAD's rate; one covering several gives each of them the shared rate."""
+    covering one LAD gives that LAD's rate; one covering several gives each of them the shared rate.
+    minus: an offence group taken out of the count, so that one offence is never counted in two factors."""
 
     def compute(ctx: BuildContext) -> dict[str, pd.DataFrame]:
         counts = ctx.measure("recorded_crime", measure, "csp24").set_index("area_code")
+        if minus:
+            counts["value"] = counts["value"] - ctx.measure("recorded_crime", minus, "csp24").set_index("area_code")["value"]
         lookup = ctx.parents["pfa"][["lad25_code", "csp24_code"]].copy()
         lookup["population"] = lookup["lad25_code"].map(ctx.lad25_population)
         per_csp = lookup.groupby("csp24_code").agg(population=("population", "sum"), n_lads=("lad25_code", "nunique"))
@@ -74,8 +93,8 @@ def csp_rate_per_1000(measure: str):
         frame["period"] = frame["csp24_code"].map(counts["period"])
         frame["derivation"] = np.where(
             frame["n_lads"] > 1,
-            "inherited from community safety partnership covering " + frame["n_lads"].astype(str) + " LADs; per 1,000 Census 2021 residents",
-            "direct (CSP = LAD); per 1,000 Census 2021 residents",
+            "inherited from community safety partnership covering " + frame["n_lads"].astype(str) + " LADs (inherited_csp); per 1,000 Census 2021 residents",
+            "published for a CSP equal to the LAD; per 1,000 Census 2021 residents",
         )
         frame = frame.rename(columns={"lad25_code": "area_code"}).dropna(subset=["numerator"])
         return {"lad": _finish(frame)}
@@ -205,11 +224,13 @@ def iod_domain(measure_lad: str, measure_lsoa: str):
     return compute
 
 
-def wimd_score(ctx: BuildContext) -> dict[str, pd.DataFrame]:
-    lad = ctx.lad_values("wimd2019", "wimd_average_score", "lad22")
-    ward = ctx.lsoa11_mean("wimd2019", "wimd_score")["ward"]
-    ward = ward[ward["area_code"].str.startswith("W")]
-    return {"lad": lad, "ward": ward}
+def wimd_domain(measure_lad: str, measure_lsoa: str):
+    def compute(ctx: BuildContext) -> dict[str, pd.DataFrame]:
+        lad = ctx.lad_values("wimd2019", measure_lad, "lad22")
+        ward = ctx.lsoa11_mean("wimd2019", measure_lsoa)["ward"]
+        return {"lad": lad, "ward": ward[ward["area_code"].str.startswith("W")]}
+
+    return compute
 
 
 def adult_skills_english(ctx: BuildContext) -> dict[str, pd.DataFrame]:
@@ -229,11 +250,32 @@ def age_share(measure: str):
     return compute
 
 
-def smc_group(measure: str):
-    """SMC area groups (1 = most favourable) given to every LAD in the SMC area; counties' groups go to their districts."""
+def smc_group(measure: str, codes_file: str):
+    """SMC area groups (7 = most favourable) given to every LAD in the SMC area, each row saying how its LAD got it.
+
+    The SMC publishes one group per SMC area. An area is one LAD, a shire county (its districts inherit the county's
+    group) or a few merged LADs (Camden with the City of London, Cornwall with the Isles of Scilly).
+    """
 
     def compute(ctx: BuildContext) -> dict[str, pd.DataFrame]:
-        return {"lad": ctx.lad_values_or_county("smc_social_mobility", measure, "lad24", "utla24")}
+        from data_sources import smc_social_mobility as smc
+
+        lad = ctx.lad_values_or_county("smc_social_mobility", measure, "lad24", "utla24")
+        key = smc.CODES_FOR[smc.SON2025 if codes_file == smc.CODES2025 else smc.SON2024][1]
+        codes = smc.read_area_codes(ctx.raw_root / smc.SOURCE.raw_folder / codes_file, key)
+        per_area = codes.groupby("region_url")["area_code"].agg(
+            county=lambda c: bool(c.str.startswith("E10").any()), n_lads=lambda c: int(c.str[:3].isin(smc.LAD_PREFIXES).sum())
+        )
+        region = lad["area_code"].map(codes.set_index("area_code")["region_url"])
+        county = region.map(per_area["county"]).fillna(False).astype(bool) | lad["derivation"].str.startswith("inherited")
+        shared = region.map(per_area["n_lads"]).fillna(1) > 1
+        own = np.where(lad["derivation"] == "direct", "SMC area = this LAD", lad["derivation"] + "; SMC area = this LAD")
+        lad["derivation"] = np.select(
+            [county, shared],
+            ["inherited from the SMC area of its shire county (inherited_county)", "shared by the LADs of a merged SMC area (inherited_smc_area)"],
+            default=own,
+        )
+        return {"lad": lad}
 
     return compute
 
@@ -248,25 +290,28 @@ CATALOGUE: tuple[Indicator, ...] = (
         id="household_no_english_main_language",
         title="Households where no adult has English (or Welsh in Wales) as a main language",
         description="Share of households in which no one aged 16 or over has English (or Welsh, in Wales) as a main language.",
-        factor=1, unit="% of households", polarity=L, sources=("census2021", "oa21_lookup", "geography"), levels=("lad", "ward"),
-        caveats="About a shared language in the home, not a judgement on multilingual households or on any group. Census 2021 (March 2021).",
-        derivation="Census 2021 TS025 output-area counts summed to wards (each OA by its centroid) and LADs; share = numerator / households.",
+        factor=None, unit="% of households", polarity=C, sources=("census2021", "oa21_lookup", "geography"), levels=("lad", "ward"),
+        caveats="Context only: it mostly measures who lives somewhere (r = 0.96 with the share born outside the UK across LAs), so it is never scored. English proficiency (factor 1) measures the shared-language element. Census 2021 (March 2021).",
+        derivation="Census 2021 TS025 output-area counts summed to wards and LADs, each OA placed by its centroid (oa_centroid); share = numerator / households.",
         compute=b.share_from_small_areas("census2021", "oa21", ["hh_no_adult_english"], "hh_language_total"),
     ),
     Indicator(
         id="cannot_speak_english_well",
         title="Residents who cannot speak English well or at all",
         description="Share of usual residents aged 3+ whose main language is not English and who cannot speak English well or at all.",
-        factor=1, unit="% of residents aged 3+", polarity=L, sources=("census2021", "oa21_lookup"), levels=("lad",),
-        caveats="Self-reported proficiency. MSOAs do not nest in wards, so no ward figure. Census 2021.",
-        derivation="Census 2021 TS029 MSOA counts summed to LADs (exact nesting).",
-        compute=b.lad_share_from_msoa("census2021", ["cannot_speak_english_well", "cannot_speak_english"], "english_prof_total"),
+        factor=1, unit="% of residents aged 3+", polarity=L, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        direction_note="The 2012 integration strategy names English as common ground; fewer residents unable to speak it is taken as better. " + COUNTS_DIRECTION,
+        caveats="Measures self-reported spoken English among residents whose main language is not English (Welsh counts as English in Wales): a barrier to common ground, not a judgement on speaking other languages. It correlates r = 0.88 with the ethnic-minority share, under the 0.9 rule for context. Census 2021.",
+        derivation="Census 2021 TS029 output-area counts summed to wards and LADs, each OA placed by its centroid (oa_centroid); share = (cannot speak English well + cannot speak English) / residents aged 3+.",
+        compute=b.share_from_small_areas("census2021_oa_topics", "oa21", ["cannot_speak_english_well", "cannot_speak_english"], "english_prof_total"),
     ),
     Indicator(
         id="adult_skills_english_proficiency",
         title="Adult skills and English language proficiency (IoD 2019 indicator)",
         description="IoD 2019 indicator: proportion of working-age adults with no or low qualifications, or who cannot speak English well.",
         factor=1, unit="proportion of adults 25-64", polarity=L, sources=("imd2019", "geography"), levels=("lad", "ward"), countries="E",
+        publisher_measure=("imd2019", "adult_skills_and_english_language_proficiency_indicator"),
+        proxy=True, proxy_reason="Mixes low qualifications with English proficiency: it stands in for a shared language only in part.",
         caveats=IOD_ENGLAND + " Built from Census 2011 proficiency and qualifications: dated.",
         derivation="IoD 2019 File 8 LSOA 2011 values carried to LSOA 2021 (mid-2015 population weights where LSOAs merged), then population-weighted to wards and LADs.",
         compute=adult_skills_english,
@@ -276,6 +321,8 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="Life satisfaction (mean score, 0-10)",
         description="Average rating of 'Overall, how satisfied are you with your life nowadays?' (APS personal well-being).",
         factor=1, unit="mean score 0-10", polarity=H, sources=("ons_els",), levels=("lad",),
+        publisher_measure=("ons_els", "personal_wellbeing_estimates__life_satisfaction"),
+        proxy=True, proxy_reason="Well-being stands in for shared aspirations: people content with life are not thereby sharing values or common ground.",
         caveats=SURVEY_CI + " " + ELS_CAVEAT,
         derivation="Published per LAD 2022; merged 2023 unitaries take the population-weighted mean of their districts.",
         compute=els_series("personal_wellbeing_estimates__life_satisfaction"),
@@ -285,6 +332,8 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="Feeling that things done in life are worthwhile (mean score, 0-10)",
         description="Average rating of 'Overall, to what extent do you feel the things you do in your life are worthwhile?'.",
         factor=1, unit="mean score 0-10", polarity=H, sources=("ons_els",), levels=("lad",),
+        publisher_measure=("ons_els", "personal_wellbeing_estimates__worthwhile"),
+        proxy=True, proxy_reason="Well-being stands in for shared aspirations, as life satisfaction does.",
         caveats=SURVEY_CI + " " + ELS_CAVEAT,
         derivation="As life satisfaction.",
         compute=els_series("personal_wellbeing_estimates__worthwhile"),
@@ -294,6 +343,8 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="Belonging to the neighbourhood (Place Survey 2008, NI 2)",
         description="Share of residents who feel they belong very or fairly strongly to their immediate neighbourhood.",
         factor=1, unit="% of respondents", polarity=H, sources=("place_survey_2008",), levels=("lad",), countries="E",
+        direction_note="The publisher states no direction; a stronger sense of belonging is taken as better (the 2012 strategy's common ground).",
+        publisher_measure=("place_survey_2008", "ni2_belong_pct"),
         caveats=DATED_2008, derivation="2008 district values recoded through the LAD code history; merged unitaries take population-weighted means.",
         compute=b.lad_measure("place_survey_2008", "ni2_belong_pct", "lad09"),
     ),
@@ -303,6 +354,8 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="IoD crime domain (average score)",
         description="Risk of personal and material victimisation (IoD crime domain), population-weighted average of small-area scores.",
         factor=2, unit="score (higher = more deprived)", polarity=L, sources=("iod2025", "imd2019"), levels=("lad", "ward"), countries="E",
+        publisher_measure=("iod2025", "crime_average_score"), scored=False, unscored_reason=CRIME_REDUNDANT,
+        proxy=True, proxy_reason="Victimisation risk stands in for personal and social responsibility.",
         caveats=IOD_ENGLAND + " A modelled relative measure, not a crime rate. 2019 and 2025 use different small areas and methods: compare positions, not scores.",
         derivation="LAD: official File 10 average score (2019 on LAD19, 2025 on LAD24, recoded). Ward: LSOA 2021 scores population-weighted (Census 2021).",
         compute=iod_domain("crime_average_score", "crime_score"),
@@ -312,24 +365,31 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="Crime severity score",
         description="Police-recorded crimes weighted by the average sentence they attract, per 1,000 residents.",
         factor=2, unit="score", polarity=L, sources=("crime_severity",), levels=("lad",),
+        publisher_measure=("crime_severity", "crime_severity_score"), scored=False, unscored_reason=CRIME_REDUNDANT,
+        proxy=True, proxy_reason="Recorded crime weighted by sentence stands in for personal and social responsibility.",
         caveats="Recording practices differ between forces. Year to March 2023.",
         derivation="Published per LAD 2023.",
         compute=b.lad_measure("crime_severity", "crime_severity_score", "lad23"),
     ),
     Indicator(
         id="recorded_crime_rate",
-        title="Police recorded crime per 1,000 residents (excluding fraud)",
-        description="All police recorded crime excluding fraud and computer misuse, per 1,000 Census 2021 residents.",
+        title="Police recorded crime per 1,000 residents (excluding fraud and public order offences)",
+        description="Police recorded crime excluding fraud, computer misuse and public order offences, per 1,000 Census 2021 residents. Public order offences are left out because factor 5 scores them.",
         factor=2, unit="crimes per 1,000 residents", polarity=L, sources=("recorded_crime", "ons_lookups", "census2021"), levels=("lad",),
+        direction_note='The Home Office states no direction for counts; fewer recorded crimes per resident is taken as better.',
+        publisher_measure=("recorded_crime", "crimes_total_recorded_crime_excluding_fraud"),
+        proxy=True, proxy_reason="Recorded crime (where offences happen, as recorded) stands in for personal and social responsibility.",
         caveats="Recording practices differ between forces; a CSP covering two LADs gives both the same rate. Year ending June 2025.",
-        derivation="Community safety partnership counts / Census 2021 residents of the CSP's LADs.",
-        compute=csp_rate_per_1000("crimes_total_recorded_crime_excluding_fraud"),
+        derivation="Community safety partnership counts (total excluding fraud, minus public order offences) / Census 2021 residents of the CSP's LADs.",
+        compute=csp_rate_per_1000("crimes_total_recorded_crime_excluding_fraud", minus="crimes_public_order_offences"),
     ),
     Indicator(
         id="personal_crime_rate",
         title="Personal crime rate per 1,000 (ONS Health Index)",
         description="Violence, sexual offences, robbery and theft from the person per 1,000 residents (ONS Health Index input).",
         factor=2, unit="per 1,000 residents", polarity=L, sources=("health_index",), levels=("lad",), countries="E",
+        publisher_measure=("health_index", "personal_crime_rate_per_1000"), scored=False, unscored_reason=CRIME_REDUNDANT,
+        proxy=True, proxy_reason="Victimisation stands in for personal and social responsibility.",
         caveats="England only; 2015-2021 series on LAD 2021.",
         derivation="Published per LAD 2021; merged 2023 unitaries take population-weighted means.",
         compute=b.lad_measure("health_index", "personal_crime_rate_per_1000", "lad21"),
@@ -339,6 +399,9 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="Pupils persistently absent from school",
         description="Share of pupils missing 10% or more of possible sessions.",
         factor=2, unit="% of pupils", polarity=L, sources=("ons_els", "ons_lookups"), levels=("lad",), countries="E",
+        direction_note='DfE states no direction in the held metadata; less persistent absence is taken as better.',
+        publisher_measure=("ons_els", "persistent_absences_for_all_pupils"),
+        proxy=True, proxy_reason="School attendance stands in for personal and social responsibility (of families and schools).",
         caveats="Published for upper-tier authorities: districts in two-tier areas take their county's value. By school location. England only. " + ELS_CAVEAT,
         derivation="Unitary values direct; county values inherited by their districts.",
         compute=els_series("persistent_absences_for_all_pupils", inherit_counties=True),
@@ -349,6 +412,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="Index of Multiple Deprivation (average score)",
         description="Population-weighted average of small-area IMD scores (higher = more deprived).",
         factor=3, unit="score (higher = more deprived)", polarity=L, sources=("iod2025", "imd2019", "imd_history"), levels=("lad", "ward"), countries="E",
+        publisher_measure=("iod2025", "imd_average_score"), scored=False, unscored_reason=IMD_DOMAINS,
         caveats=IOD_ENGLAND + " Each edition uses its own small areas and methods (series break at every edition): compare positions, not scores.",
         derivation="LAD: official File 10 for 2019 and 2025; 2004-2015 population-weighted on LAD 2021 (humaniverse/IMD). Ward: LSOA 2021 scores, Census 2021 weights.",
         compute=imd_history_score,
@@ -358,6 +422,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="IoD income deprivation (average score)",
         description="Share of people in income deprivation, population-weighted average across small areas.",
         factor=3, unit="proportion of residents", polarity=L, sources=("iod2025", "imd2019"), levels=("lad", "ward"), countries="E",
+        publisher_measure=("iod2025", "income_average_score"), scored=False, unscored_reason=IMD_DOMAINS,
         caveats=IOD_ENGLAND, derivation="As the IMD crime domain.",
         compute=iod_domain("income_average_score", "income_score"),
     ),
@@ -366,6 +431,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="IoD education, skills and training deprivation (average score)",
         description="Lack of attainment and skills among children and adults (IoD domain score).",
         factor=3, unit="score (higher = more deprived)", polarity=L, sources=("iod2025", "imd2019"), levels=("lad", "ward"), countries="E",
+        publisher_measure=("iod2025", "education_average_score"),
         caveats=IOD_ENGLAND, derivation="As the IMD crime domain.",
         compute=iod_domain("education_average_score", "education_score"),
     ),
@@ -374,15 +440,27 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="Welsh Index of Multiple Deprivation 2019 (average score)",
         description="Population-weighted WIMD score (higher = more deprived); Wales only.",
         factor=3, unit="score (higher = more deprived)", polarity=L, sources=("wimd2019",), levels=("lad", "ward"), countries="W",
+        publisher_measure=("wimd2019", "wimd_average_score"), scored=False, unscored_reason=WIMD_DOMAINS,
         caveats="Wales only, on its own scale: never compared with the English IMD. LSOA weights for Welsh LSOAs that merged in 2021 are equal (no Welsh 2015 denominators held).",
         derivation="LAD: population-weighted on LAD 2022 (derived). Ward: LSOA 2011 scores carried to LSOA 2021, then averaged with Census 2021 weights.",
-        compute=wimd_score,
+        compute=wimd_domain("wimd_average_score", "wimd_score"),
+    ),
+    Indicator(
+        id="wimd_education_score",
+        title="WIMD 2019 education domain (average score)",
+        description="Population-weighted WIMD education domain score (higher = more deprived); Wales only.",
+        factor=3, unit="score (higher = more deprived)", polarity=L, sources=("wimd2019",), levels=("lad", "ward"), countries="W",
+        publisher_measure=("wimd2019", "wimd_education_average_score"),
+        caveats="Wales only, on its own scale: never compared with the English IoD education domain. Key stage results, school absence, entry to higher education and adult qualifications.",
+        derivation="LAD: population-weighted on LAD 2022 (derived). Ward: LSOA 2011 scores carried to LSOA 2021, then averaged with Census 2021 weights.",
+        compute=wimd_domain("wimd_education_average_score", "wimd_education_score"),
     ),
     Indicator(
         id="household_deprivation_any",
         title="Households deprived in one or more dimensions",
         description="Share of households deprived in at least one of employment, education, health and disability, housing (Census 2021).",
         factor=3, unit="% of households", polarity=L, sources=("census2021", "geography"), levels=("lad", "ward"),
+        direction_note=COUNTS_DIRECTION + " Fewer deprived households is better, as ONS describes the four dimensions as deprivation.",
         caveats="Census 2021 definitions; one consistent measure across England and Wales.",
         derivation="Census 2021 TS011 LSOA counts summed to wards (best fit) and LADs.",
         compute=household_deprivation_any,
@@ -392,6 +470,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="GCSE English and maths at grade 4 or above (age 19)",
         description="Share of 19-year-olds with GCSE English and maths at grade 4 or above (or equivalent).",
         factor=3, unit="% of 19-year-olds", polarity=H, sources=("ons_els",), levels=("lad",), countries="E",
+        publisher_measure=("ons_els", "gcses_in_english_and_maths"),
         caveats="England only. " + ELS_CAVEAT, derivation="Published per LAD 2025.",
         compute=els_series("gcses_in_english_and_maths"),
     ),
@@ -400,6 +479,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="Employment rate, aged 16-64",
         description="Share of residents aged 16-64 in employment (Annual Population Survey).",
         factor=3, unit="% of residents aged 16-64", polarity=H, sources=("ons_els",), levels=("lad",),
+        publisher_measure=("ons_els", "employment_rate__employment_rate"),
         caveats=SURVEY_CI + " Official statistics in development. " + ELS_CAVEAT, derivation="Published per LAD 2024.",
         compute=els_series("employment_rate__employment_rate"),
     ),
@@ -408,6 +488,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="Gross median weekly pay (residence-based)",
         description="Median gross weekly pay of full-time employees living in the area (ASHE).",
         factor=3, unit="£ per week", polarity=H, sources=("ons_els",), levels=("lad",),
+        publisher_measure=("ons_els", "gross_median_weekly_pay"),
         caveats="Cash terms, not adjusted for prices. " + ELS_CAVEAT, derivation="Published per LAD 2024.",
         compute=els_series("gross_median_weekly_pay"),
     ),
@@ -416,6 +497,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="Housing affordability ratio",
         description="Median house price divided by median gross annual workplace-based earnings.",
         factor=3, unit="ratio", polarity=L, sources=("ons_els",), levels=("lad",),
+        publisher_measure=("ons_els", "housing_affordability_ratio"),
         caveats="Workplace-based earnings. " + ELS_CAVEAT, derivation="Published per LAD 2025.",
         compute=els_series("housing_affordability_ratio"),
     ),
@@ -424,6 +506,8 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="Children in relative low-income families (before housing costs)",
         description="Share of children aged under 16 living in relative low-income families.",
         factor=3, unit="% of children", polarity=L, sources=("ons_els",), levels=("lad",),
+        direction_note='DWP states no direction in the held metadata; fewer children in low-income families is taken as better.',
+        publisher_measure=("ons_els", "children_in_relative_poverty__before_housing_costs"),
         caveats="DWP/HMRC local estimates, before housing costs. " + ELS_CAVEAT, derivation="Published per LAD 2025.",
         compute=els_series("children_in_relative_poverty__before_housing_costs"),
     ),
@@ -432,6 +516,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="Residents aged 16-64 qualified to level 3 or above",
         description="Share of residents aged 16-64 with an RQF level 3 qualification or higher (APS).",
         factor=3, unit="% of residents aged 16-64", polarity=H, sources=("ons_els",), levels=("lad",),
+        publisher_measure=("ons_els", "qualifications_level_3_or_above"),
         caveats=SURVEY_CI + " New series from 2022 (RQF): a break with earlier years. " + ELS_CAVEAT, derivation="Published per LAD 2024.",
         compute=els_series("qualifications_level_3_or_above"),
     ),
@@ -440,6 +525,8 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="Claimant count rate",
         description="People claiming unemployment-related benefits as a share of residents aged 16-64.",
         factor=3, unit="% of residents aged 16-64", polarity=L, sources=("ons_els",), levels=("lad",),
+        direction_note='ONS states no direction in the held metadata; a lower claimant rate is taken as better.',
+        publisher_measure=("ons_els", "claimant_count"),
         caveats="Includes some people in work on Universal Credit. " + ELS_CAVEAT, derivation="Published per LAD 2024.",
         compute=els_series("claimant_count"),
     ),
@@ -448,17 +535,19 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="Gross disposable household income per head",
         description="Income households have to spend or save after taxes and benefits, per resident.",
         factor=3, unit="£ per head", polarity=H, sources=("ons_els",), levels=("lad",),
+        publisher_measure=("ons_els", "gross_disposable_household_income_per_head"),
         caveats="Cash terms, not adjusted for prices. " + ELS_CAVEAT, derivation="Published per LAD 2024.",
         compute=els_series("gross_disposable_household_income_per_head"),
     ),
     Indicator(
         id="smc_promising_prospects",
         title="Social Mobility Commission: promising prospects group",
-        description="SMC State of the Nation area group for the 'promising prospects' outcome of young people from lower socio-economic backgrounds (1 = most favourable).",
-        factor=3, unit="group (1 = most favourable)", polarity=L, sources=("smc_social_mobility",), levels=("lad",),
+        description="SMC State of the Nation 2025 area group for the 'promising prospects' outcome of young people from lower socio-economic backgrounds (1 = Least Favourable ... 7 = Most Favourable, as published).",
+        factor=3, unit="group (1 least to 7 most favourable)", polarity=H, sources=("smc_social_mobility",), levels=("lad",),
+        publisher_measure=("smc_social_mobility", "son2025__promising_prospects_group"),
         caveats="SMC areas are groups of LAs: each LA takes its SMC area's group; two-tier districts take their county's. Ordinal groups, not a rate.",
-        derivation="SMC area -> LAD lookup from the SMC's own area definitions.",
-        compute=smc_group("son2025__promising_prospects_group"),
+        derivation="SMC area -> LAD lookup from the SMC's own area definitions; each row says whether the LAD is its own SMC area, shares a merged one or inherits its county's.",
+        compute=smc_group("son2025__promising_prospects_group", "son2025_205_regions_codes.json"),
     ),
     # ---- Factor 4: participation and empowerment ---------------------------------------------
     Indicator(
@@ -466,6 +555,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="Turnout at the 2016 EU referendum",
         description="Votes cast as a share of the electorate, 23 June 2016. (The result itself is not used: a vote is not a measure of values.)",
         factor=4, unit="% of electorate", polarity=H, sources=("eu_referendum",), levels=("lad",),
+        publisher_measure=("eu_referendum", "pct_turnout"), direction_note="Turnout is participation: a higher share voting is taken as better; the Electoral Commission states no direction.",
         caveats="A one-off national vote in 2016; counting areas were 2016 districts, summed for later mergers.",
         derivation="Counting-area votes and electorate recoded through the LAD code history and summed for merged authorities.",
         compute=eu_referendum_turnout,
@@ -475,15 +565,29 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="Turnout at local (ward) elections, 2021-2024",
         description="Ballots as a share of the electorate at each ward's most recent borough, district or unitary election in 2021-2024.",
         factor=4, unit="% of electorate", polarity=H, sources=("local_elections",), levels=("lad", "ward"),
+        publisher_measure=("local_elections", "turnout_pct"), direction_note="Turnout is participation: a higher share voting is taken as better; the publisher states no direction.",
         caveats="Councils vote in different years and cycles, so areas are compared across years. Only wards whose code is unchanged in 2025 are matched. County council divisions are left out.",
         derivation="Ward results matched to 2025 wards by code; LAD = summed ballots / summed electorate of the latest election year.",
         compute=local_election_turnout,
+    ),
+    Indicator(
+        id="general_election_turnout_2024",
+        title="Turnout at the 2024 general election (apportioned from constituencies)",
+        description="Valid votes as a share of the electorate at the general election of 4 July 2024, constituencies apportioned to LAs.",
+        factor=4, unit="% of electorate", polarity=H, sources=("general_elections", "pcon24_lookup", "census2021_oa_topics", "oa21_lookup"), levels=("lad",),
+        publisher_measure=("general_elections", "turnout_pct"),
+        direction_note="Turnout is participation: a higher share voting is taken as better; the House of Commons Library states no direction.",
+        caveats="Constituencies straddle LA boundaries: each LA's figure is an adult-weighted mix of the turnouts of the constituencies it overlaps, not a count of its own voters. Valid votes / electorate (the Library's definition).",
+        derivation="Derived: each constituency's electorate and valid votes apportioned to its LSOAs by Census 2021 residents aged 16+ (TS067), ONS LSOA 2021 -> constituency 2024 lookup, summed to LADs.",
+        compute=general_election_turnout,
     ),
     Indicator(
         id="influence_decisions_2008",
         title="Can influence decisions in the local area (Place Survey 2008, NI 4)",
         description="Share of residents who feel they can influence decisions affecting their local area.",
         factor=4, unit="% of respondents", polarity=H, sources=("place_survey_2008",), levels=("lad",), countries="E",
+        direction_note='The publisher states no direction in the held file; more residents able to influence decisions is taken as better.',
+        publisher_measure=("place_survey_2008", "ni4_influence_decisions_pct"),
         caveats=DATED_2008, derivation="As belonging (NI 2).",
         compute=b.lad_measure("place_survey_2008", "ni4_influence_decisions_pct", "lad09"),
     ),
@@ -492,6 +596,9 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="Engaged with the arts in the last 12 months",
         description="Share of adults who engaged with the arts (DCMS Participation Survey).",
         factor=4, unit="% of adults", polarity=H, sources=("ons_els",), levels=("lad",), countries="E",
+        direction_note='DCMS states no direction in the held metadata; more participation is taken as better.',
+        publisher_measure=("ons_els", "engagement_with_culture_and_heritage__arts"),
+        proxy=True, proxy_reason="Cultural participation stands in for participation and empowerment in local life.",
         caveats=SURVEY_CI + " One year only; England only. " + ELS_CAVEAT, derivation="Published per LAD 2024.",
         compute=els_series("engagement_with_culture_and_heritage__arts"),
     ),
@@ -500,6 +607,9 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="Used a public library service in the last 12 months",
         description="Share of adults who engaged with a public library service (DCMS Participation Survey).",
         factor=4, unit="% of adults", polarity=H, sources=("ons_els",), levels=("lad",), countries="E",
+        direction_note='DCMS states no direction in the held metadata; more participation is taken as better.',
+        publisher_measure=("ons_els", "engagement_with_culture_and_heritage__public_library"),
+        proxy=True, proxy_reason="Library use stands in for participation and empowerment in local life.",
         caveats=SURVEY_CI + " One year only; England only. " + ELS_CAVEAT, derivation="Published per LAD 2024.",
         compute=els_series("engagement_with_culture_and_heritage__public_library"),
     ),
@@ -508,6 +618,9 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="Visited a heritage site in the last 12 months",
         description="Share of adults who visited a heritage site (DCMS Participation Survey).",
         factor=4, unit="% of adults", polarity=H, sources=("ons_els",), levels=("lad",), countries="E",
+        direction_note='DCMS states no direction in the held metadata; more participation is taken as better.',
+        publisher_measure=("ons_els", "engagement_with_culture_and_heritage__heritage_site"),
+        proxy=True, proxy_reason="Heritage visits stand in for participation and empowerment in local life.",
         caveats=SURVEY_CI + " One year only; England only. " + ELS_CAVEAT, derivation="Published per LAD 2024.",
         compute=els_series("engagement_with_culture_and_heritage__heritage_site"),
     ),
@@ -517,6 +630,9 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="Public order offences per 1,000 residents (proxy)",
         description="Police recorded public order offences per 1,000 residents. A proxy: the group includes racially or religiously aggravated public fear, alarm or distress, but mostly other offences.",
         factor=5, unit="offences per 1,000 residents", polarity=L, sources=("recorded_crime", "ons_lookups", "census2021"), levels=("lad",), proxy=True,
+        direction_note='The Home Office states no direction for counts; fewer offences per resident is taken as better (with the recording caveat).',
+        publisher_measure=("recorded_crime", "crimes_public_order_offences"),
+        proxy_reason="Public order offences include racially or religiously aggravated public fear, alarm or distress but are mostly other offences: they stand in for intolerance.",
         caveats="A proxy, not hate crime. Rises can reflect better recording. A CSP covering two LADs gives both the same rate. Year ending June 2025.",
         derivation="Community safety partnership counts / Census 2021 residents of the CSP's LADs.",
         compute=csp_rate_per_1000("crimes_public_order_offences"),
@@ -526,6 +642,9 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="People from different backgrounds get on well together (Place Survey 2008, NI 1)",
         description="Share of residents who agree that their local area is a place where people from different backgrounds get on well together.",
         factor=5, unit="% of respondents", polarity=H, sources=("place_survey_2008",), levels=("lad",), countries="E", proxy=True,
+        direction_note='The publisher states no direction in the held file; more residents agreeing is taken as better.',
+        publisher_measure=("place_survey_2008", "ni1_get_on_well_pct"),
+        proxy_reason="Perceived tolerance (people get on well) stands in for tackling intolerance and extremism.",
         caveats=DATED_2008 + " Perceived tolerance, used as a proxy for factor 5 until hate-crime data are fetched.",
         derivation="As belonging (NI 2).",
         compute=b.lad_measure("place_survey_2008", "ni1_get_on_well_pct", "lad09"),

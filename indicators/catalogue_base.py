@@ -35,14 +35,24 @@ class Indicator:
     derivation: str
     compute: Compute = field(repr=False, compare=False)
     proxy: bool = False
+    proxy_reason: str = ""  # what the measure stands in for, and why it is only a stand-in
     countries: str = "E+W"  # "E", "W" or "E+W": where the publisher covers
-    scored: bool = True  # False for indicators shown but left out of factor scores (e.g. a duplicate period series)
+    scored: bool = True  # False for indicators shown but left out of factor scores
+    unscored_reason: str = ""  # why a factor indicator is shown but not scored (e.g. it duplicates another, |rho| > 0.9)
+    # The publisher's measure whose stated direction (data_sources PublisherDirection) the polarity must agree with.
+    publisher_measure: tuple[str, str] | None = None
+    # Why the polarity is what it is where the publisher states no direction (e.g. a share computed from counts).
+    direction_note: str = ""
 
     def __post_init__(self) -> None:
         if self.polarity not in POLARITIES:
             raise ValueError(f"{self.id}: polarity {self.polarity!r} not one of {POLARITIES}")
         if (self.polarity == "context") != (self.factor is None):
             raise ValueError(f"{self.id}: context measures have no factor, and every factor indicator has a polarity")
+        if self.proxy and not self.proxy_reason:
+            raise ValueError(f"{self.id}: a proxy says what it stands in for (proxy_reason)")
+        if self.factor is not None and not self.scored and not self.unscored_reason:
+            raise ValueError(f"{self.id}: a factor indicator left out of the scores says why (unscored_reason)")
 
     @property
     def is_scored(self) -> bool:

@@ -168,13 +168,14 @@ class BuildContext:
         return out
 
     def _oa_share(self, frame: pd.DataFrame, scale: float) -> dict[str, pd.DataFrame]:
-        """OA counts summed straight to wards (each OA by its centroid) and to LADs (wards nest in LADs)."""
+        """OA counts summed straight to wards and LADs, each OA placed by its centroid in a 2025 ward."""
         placed = frame.merge(self.oa_ward[["oa21_code", "WD25CD", "LAD25CD"]], left_on="area_code", right_on="oa21_code")
         out = {}
-        for level, key, how in (("ward", "WD25CD", "OA centroid in ward"), ("lad", "LAD25CD", "exact nesting")):
+        for level, key in (("ward", "WD25CD"), ("lad", "LAD25CD")):
             grouped = placed.groupby([key, "period"])[["numerator", "denominator"]].sum().reset_index()
             grouped["value"] = scale * grouped["numerator"] / grouped["denominator"].replace(0, np.nan)
-            grouped["derivation"] = f"aggregated from OA 2021 (summed, {how})"
+            # Placed by point in polygon on generalised 2025 ward boundaries, not by ONS's own nesting (10 LADs differ).
+            grouped["derivation"] = "aggregated from OA 2021 (summed, each OA placed by its centroid: oa_centroid)"
             out[level] = harmonise._finish(grouped.rename(columns={key: "area_code"}))
         return out
 

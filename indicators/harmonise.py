@@ -11,6 +11,8 @@ import pandas as pd
 VALUE_COLUMNS = ["area_code", "period", "value", "numerator", "denominator", "lower_ci", "upper_ci", "derivation"]
 
 DIRECT = "direct"
+# Short, stable names for each way a value was inherited, so evidence strength and exports can count them.
+INHERITED_CODES = {"utla23_code": "county", "pfa24_code": "pfa"}
 RECODED = "recoded to 2025 LAD code"
 
 
@@ -103,9 +105,9 @@ def lsoa21_to_areas(values: pd.DataFrame, lookup: pd.DataFrame, weights: pd.Seri
         else:
             frame = frame.assign(weight=frame["area_code"].map(weights) if weights is not None else 1.0)
             grouped = _weighted_mean(frame, [key, "period"])
-        fit = "best-fit lookup" if level == "ward" else "exact nesting"
         weighting = "summed" if how == "sum" else "population-weighted mean"
-        grouped["derivation"] = f"aggregated from {source_geography} ({weighting}, {fit})"
+        # The LSOA -> 2025 ward lookup is a best fit (derived where wards changed), so LADs built from it are too.
+        grouped["derivation"] = f"aggregated from {source_geography} ({weighting}, LSOA best-fit lookup: lsoa_best_fit)"
         out[level] = _finish(grouped.rename(columns={key: "area_code"}))
     return out
 
@@ -123,5 +125,5 @@ def inherit_from_parent(values: pd.DataFrame, parent_lookup: pd.DataFrame, *, pa
     """Every LAD25 takes its parent's value (a county's, or a police force area's), marked as inherited."""
     frame = parent_lookup[["lad25_code", parent_column]].merge(values, left_on=parent_column, right_on="area_code", how="inner")
     frame = frame.drop(columns=["area_code"]).rename(columns={"lad25_code": "area_code"})
-    frame["derivation"] = f"inherited from {parent_label}"
+    frame["derivation"] = f"inherited from {parent_label} (inherited_{INHERITED_CODES.get(parent_column, parent_column)})"
     return _finish(frame)

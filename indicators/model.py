@@ -1,22 +1,31 @@
 """Run the catalogue: indicator values for every LAD and ward, the catalogue table, factor scores, neighbours and benchmarks."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from indicators import benchmarks, neighbours, scores
+from indicators import benchmarks, coherence, neighbours, scores
 from indicators.catalogue import CATALOGUE
 from indicators.catalogue_base import FACTORS, Indicator
 from indicators.context import BuildContext
 
 INDICATOR_VALUE_COLUMNS = ["area_code", "level", "indicator_id", "period", "value", "numerator", "denominator", "lower_ci", "upper_ci", "derivation"]
-FACTOR_SCORE_COLUMNS = ["area_code", "level", "factor", "period", "method", "score", "rank", "rank_low", "rank_high", "n_indicators", "missing_reason"]
+EVIDENCE_COLUMNS = ["period_oldest", "period_newest", "proxy_share", "inherited_share"]
+FACTOR_SCORE_COLUMNS = [
+    "area_code", "level", "scope", "factor", "period", "method", "score", "rank", "rank_low", "rank_high", "n_areas",
+    "n_indicators", *EVIDENCE_COLUMNS, "small_population", "missing_reason",
+]
+# LAs below this many Census 2021 residents (City of London 8,583; Isles of Scilly 2,054) are flagged wherever ranked.
+SMALL_POPULATION = 10_000
 SCORE_PERIOD = "latest"
 # A factor's ward score needs at least this many ward-level indicators behind it.
 MIN_WARD_INDICATORS = 2
+# A composite of one factor would only repeat it.
+MIN_COMPOSITE_FACTORS = 2
 
 
 def compute_values(ctx: BuildContext, catalogue: tuple[Indicator, ...] = CATALOGUE, progress: Callable[[str], None] = lambda _m: None) -> pd.DataFrame:
@@ -66,7 +75,9 @@ def catalogue_table(values: pd.DataFrame, catalogue: tuple[Indicator, ...] = CAT
                 "caveats": ind.caveats,
                 "derivation": ind.derivation,
                 "proxy": ind.proxy,
+                "proxy_reason": ind.proxy_reason,
                 "scored": ind.is_scored,
+                "unscored_reason": ind.unscored_reason,
             }
         )
     return pd.DataFrame(rows)
@@ -82,74 +93,226 @@ def latest_period(frame: pd.DataFrame) -> str:
 def score_matrix(values: pd.DataFrame, areas: pd.DataFrame, level: str, catalogue: tuple[Indicator, ...] = CATALOGUE) -> scores.ScoreInput:
     scored = [i for i in catalogue if i.is_scored and level in i.levels]
     level_areas = areas[areas["level"] == level].set_index("area_code")
-    columns, factor, polarity = {}, {}, {}
+    columns, errors, factor, polarity = {}, {}, {}, {}
     for ind in scored:
         mine = values[(values["indicator_id"] == ind.id) & (values["level"] == level)]
         if mine.empty:
             continue
         period = latest_period(mine)
-        columns[ind.id] = mine[mine["period"] == period].set_index("area_code")["value"].reindex(level_areas.index)
+        at_period = mine[mine["period"] == period].set_index("area_code").reindex(level_areas.index)
+        columns[ind.id] = at_period["value"]
+        errors[ind.id] = (at_period["upper_ci"] - at_period["lower_ci"]) / (2 * scores.CI_Z)
         factor[ind.id], polarity[ind.id] = ind.factor, ind.polarity
     matrix = pd.DataFrame(columns, index=level_areas.index)
     country = level_areas["country"]
     covered = {c: matrix.groupby(country)[c].apply(lambda s: s.notna().any()) for c in matrix.columns}
     coverage = pd.DataFrame({c: country.map(covered[c]).fillna(False).astype(bool) for c in matrix.columns}, index=matrix.index)
-    return scores.ScoreInput(values=matrix, factor=pd.Series(factor), polarity=pd.Series(polarity), coverage=coverage)
+    return scores.ScoreInput(
+        values=matrix, factor=pd.Series(factor, dtype=int), polarity=pd.Series(polarity, dtype=object), coverage=coverage,
+        standard_error=pd.DataFrame(errors, index=level_areas.index),
+    )
 
 
-def factor_score_table(values: pd.DataFrame, areas: pd.DataFrame, *, indicator_weights=None, factor_weights=None, bands: bool = True, catalogue=CATALOGUE) -> pd.DataFrame:
+def universes(data: scores.ScoreInput, areas: pd.DataFrame, level: str) -> list[tuple[str, scores.ScoreInput]]:
+    """The sets of areas ranked together, each with its indicators: (scope, input).
+
+    ew_common: every area, on the indicators published for both countries. country: each country on all of its own.
+    A factor enters a universe only with at least MIN_WARD_INDICATORS indicators at ward level.
+    """
+    country = areas[areas["level"] == level].set_index("area_code")["country"].reindex(data.values.index)
+    published = {c: set(country[data.values[c].notna()]) for c in data.values.columns}
+    out = [("ew_common", data.values.index, [c for c in data.values.columns if published[c] >= set(country.dropna())])]
+    for code in sorted(country.dropna().unique()):
+        out.append(("country", country.index[country == code], [c for c in data.values.columns if code in published[c]]))
+    result = []
+    for scope, rows, columns in out:
+        if level == "ward":
+            counts = data.factor[columns].value_counts()
+            columns = [c for c in columns if counts[data.factor[c]] >= MIN_WARD_INDICATORS]
+        if columns:
+            result.append((scope, data.subset(rows, columns)))
+    return result
+
+
+def evidence_strength(
+    universe: scores.ScoreInput, catalogue: tuple[Indicator, ...], derivations: pd.DataFrame, indicator_weights=None
+) -> dict[object, pd.DataFrame]:
+    """Per factor and area: how many indicators, their oldest and newest periods, and the share of weight that is proxy or inherited."""
+    by_id = {i.id: i for i in catalogue}
+    present = universe.values.notna()
+    weights = pd.Series({c: (indicator_weights or {}).get(c, 1.0) for c in present.columns}, dtype=float)
+    proxy = pd.Series({c: by_id[c].proxy for c in present.columns}, dtype=float)
+    inherited = derivations.reindex(index=present.index, columns=present.columns).fillna("").map(lambda d: "inherited" in d)
+    periods = pd.Series({c: derivations.attrs["periods"][c] for c in present.columns})
+    out = {}
+    for number in sorted(universe.factor.unique()):
+        members = [c for c in present.columns if universe.factor[c] == number]
+        mask = present[members]
+        w = mask.mul(weights[members], axis=1)
+        total = w.sum(axis=1).replace(0, np.nan)
+        oldest = mask.apply(lambda row: min((periods[c] for c in members if row[c]), key=period_key, default=""), axis=1)
+        newest = mask.apply(lambda row: max((periods[c] for c in members if row[c]), key=period_key, default=""), axis=1)
+        out[number] = pd.DataFrame(
+            {
+                "period_oldest": oldest,
+                "period_newest": newest,
+                "proxy_share": w.mul(proxy[members], axis=1).sum(axis=1) / total,
+                "inherited_share": (w * inherited[members]).sum(axis=1) / total,
+            }
+        )
+    return out
+
+
+def period_key(period: str) -> tuple[int, str]:
+    """Order period labels by the last year they name ('2008' < '2018-2024' < 'YE Jun 2025')."""
+    years = re.findall(r"\d{4}", str(period))
+    return (int(years[-1]) if years else 0, str(period))
+
+
+def small_population_areas(areas: pd.DataFrame, population: pd.Series) -> set[str]:
+    """LAs with fewer residents than SMALL_POPULATION: their survey estimates are thin and their rates swing."""
+    lads = areas.loc[areas["level"] == "lad", "area_code"]
+    return {code for code in lads if population.get(code, np.inf) < SMALL_POPULATION}
+
+
+def factor_score_table(
+    values: pd.DataFrame,
+    areas: pd.DataFrame,
+    *,
+    indicator_weights=None,
+    factor_weights=None,
+    bands: bool = True,
+    catalogue=CATALOGUE,
+    small_areas: set[str] = frozenset(),
+) -> pd.DataFrame:
     out = []
     for level in ("lad", "ward"):
         data = score_matrix(values, areas, level, catalogue)
         if data.values.empty:
             continue
-        factor = data.factor
-        if level == "ward":
-            counts = factor.value_counts()
-            keep = [c for c in data.values.columns if counts[factor[c]] >= MIN_WARD_INDICATORS]
-            data = scores.ScoreInput(data.values[keep], factor[keep], data.polarity[keep], data.coverage[keep])
-            factor = data.factor
-        for method in scores.METHODS:
-            normalised = scores.normalise(data.values, data.polarity, method)
-            table, counts, reasons = scores.factor_scores(normalised, factor, data.coverage, indicator_weights)
-            table["composite"] = scores.composite(table, factor_weights)
-            counts["composite"] = counts.sum(axis=1)
-            reasons["composite"] = np.where(table["composite"].isna(), "a factor score is missing", "")
-            band = scores.rank_bands(normalised, factor, data.coverage, draws=200 if level == "lad" else 60) if bands else {}
-            if bands:
-                band["composite"] = scores.composite_rank_bands(table.drop(columns=["composite"]), draws=200 if level == "lad" else 60)
-            for column in table.columns:
-                frame = pd.DataFrame(
-                    {
-                        "area_code": table.index,
-                        "level": level,
-                        "factor": str(column),
-                        "period": SCORE_PERIOD,
-                        "method": method,
-                        "score": table[column].values,
-                        "rank": scores.rank_best_first(table[column]).values,
-                        "n_indicators": counts[column].values,
-                        "missing_reason": reasons[column].values,
-                    }
-                )
-                if column in band:
-                    frame["rank_low"] = band[column]["rank_low"].values
-                    frame["rank_high"] = band[column]["rank_high"].values
-                else:
-                    frame["rank_low"], frame["rank_high"] = np.nan, np.nan
-                out.append(frame[FACTOR_SCORE_COLUMNS])
+        derivations = _derivation_matrix(values, data, level)
+        for scope, universe in universes(data, areas, level):
+            evidence = evidence_strength(universe, catalogue, derivations, indicator_weights)
+            for method in scores.METHODS:
+                normalised = scores.normalise(universe.values, universe.polarity, method)
+                spread = scores.spread_of(normalised, method)
+                table, counts, reasons = scores.factor_scores(normalised, universe.factor, universe.coverage, indicator_weights, spread)
+                factors = list(table.columns)
+                table["composite"] = scores.composite(table, factor_weights) if len(factors) >= MIN_COMPOSITE_FACTORS else np.nan
+                counts["composite"] = counts.sum(axis=1)
+                reasons["composite"] = np.where(table["composite"].isna(), "a factor score is missing", "")
+                if len(factors) < MIN_COMPOSITE_FACTORS:
+                    reasons["composite"] = f"a composite needs at least {MIN_COMPOSITE_FACTORS} factors with scores here (only factor {factors[0]})"
+                if level == "ward" and len(factors) < len(FACTORS):
+                    reasons["composite"] = np.where(
+                        table["composite"].isna(), reasons["composite"], f"composite of factors {', '.join(map(str, factors))} (the factors with ward data)"
+                    )
+                band = {}
+                if bands:
+                    band = scores.rank_bands(universe, method, table, spread, draws=200 if level == "lad" else 60)
+                evidence["composite"] = _composite_evidence(evidence, factors, table.index)
+                for column in table.columns:
+                    frame = pd.DataFrame(
+                        {
+                            "area_code": table.index,
+                            "level": level,
+                            "scope": scope,
+                            "factor": str(column),
+                            "period": SCORE_PERIOD,
+                            "method": method,
+                            "score": table[column].values,
+                            "rank": scores.rank_best_first(table[column]).values,
+                            "n_areas": int(table[column].notna().sum()),
+                            "n_indicators": counts[column].values,
+                            "missing_reason": reasons[column].values,
+                        }
+                    )
+                    for key in EVIDENCE_COLUMNS:
+                        frame[key] = evidence[column][key].reindex(table.index).values
+                    frame["small_population"] = frame["area_code"].isin(small_areas)
+                    if column in band:
+                        frame["rank_low"] = band[column]["rank_low"].values
+                        frame["rank_high"] = band[column]["rank_high"].values
+                    else:
+                        frame["rank_low"], frame["rank_high"] = np.nan, np.nan
+                    out.append(frame[FACTOR_SCORE_COLUMNS])
     result = pd.concat(out, ignore_index=True)
     result.loc[result["score"].isna(), ["rank", "rank_low", "rank_high"]] = np.nan
     result["n_indicators"] = result["n_indicators"].astype("int64")
+    result["n_areas"] = result["n_areas"].astype("int64")
     result["missing_reason"] = result["missing_reason"].astype(str)
     return result
+
+
+def _derivation_matrix(values: pd.DataFrame, data: scores.ScoreInput, level: str) -> pd.DataFrame:
+    """areas x indicators: the derivation text of the value that enters the score; attrs['periods'] the period used."""
+    columns, periods = {}, {}
+    for indicator in data.values.columns:
+        mine = values[(values["indicator_id"] == indicator) & (values["level"] == level)]
+        period = latest_period(mine)
+        periods[indicator] = period
+        columns[indicator] = mine[mine["period"] == period].set_index("area_code")["derivation"].reindex(data.values.index)
+    frame = pd.DataFrame(columns, index=data.values.index)
+    frame.attrs["periods"] = periods
+    return frame
+
+
+def _composite_evidence(evidence: dict, factors: list, index: pd.Index) -> pd.DataFrame:
+    """The composite's evidence: its factors' periods, and proxy and inherited shares averaged with equal factor weights."""
+    blocks = [evidence[f].reindex(index) for f in factors]
+    oldest = pd.concat([b["period_oldest"] for b in blocks], axis=1)
+    newest = pd.concat([b["period_newest"] for b in blocks], axis=1)
+    return pd.DataFrame(
+        {
+            "period_oldest": oldest.apply(lambda row: min((p for p in row if p), key=period_key, default=""), axis=1),
+            "period_newest": newest.apply(lambda row: max((p for p in row if p), key=period_key, default=""), axis=1),
+            "proxy_share": pd.concat([b["proxy_share"] for b in blocks], axis=1).mean(axis=1, skipna=False),
+            "inherited_share": pd.concat([b["inherited_share"] for b in blocks], axis=1).mean(axis=1, skipna=False),
+        },
+        index=index,
+    )
+
+
+REFERENCE_INDICATORS = {"rho_ethnic_minority": "ethnic_minority_share", "rho_imd": "imd_average_score", "rho_wimd": "wimd_score"}
+
+
+def coherence_audit(values: pd.DataFrame, areas: pd.DataFrame, factor_table: pd.DataFrame, catalogue=CATALOGUE) -> pd.DataFrame:
+    """Per universe and factor: Cronbach's alpha, each indicator's correlation with the rest and its closest partner,
+    and (on factor rows) the factor score's Spearman correlation with the ethnic-minority share, the IMD and the WIMD."""
+    parts = []
+    for level in ("lad", "ward"):
+        data = score_matrix(values, areas, level, catalogue)
+        if data.values.empty:
+            continue
+        country = areas[areas["level"] == level].set_index("area_code")["country"]
+        references = {}
+        for column, indicator in REFERENCE_INDICATORS.items():
+            mine = values[(values["indicator_id"] == indicator) & (values["level"] == level)]
+            references[column] = mine[mine["period"] == latest_period(mine)].set_index("area_code")["value"] if len(mine) else pd.Series(dtype=float)
+        for scope, universe in universes(data, areas, level):
+            normalised = scores.normalise(universe.values, universe.polarity, "robust_z")
+            table = coherence.coherence_table(normalised, universe.factor, scope, level)
+            countries = sorted(country.reindex(universe.values.index).dropna().unique())
+            table.insert(2, "country", "+".join(countries))
+            mine = factor_table[(factor_table["level"] == level) & (factor_table["scope"] == scope) & (factor_table["method"] == "robust_z")]
+            mine = mine[mine["area_code"].isin(universe.values.index)]
+            wide = mine.pivot(index="area_code", columns="factor", values="score")
+            wide = wide.drop(columns="composite", errors="ignore")
+            wide.columns = wide.columns.astype(int)
+            for column, reference in references.items():
+                rho = coherence.correlation_with(wide, reference.rename(column))
+                table[column] = np.where(table["indicator_id"] == "", table["factor"].map(rho), np.nan)
+            parts.append(table)
+    return pd.concat(parts, ignore_index=True)
 
 
 def build_tables(raw_root: Path, areas: pd.DataFrame, tidy: dict[str, pd.DataFrame], progress: Callable[[str], None] = lambda _m: None) -> dict[str, pd.DataFrame]:
     ctx = BuildContext(raw_root=Path(raw_root), areas=areas, tidy=tidy)
     values = compute_values(ctx, progress=progress)
     progress("factor scores and rank bands")
-    factor_table = factor_score_table(values, areas)
+    factor_table = factor_score_table(values, areas, small_areas=small_population_areas(areas, ctx.lad25_population))
+    progress("coherence audit")
+    audit = coherence_audit(values, areas, factor_table)
     progress("similar areas")
     neighbour_table = neighbours.neighbour_table(ctx, values)
     progress("benchmarks")
@@ -158,6 +321,7 @@ def build_tables(raw_root: Path, areas: pd.DataFrame, tidy: dict[str, pd.DataFra
         "indicators": catalogue_table(values),
         "indicator_values": values,
         "factor_scores": factor_table,
+        "coherence": audit,
         "neighbours": neighbour_table,
         "benchmarks": bench,
     }

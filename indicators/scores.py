@@ -1,4 +1,4 @@
-"""Factor scores: align directions, normalise (robust z or IMD-style exponential), weight, apply the missing-data rule, rank with bands."""
+"""Factor scores: align directions, normalise and bound, weight, re-standardise for the indicators present, rank with bands."""
 from __future__ import annotations
 
 import warnings
@@ -11,6 +11,23 @@ MAD_SCALE = 1.4826  # makes the median absolute deviation estimate the standard 
 EXP_CONSTANT = 23.0
 MIN_WEIGHT_SHARE = 0.6
 METHODS = ("robust_z", "exponential")
+# Robust z-scores are winsorised here: beyond 3 robust SDs an area's position is clear, and an unbounded value (City of
+# London's 1,025 crimes per 1,000 residents gave z = -13) would swamp every other indicator of its factor. The OECD/JRC
+# Handbook on Constructing Composite Indicators (2008, section 5) discusses this choice; the exponential method is
+# bounded (0-100) by construction.
+WINSOR_BOUND = 3.0
+# Two indicators need this many areas in common before their covariance is trusted for re-standardising.
+MIN_COVARIANCE_OVERLAP = 20
+CI_Z = 1.959964  # a published 95% interval spans +-1.96 standard errors
+SCOPES = {
+    "ew_common": "England and Wales on a common footing: only indicators published for both countries",
+    "country": "Each country on every indicator published for it, ranked within its own country",
+}
+DEFAULT_SCOPE = "ew_common"
+BAND_NOTE = (
+    "The band is the 5th-95th percentile rank over 200 draws that perturb the indicator weights and, where a confidence "
+    "interval is published, the values within it, and over leaving each indicator out in turn."
+)
 COMPOSITE_CAVEAT = (
     "A composite hides trade-offs: an area can score well overall while doing badly on one factor. "
     "Read the factor scores and the indicators behind them before drawing conclusions."
@@ -52,21 +69,31 @@ def align(values: pd.Series, polarity: str) -> pd.Series:
 
 @dataclass(frozen=True)
 class ScoreInput:
-    """A wide matrix (areas x indicators) of one level's latest values, with each indicator's factor and polarity."""
+    """A wide matrix (areas x indicators) of one level's latest values, with each indicator's factor and polarity.
+
+    standard_error holds the published sampling error (from the 95% interval) where one exists, else NaN.
+    """
 
     values: pd.DataFrame
     factor: pd.Series  # indicator_id -> factor number
     polarity: pd.Series  # indicator_id -> polarity
     coverage: pd.DataFrame  # area x indicator: True where the indicator exists for the area's country
+    standard_error: pd.DataFrame | None = None
+
+    def subset(self, rows: pd.Index | None = None, columns: list[str] | None = None) -> "ScoreInput":
+        rows = self.values.index if rows is None else rows
+        columns = list(self.values.columns) if columns is None else columns
+        se = None if self.standard_error is None else self.standard_error.loc[rows, columns]
+        return ScoreInput(self.values.loc[rows, columns], self.factor[columns], self.polarity[columns], self.coverage.loc[rows, columns], se)
 
 
 def normalise(matrix: pd.DataFrame, polarity: pd.Series, method: str) -> pd.DataFrame:
-    """Each column aligned so higher is better, then on a common scale; for both methods higher means better."""
+    """Each column aligned so higher is better, then on a common bounded scale; for both methods higher means better."""
     out = {}
     for indicator in matrix.columns:
         aligned = align(matrix[indicator], polarity[indicator])
         if method == "robust_z":
-            out[indicator] = robust_z(aligned)
+            out[indicator] = robust_z(aligned).clip(-WINSOR_BOUND, WINSOR_BOUND)
         elif method == "exponential":
             out[indicator] = 100 - exponential_transform(aligned)
         else:
@@ -74,13 +101,56 @@ def normalise(matrix: pd.DataFrame, polarity: pd.Series, method: str) -> pd.Data
     return pd.DataFrame(out, index=matrix.index)
 
 
+@dataclass(frozen=True)
+class Spread:
+    """What re-standardising needs: each normalised indicator's centre and the covariance between indicators.
+
+    A mean of k indicators has a smaller spread than one indicator, by an amount that depends on k and on how the
+    indicators correlate. Dividing each area's deviation by the spread predicted for its own set of indicators puts
+    every score on the scale of one indicator, whether an area has all of its factor's indicators or only some.
+    """
+
+    centre: pd.Series
+    covariance: pd.DataFrame
+    reference_centre: float
+    reference_sd: float
+
+
+def spread_of(normalised: pd.DataFrame, method: str) -> Spread:
+    centre = normalised.median() if method == "robust_z" else normalised.mean()
+    # Indicators never published together (IMD and WIMD) have no covariance; no area ever holds both, so 0 is harmless.
+    covariance = normalised.cov(min_periods=MIN_COVARIANCE_OVERLAP).fillna(0.0)
+    sds = np.sqrt(np.diag(covariance.to_numpy()))
+    reference = float(np.median(sds[sds > 0])) if (sds > 0).any() else 1.0
+    return Spread(centre=centre, covariance=covariance, reference_centre=float(centre.median()), reference_sd=reference)
+
+
+def _weighted(block: np.ndarray, present: np.ndarray, w: np.ndarray, spread: tuple | None):
+    """Weighted mean of the present columns per row, re-standardised when a spread is given. Returns (score, present weight)."""
+    weight_matrix = present * w
+    present_weight = weight_matrix.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(present, block, 0.0) @ w / present_weight
+        if spread is None:
+            return mean, present_weight
+        centre, covariance, reference_centre, reference_sd = spread
+        centre_of_set = weight_matrix @ centre / present_weight
+        variance = np.einsum("ij,jk,ik->i", weight_matrix, covariance, weight_matrix) / present_weight**2
+        sd_of_set = np.sqrt(np.where(variance > 0, variance, np.nan))
+        score = reference_centre + (mean - centre_of_set) * reference_sd / sd_of_set
+        # A single indicator with no spread (or a set of them) cannot be re-standardised: keep its mean.
+        score = np.where(np.isfinite(sd_of_set), score, mean)
+    return score, present_weight
+
+
 def factor_scores(
     normalised: pd.DataFrame,
     factor: pd.Series,
     coverage: pd.DataFrame,
     indicator_weights: dict[str, float] | None = None,
+    spread: Spread | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Weighted mean of normalised indicators per factor.
+    """Weighted mean of normalised indicators per factor, re-standardised for each area's set of indicators if a spread is given.
 
     A score needs at least 60% of the weight of the indicators that exist for the area's country; the
     shortfall is recorded. Returns (scores, n_indicators, missing_reason), each areas x factors.
@@ -91,24 +161,29 @@ def factor_scores(
         members = [c for c in normalised.columns if factor[c] == number and weights[c] > 0]
         if not members:
             continue
-        block = normalised[members]
-        w = weights[members]
-        available_weight = coverage[members].mul(w, axis=1).sum(axis=1)
-        present = block.notna()
-        present_weight = present.mul(w, axis=1).sum(axis=1)
-        weighted = block.fillna(0).mul(w, axis=1).sum(axis=1)
-        score = weighted / present_weight.replace(0, np.nan)
-        share = present_weight / available_weight.replace(0, np.nan)
+        block = normalised[members].to_numpy(dtype=float)
+        present = ~np.isnan(block)
+        w = weights[members].to_numpy()
+        packed = None
+        if spread is not None:
+            packed = (
+                spread.centre[members].to_numpy(),
+                spread.covariance.loc[members, members].to_numpy(),
+                spread.reference_centre,
+                spread.reference_sd,
+            )
+        score, present_weight = _weighted(block, present, w, packed)
+        available_weight = coverage[members].to_numpy() @ w
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = present_weight / np.where(available_weight > 0, available_weight, np.nan)
         enough = share >= MIN_WEIGHT_SHARE - 1e-12
-        scores[number] = score.where(enough)
-        counts[number] = present.sum(axis=1)
-        reason = pd.Series("", index=block.index, dtype=object)
+        scores[number] = pd.Series(np.where(enough, score, np.nan), index=normalised.index)
+        counts[number] = pd.Series(present.sum(axis=1), index=normalised.index)
+        reason = pd.Series("", index=normalised.index, dtype=object)
         reason[~enough] = [
-            f"only {s:.0%} of indicator weight present (needs {MIN_WEIGHT_SHARE:.0%})" if np.isfinite(s) else "no indicator for this area"
+            f"only {s:.0%} of indicator weight present (needs {MIN_WEIGHT_SHARE:.0%})" if np.isfinite(s) and s > 0 else "no indicator for this area"
             for s in share[~enough]
         ]
-        partial = enough & (available_weight < w.sum() - 1e-12)
-        reason[partial] = "scored on the indicators published for this country"
         reasons[number] = reason
     return pd.DataFrame(scores), pd.DataFrame(counts), pd.DataFrame(reasons)
 
@@ -127,61 +202,76 @@ def rank_best_first(scores: pd.Series) -> pd.Series:
     return scores.rank(ascending=False, method="min")
 
 
+def _ranks(matrix: np.ndarray) -> np.ndarray:
+    """Rank 1 = highest per column, ties at the lowest rank, NaN stays NaN (as rank(method='min') column by column)."""
+    return pd.DataFrame(matrix).rank(ascending=False, method="min").to_numpy()
+
+
 def rank_bands(
-    normalised: pd.DataFrame,
-    factor: pd.Series,
-    coverage: pd.DataFrame,
+    data: ScoreInput,
+    method: str,
+    point: pd.DataFrame,
+    spread: Spread,
     *,
     draws: int = 200,
     concentration: float = 20.0,
     seed: int = 20121,
     low: float = 5.0,
     high: float = 95.0,
-) -> dict[int, pd.DataFrame]:
-    """5th-95th percentile rank of each area per factor under Dirichlet weight perturbation and leave-one-out.
+) -> dict[object, pd.DataFrame]:
+    """5th-95th percentile rank per factor and for the composite, over draws that perturb weights and sampled values.
 
-    Dirichlet(concentration x equal weights) keeps draws centred on equal weights; higher concentration, tighter.
+    Each draw takes Dirichlet(concentration x equal) indicator weights and factor weights and, where a standard
+    error is published, a value drawn from a normal distribution on the published interval; the drawn values are
+    normalised afresh. Leave-one-out draws drop each indicator of a factor in turn at the published values. Ranks
+    are among the areas scored at the point estimate, so a band never runs past the number of areas ranked, and each
+    band is widened to hold its own point rank.
     """
     rng = np.random.default_rng(seed)
-    bands = {}
-    for number in sorted(factor.unique()):
-        members = [c for c in normalised.columns if factor[c] == number]
-        if not members:
+    factors = [f for f in point.columns if f != "composite"]
+    members = {f: [c for c in data.values.columns if data.factor[c] == f] for f in factors}
+    scored_mask = point.notna().to_numpy()
+    se = data.standard_error.to_numpy(dtype=float) if data.standard_error is not None else np.full(data.values.shape, np.nan)
+    se = np.where(np.isfinite(se) & (se > 0), se, 0.0)
+    raw = data.values.to_numpy(dtype=float)
+
+    def one_draw(values: np.ndarray, weights: dict, factor_weights: np.ndarray) -> np.ndarray:
+        normalised = normalise(pd.DataFrame(values, index=data.values.index, columns=data.values.columns), data.polarity, method)
+        table, _, _ = factor_scores(normalised, data.factor, data.coverage, weights, spread)
+        table = table.reindex(columns=factors)
+        table["composite"] = composite(table, dict(zip(factors, factor_weights)))
+        return table[point.columns].to_numpy()
+
+    results = []
+    equal_factors = np.ones(len(factors))
+    for _ in range(draws):
+        weights = {}
+        for f in factors:
+            weights.update(dict(zip(members[f], rng.dirichlet(np.full(len(members[f]), concentration)) * len(members[f]))))
+        noisy = raw + rng.standard_normal(raw.shape) * se
+        results.append(one_draw(noisy, weights, rng.dirichlet(np.full(len(factors), concentration)) * len(factors)))
+    for f in factors:
+        if len(members[f]) < 2:
             continue
-        weight_sets = [rng.dirichlet(np.full(len(members), concentration)) for _ in range(draws)]
-        if len(members) > 1:
-            for left_out in range(len(members)):
-                w = np.ones(len(members))
-                w[left_out] = 0
-                weight_sets.append(w / w.sum())
-        ranks = []
-        for w in weight_sets:
-            scored, _, _ = factor_scores(normalised[members], factor[members], coverage[members], dict(zip(members, w)))
-            ranks.append(rank_best_first(scored[number]).to_numpy())
-        stacked = np.vstack(ranks)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # areas with no score in any draw: NaN band, as intended
-            bands[number] = pd.DataFrame(
-                {"rank_low": np.nanpercentile(stacked, low, axis=0), "rank_high": np.nanpercentile(stacked, high, axis=0)},
-                index=normalised.index,
-            ).round(0)
-    return bands
-
-
-def composite_rank_bands(factor_table: pd.DataFrame, *, draws: int = 200, concentration: float = 20.0, seed: int = 20122, low: float = 5.0, high: float = 95.0) -> pd.DataFrame:
-    """Rank band of the composite under Dirichlet perturbation of the factor weights and leaving each factor out."""
-    rng = np.random.default_rng(seed)
-    factors = list(factor_table.columns)
-    weight_sets = [rng.dirichlet(np.full(len(factors), concentration)) for _ in range(draws)]
-    for left_out in range(len(factors)):
-        w = np.ones(len(factors))
-        w[left_out] = 0
-        weight_sets.append(w / w.sum())
-    ranks = [rank_best_first(composite(factor_table, dict(zip(factors, w)))).to_numpy() for w in weight_sets]
-    stacked = np.vstack(ranks)
+        for left_out in members[f]:
+            drawn = one_draw(raw, {left_out: 0.0}, equal_factors)
+            # leaving out an indicator of one factor says nothing new about the others: keep only this factor's column
+            keep = np.full(drawn.shape, np.nan)
+            column = list(point.columns).index(f)
+            keep[:, column] = drawn[:, column]
+            results.append(keep)
+    stacked = np.stack(results)  # draws x areas x columns
+    stacked = np.where(scored_mask[None, :, :], stacked, np.nan)
+    ranks = np.stack([_ranks(d) for d in stacked])
+    point_rank = _ranks(np.where(scored_mask, point.to_numpy(), np.nan))
+    n_scored = scored_mask.sum(axis=0)
+    bands = {}
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return pd.DataFrame(
-            {"rank_low": np.nanpercentile(stacked, low, axis=0), "rank_high": np.nanpercentile(stacked, high, axis=0)},
-            index=factor_table.index,
-        ).round(0)
+        warnings.simplefilter("ignore", RuntimeWarning)  # columns with no draw for an area: NaN band, as intended
+        lower = np.nanpercentile(ranks, low, axis=0).round(0)
+        upper = np.nanpercentile(ranks, high, axis=0).round(0)
+    lower = np.fmin(lower, point_rank)
+    upper = np.minimum(np.fmax(upper, point_rank), n_scored[None, :])
+    for j, column in enumerate(point.columns):
+        bands[column] = pd.DataFrame({"rank_low": lower[:, j], "rank_high": upper[:, j]}, index=point.index)
+    return bands
