@@ -208,6 +208,8 @@ RENAMED = {
     "geography": ("boundaries/wards_2025_may_bgc_ew.geojson", "WD25CD", "WD25CODE"),
     "ons_lookups": ("lad24_csp24_pfa24_ew.csv", "ltla24_code", "ltla24_cd"),
     "ons_boundaries": ("lad_may2023_uk_buc.geojson.gz", "LAD23CD", "LAD23CODE"),
+    "pcon24_lookup": ("LSOA_(2021)_to_future_Parliamentary_Constituencies_Lookup_in_England_and_Wales.csv", "PCON25CD", "PCON25CODE"),
+    "census2021_oa_topics": ("census2021_ts029_english_proficiency_oa21.parquet", "ts0290001", "ts029_total"),
 }
 
 
@@ -224,6 +226,13 @@ def packed(name: str, text: bytes) -> bytes:
 
 
 def renamed_header(name: str, data: bytes, old: str, new: str) -> bytes:
+    if name.endswith(".parquet"):
+        # A parquet file names each column in several places; rewrite it as a server with a renamed column would send it.
+        frame = pd.read_parquet(io.BytesIO(data))
+        assert old in frame.columns, f"{old!r} not in {name}"
+        buffer = io.BytesIO()
+        frame.rename(columns={old: new}).to_parquet(buffer, index=False)
+        return buffer.getvalue()
     text = text_of(name, data)
     assert old.encode() in text, f"{old!r} not in {name}"
     return packed(name, text.replace(old.encode(), new.encode(), 1))
