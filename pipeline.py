@@ -75,11 +75,12 @@ def build(data_dir: Path | None = None, progress: Progress = lambda _m: None) ->
         write_table(sources_table(data_dir), staging / "sources.parquet", tables)
 
         progress("indicators, factor scores, neighbours, benchmarks")
-        for name, frame in model.build_tables(raw_root, areas, tidy, progress).items():
+        built = model.build_tables(raw_root, areas, tidy, progress)
+        for name, frame in built.items():
             write_table(frame, staging / f"{name}.parquet", tables)
         from indicators import methodology
 
-        (staging / "methodology.md").write_text(methodology.render(), encoding="utf-8")
+        (staging / "methodology.md").write_text(methodology.render(built["coherence"]), encoding="utf-8")
         (staging / "build_info.json").write_text(json.dumps({"tables": tables}, indent=1, sort_keys=True) + "\n")
         switch_in(staging, data_dir / "processed")
     except BaseException:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from indicators.scores import SMALL_POPULATION
+
 # OWASP CSV injection: a cell starting with one of these can run as a formula in a spreadsheet.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -20,20 +22,27 @@ COLUMN_DICTIONARY = {
         "denominator": "Denominator count, where the value is a share or rate",
         "lower_ci": "Lower 95% confidence limit, where the publisher gives one",
         "upper_ci": "Upper 95% confidence limit, where the publisher gives one",
-        "derivation": "How the value reached the 2025 geography (direct, recoded, aggregated, inherited)",
+        "derivation": "How the value reached the 2025 geography (direct, recoded, aggregated by oa_centroid or lsoa_best_fit, inherited_county/csp/pfa/smc_area, apportioned)",
     },
     "factor_scores": {
         "area_code": "ONS GSS code of a May 2025 LAD or ward",
         "level": "lad or ward",
+        "scope": "ew_common: all LAs of England and Wales ranked together on indicators published for both; country: each country ranked within itself on all of its own indicators",
         "factor": "1-5 (integration factor) or composite",
         "period": "latest: each indicator at its latest period",
-        "method": "robust_z (mean of robust z-scores) or exponential (IMD-style transform, 0-100)",
+        "method": "robust_z (re-standardised mean of winsorised robust z-scores) or exponential (IMD-style transform, 0-100)",
         "score": "Factor score; higher is better under both methods",
-        "rank": "Rank among areas of the same level (1 = best)",
-        "rank_low": "5th percentile rank under weight perturbation and leave-one-out",
-        "rank_high": "95th percentile rank under weight perturbation and leave-one-out",
+        "rank": "Rank among the areas ranked together in this scope (1 = best)",
+        "rank_low": "5th percentile rank over draws of the weights and of published confidence intervals, and leave-one-out",
+        "rank_high": "95th percentile rank over the same draws (never beyond n_areas)",
+        "n_areas": "Number of areas ranked together in this scope and level",
         "n_indicators": "Number of indicators with a value behind the score",
-        "missing_reason": "Why a score is missing, or how it was scored (e.g. indicators published for Wales only)",
+        "period_oldest": "Oldest period among the indicators behind the score",
+        "period_newest": "Newest period among the indicators behind the score",
+        "proxy_share": "Share (0-1) of the score's indicator weight that is a conceptual proxy",
+        "inherited_share": "Share (0-1) of the score's indicator weight inherited from a county, community safety partnership, police force area or SMC area",
+        "small_population": f"True for LAs with fewer than {SMALL_POPULATION:,} residents (City of London, Isles of Scilly): rates and survey estimates are unstable",
+        "missing_reason": "Why a score is missing",
     },
 }
 

@@ -1,6 +1,8 @@
 """Methodology text generated from the catalogue and the scoring constants, so the docs cannot drift from the code."""
 from __future__ import annotations
 
+import pandas as pd
+
 from indicators import scores
 from indicators.catalogue import CATALOGUE
 from indicators.catalogue_base import FACTORS
@@ -9,7 +11,8 @@ from indicators.neighbours import K_NEIGHBOURS, KNN_VARIABLES
 POLARITY_WORDS = {"higher_is_better": "higher is better", "lower_is_better": "lower is better", "context": "context only, never scored"}
 
 
-def render() -> str:
+def render(audit: pd.DataFrame | None = None) -> str:
+    """The methodology as Markdown; with the coherence audit table, its per-factor summary too."""
     lines = [
         "# Cohesion Atlas: methodology",
         "",
@@ -25,22 +28,43 @@ def render() -> str:
         "",
         "## How indicators become factor scores",
         "1. **Latest period.** Each indicator enters the scores at its latest period that covers at least half the areas.",
-        "2. **Direction.** Indicators where lower is better are multiplied by -1, so that higher is better for all.",
-        "   Context indicators (diversity, ethnicity, religion, country of birth, national identity) never enter a score.",
-        "3. **Normalisation**, by one of two methods:",
-        f"   - *Robust z-score*: (x - median) / ({scores.MAD_SCALE} x median absolute deviation), as the ONS subnational indicators explorer does.",
+        "2. **Direction from the publisher.** Each loader declares, for every measure it reads, which way its publisher calls",
+        "   favourable (or that the publisher states none); a test holds every scored indicator's direction to that declaration.",
+        "   Where the publisher states no direction, the indicator says why it is read the way it is. Indicators where lower",
+        "   is better are multiplied by -1, so that higher is better for all.",
+        "3. **Diversity is context, by rule.** Context indicators (ethnicity, religion, country of birth, national identity,",
+        "   household language) never enter a score, and a test fails if any scored indicator correlates |r| >= 0.9 with the",
+        "   ethnic-minority share, the share born outside the UK, ethnic or religious diversity or non-UK identity, across LAs",
+        "   or wards. Household main language failed that rule (r = 0.96 with birthplace) and is context.",
+        "4. **Normalisation**, by one of two methods:",
+        f"   - *Robust z-score*: (x - median) / ({scores.MAD_SCALE} x median absolute deviation), as the ONS subnational indicators explorer does,",
+        f"     winsorised at +-{scores.WINSOR_BOUND:g} so that one extreme value (City of London's recorded crime) cannot swamp a factor",
+        "     (the OECD/JRC Handbook on Constructing Composite Indicators discusses this choice).",
         f"   - *Exponential (IMD style)*: rank areas so the worst has R = 1 and the best R = 1/n, then X = -{scores.EXP_CONSTANT:g} ln(1 - R(1 - e^(-100/{scores.EXP_CONSTANT:g}))).",
         "     X runs from 0 (best) to 100 (worst) and stretches the worst end, so a good result on one indicator cannot simply cancel a bad one.",
         "     The score shown is 100 minus the weighted mean of X, so that higher is better in both methods.",
-        "4. **Weights.** Equal by default; the composite builder lets you change indicator and factor weights.",
-        f"5. **Missing data.** A factor score needs at least {scores.MIN_WEIGHT_SHARE:.0%} of the weight of the indicators that are",
+        "5. **Weights.** Equal by default; the composite builder lets you change indicator and factor weights.",
+        "6. **Re-standardised for the indicators an area has.** A mean of fewer indicators spreads more widely. Each area's",
+        "   weighted mean is centred and divided by the spread predicted for its own set of indicators (from the covariance",
+        "   of the normalised indicators), so every factor score is on the scale of one indicator however many it rests on.",
+        f"7. **Missing data.** A factor score needs at least {scores.MIN_WEIGHT_SHARE:.0%} of the weight of the indicators that are",
         "   published for the area's country; otherwise it is missing and the reason is recorded.",
-        "6. **England and Wales.** The English Indices of Deprivation and the Welsh Index (WIMD) are separate scales and are never",
-        "   compared: IoD indicators score English areas only, WIMD Welsh areas only. A Welsh LA's factor scores therefore rest on",
-        "   the indicators that exist for Wales, and the app says so beside each Welsh score.",
-        "7. **Rank bands.** Each rank comes with the 5th-95th percentile rank over 200 Dirichlet draws of the weights",
-        "   (centred on equal weights, fixed seed) and over leaving each indicator out in turn. Bare league tables are not published.",
-        "8. **Composite.** The mean of the five factor scores. " + scores.COMPOSITE_CAVEAT,
+        "8. **Two scopes: England and Wales on one footing.** The English Indices of Deprivation and the Welsh Index (WIMD)",
+        "   are separate scales and are never compared.",
+        f"   - `ew_common` (the default): {scores.SCOPES['ew_common']}. All 318 LAs are ranked together.",
+        f"   - `country`: {scores.SCOPES['country']}. England's LAs are ranked 1-296, Wales's 1-22.",
+        "   Welsh LAs are more alike than English ones on the common indicators; the scores keep that difference.",
+        f"9. **Rank bands.** {scores.BAND_NOTE} Ranks in every draw are among the areas scored at the published values, and",
+        "   each band is widened where needed to hold its own rank. Bare league tables are not published.",
+        "10. **Bounded, non-redundant factors.** The coherence audit (below and `coherence.parquet`) gives each factor's",
+        "   Cronbach's alpha and each indicator's correlation with the rest of its factor. Where two indicators of a factor",
+        "   correlated |rho| > 0.9, one was kept: factor 2 keeps police recorded crime of the four crime measures (and takes",
+        "   public order offences out of it, since factor 5 scores them); factor 3 keeps the education domain of the IMD and",
+        "   WIMD rather than the whole index or its income domain, which repeat the claimant count and child poverty.",
+        f"   LAs with fewer than {scores.SMALL_POPULATION:,} residents (City of London, Isles of Scilly) are flagged wherever ranked.",
+        "11. **Evidence strength.** Every factor score carries its number of indicators, its oldest and newest period, and",
+        "   the share of its weight that is a proxy or inherited from a county, community safety partnership or police force area.",
+        "12. **Composite.** The mean of the five factor scores. " + scores.COMPOSITE_CAVEAT,
         "",
         "## Geography",
         "Canonical areas are the 318 local authority districts and 7,588 electoral wards of England and Wales in May 2025.",
@@ -63,6 +87,8 @@ def render() -> str:
         "",
     ]
     lines += [f"- {label} (`{key}`)" for key, label in KNN_VARIABLES.items()]
+    if audit is not None and len(audit):
+        lines += ["", *coherence_lines(audit)]
     lines += ["", "## Indicators", ""]
     for number in (*FACTORS, None):
         members = [i for i in CATALOGUE if i.factor == number]
@@ -72,6 +98,8 @@ def render() -> str:
             flags = []
             if ind.proxy:
                 flags.append("proxy")
+            if ind.factor is not None and not ind.is_scored:
+                flags.append("shown, not scored")
             if ind.countries != "E+W":
                 flags.append({"E": "England only", "W": "Wales only"}[ind.countries])
             flag_text = f" ({', '.join(flags)})" if flags else ""
@@ -82,6 +110,31 @@ def render() -> str:
                 f"- Sources: {', '.join(ind.sources)}",
                 f"- How derived: {ind.derivation}",
                 f"- Caveats: {ind.caveats}",
+                *([f"- Proxy: {ind.proxy_reason}"] if ind.proxy else []),
+                *([f"- Not scored: {ind.unscored_reason}"] if ind.factor is not None and not ind.is_scored else []),
+                *([f"- Direction: {ind.direction_note}"] if ind.direction_note else []),
                 "",
             ]
     return "\n".join(lines) + "\n"
+
+
+def coherence_lines(audit: pd.DataFrame) -> list[str]:
+    """Per LA universe and factor: alpha, the closest pair, and the factor's correlation with diversity and deprivation."""
+    lines = [
+        "## Coherence audit (local authorities)",
+        "Cronbach's alpha over the factor's normalised indicators (areas holding all of them); the largest |rho| between two",
+        "of its indicators; and the Spearman correlation of the factor score with the ethnic-minority share and with the",
+        "IMD (English LAs) or WIMD (Welsh LAs) score. Deprivation scores run higher = more deprived, so a negative rho means",
+        "deprived areas score worse.",
+        "",
+        "| scope | countries | factor | indicators | alpha | largest pair rho | rho with ethnic-minority share | rho with IMD | rho with WIMD |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    rows = audit[(audit["level"] == "lad") & (audit["indicator_id"] == "")]
+    fmt = lambda x: "" if pd.isna(x) else f"{x:.2f}"  # noqa: E731
+    for row in rows.itertuples():
+        lines.append(
+            f"| {row.scope} | {row.country} | {row.factor} | {row.n_indicators} | {fmt(row.cronbach_alpha)} | {fmt(row.max_abs_rho_in_factor)} "
+            f"| {fmt(row.rho_ethnic_minority)} | {fmt(row.rho_imd)} | {fmt(row.rho_wimd)} |"
+        )
+    return lines

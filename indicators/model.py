@@ -19,8 +19,7 @@ FACTOR_SCORE_COLUMNS = [
     "area_code", "level", "scope", "factor", "period", "method", "score", "rank", "rank_low", "rank_high", "n_areas",
     "n_indicators", *EVIDENCE_COLUMNS, "small_population", "missing_reason",
 ]
-# LAs below this many Census 2021 residents (City of London 8,583; Isles of Scilly 2,054) are flagged wherever ranked.
-SMALL_POPULATION = 10_000
+SMALL_POPULATION = scores.SMALL_POPULATION
 SCORE_PERIOD = "latest"
 # A factor's ward score needs at least this many ward-level indicators behind it.
 MIN_WARD_INDICATORS = 2

@@ -18,6 +18,8 @@ METHODS = ("robust_z", "exponential")
 WINSOR_BOUND = 3.0
 # Two indicators need this many areas in common before their covariance is trusted for re-standardising.
 MIN_COVARIANCE_OVERLAP = 20
+# LAs below this many Census 2021 residents (City of London 8,583; Isles of Scilly 2,054) are flagged wherever ranked.
+SMALL_POPULATION = 10_000
 CI_Z = 1.959964  # a published 95% interval spans +-1.96 standard errors
 SCOPES = {
     "ew_common": "England and Wales on a common footing: only indicators published for both countries",
@@ -59,14 +61,6 @@ def exponential_transform(aligned: pd.Series) -> pd.Series:
     return transformed.reindex(aligned.index)
 
 
-def align(values: pd.Series, polarity: str) -> pd.Series:
-    if polarity == "higher_is_better":
-        return values
-    if polarity == "lower_is_better":
-        return -values
-    raise ValueError(f"context indicators are never scored (polarity {polarity!r})")
-
-
 @dataclass(frozen=True)
 class ScoreInput:
     """A wide matrix (areas x indicators) of one level's latest values, with each indicator's factor and polarity.
@@ -87,18 +81,36 @@ class ScoreInput:
         return ScoreInput(self.values.loc[rows, columns], self.factor[columns], self.polarity[columns], self.coverage.loc[rows, columns], se)
 
 
+SIGNS = {"higher_is_better": 1.0, "lower_is_better": -1.0}
+
+
 def normalise(matrix: pd.DataFrame, polarity: pd.Series, method: str) -> pd.DataFrame:
     """Each column aligned so higher is better, then on a common bounded scale; for both methods higher means better."""
-    out = {}
-    for indicator in matrix.columns:
-        aligned = align(matrix[indicator], polarity[indicator])
+    return pd.DataFrame(_normalise_array(matrix.to_numpy(dtype=float) * _signs(polarity, matrix.columns), method), index=matrix.index, columns=matrix.columns)
+
+
+def _signs(polarity: pd.Series, columns) -> np.ndarray:
+    unknown = [c for c in columns if polarity[c] not in SIGNS]
+    if unknown:
+        raise ValueError(f"context indicators are never scored (polarity of {unknown[0]!r} is {polarity[unknown[0]]!r})")
+    return np.array([SIGNS[polarity[c]] for c in columns])
+
+
+def _normalise_array(aligned: np.ndarray, method: str) -> np.ndarray:
+    """Column by column as robust_z (winsorised) or 100 - exponential_transform, for a whole matrix at once."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column stays missing
         if method == "robust_z":
-            out[indicator] = robust_z(aligned).clip(-WINSOR_BOUND, WINSOR_BOUND)
-        elif method == "exponential":
-            out[indicator] = 100 - exponential_transform(aligned)
-        else:
-            raise ValueError(f"unknown method {method!r}")
-    return pd.DataFrame(out, index=matrix.index)
+            median = np.nanmedian(aligned, axis=0)
+            mad = np.nanmedian(np.abs(aligned - median), axis=0)
+            spread = np.nanstd(aligned, axis=0, ddof=1)
+            scale = np.where(np.isfinite(mad) & (mad > 0), MAD_SCALE * mad, np.where(np.isfinite(spread) & (spread > 0), spread, 1.0))
+            return np.clip((aligned - median) / scale, -WINSOR_BOUND, WINSOR_BOUND)
+        if method == "exponential":
+            ranks = pd.DataFrame(aligned).rank(method="average", ascending=False).to_numpy()
+            scaled = ranks / np.sum(~np.isnan(aligned), axis=0)
+            return 100 + EXP_CONSTANT * np.log(1 - scaled * (1 - np.exp(-100 / EXP_CONSTANT)))
+    raise ValueError(f"unknown method {method!r}")
 
 
 @dataclass(frozen=True)
@@ -143,6 +155,23 @@ def _weighted(block: np.ndarray, present: np.ndarray, w: np.ndarray, spread: tup
     return score, present_weight
 
 
+def _packed(spread: Spread | None, members: list[str]) -> tuple | None:
+    if spread is None:
+        return None
+    return (spread.centre[members].to_numpy(), spread.covariance.loc[members, members].to_numpy(), spread.reference_centre, spread.reference_sd)
+
+
+def _factor_arrays(block: np.ndarray, cover: np.ndarray, w: np.ndarray, packed: tuple | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One factor's scores (NaN below the weight rule), the share of weight present and the count present, per row."""
+    present = ~np.isnan(block)
+    score, present_weight = _weighted(block, present, w, packed)
+    available_weight = cover @ w
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = present_weight / np.where(available_weight > 0, available_weight, np.nan)
+    enough = share >= MIN_WEIGHT_SHARE - 1e-12
+    return np.where(enough, score, np.nan), share, present.sum(axis=1)
+
+
 def factor_scores(
     normalised: pd.DataFrame,
     factor: pd.Series,
@@ -161,28 +190,16 @@ def factor_scores(
         members = [c for c in normalised.columns if factor[c] == number and weights[c] > 0]
         if not members:
             continue
-        block = normalised[members].to_numpy(dtype=float)
-        present = ~np.isnan(block)
-        w = weights[members].to_numpy()
-        packed = None
-        if spread is not None:
-            packed = (
-                spread.centre[members].to_numpy(),
-                spread.covariance.loc[members, members].to_numpy(),
-                spread.reference_centre,
-                spread.reference_sd,
-            )
-        score, present_weight = _weighted(block, present, w, packed)
-        available_weight = coverage[members].to_numpy() @ w
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share = present_weight / np.where(available_weight > 0, available_weight, np.nan)
-        enough = share >= MIN_WEIGHT_SHARE - 1e-12
-        scores[number] = pd.Series(np.where(enough, score, np.nan), index=normalised.index)
-        counts[number] = pd.Series(present.sum(axis=1), index=normalised.index)
+        score, share, count = _factor_arrays(
+            normalised[members].to_numpy(dtype=float), coverage[members].to_numpy(dtype=float), weights[members].to_numpy(), _packed(spread, members)
+        )
+        scores[number] = pd.Series(score, index=normalised.index)
+        counts[number] = pd.Series(count, index=normalised.index)
         reason = pd.Series("", index=normalised.index, dtype=object)
-        reason[~enough] = [
+        missing = np.isnan(score)
+        reason[missing] = [
             f"only {s:.0%} of indicator weight present (needs {MIN_WEIGHT_SHARE:.0%})" if np.isfinite(s) and s > 0 else "no indicator for this area"
-            for s in share[~enough]
+            for s in share[missing]
         ]
         reasons[number] = reason
     return pd.DataFrame(scores), pd.DataFrame(counts), pd.DataFrame(reasons)
@@ -228,50 +245,54 @@ def rank_bands(
     band is widened to hold its own point rank.
     """
     rng = np.random.default_rng(seed)
+    columns = list(data.values.columns)
     factors = [f for f in point.columns if f != "composite"]
-    members = {f: [c for c in data.values.columns if data.factor[c] == f] for f in factors}
-    scored_mask = point.notna().to_numpy()
-    se = data.standard_error.to_numpy(dtype=float) if data.standard_error is not None else np.full(data.values.shape, np.nan)
-    se = np.where(np.isfinite(se) & (se > 0), se, 0.0)
+    plan = {}
+    for f in factors:
+        members = [c for c in columns if data.factor[c] == f]
+        plan[f] = ([columns.index(c) for c in members], data.coverage[members].to_numpy(dtype=float), _packed(spread, members))
+    signs = _signs(data.polarity, columns)
     raw = data.values.to_numpy(dtype=float)
+    se = data.standard_error[columns].to_numpy(dtype=float) if data.standard_error is not None else np.zeros(raw.shape)
+    se = np.where(np.isfinite(se) & (se > 0), se, 0.0)
+    has_composite = "composite" in point.columns and point["composite"].notna().any()
 
-    def one_draw(values: np.ndarray, weights: dict, factor_weights: np.ndarray) -> np.ndarray:
-        normalised = normalise(pd.DataFrame(values, index=data.values.index, columns=data.values.columns), data.polarity, method)
-        table, _, _ = factor_scores(normalised, data.factor, data.coverage, weights, spread)
-        table = table.reindex(columns=factors)
-        table["composite"] = composite(table, dict(zip(factors, factor_weights)))
-        return table[point.columns].to_numpy()
+    def one_draw(values: np.ndarray, weights: dict, factor_weights: np.ndarray, only=None) -> np.ndarray:
+        normalised = _normalise_array(values * signs, method)
+        out = np.full((raw.shape[0], len(point.columns)), np.nan)
+        for j, f in enumerate(factors):
+            if only is not None and f != only:
+                continue
+            idx, cover, packed = plan[f]
+            out[:, j] = _factor_arrays(normalised[:, idx], cover, weights[f], packed)[0]
+        if has_composite and only is None:
+            block = out[:, : len(factors)]
+            out[:, list(point.columns).index("composite")] = block @ factor_weights / factor_weights.sum()
+        return out
 
     results = []
-    equal_factors = np.ones(len(factors))
     for _ in range(draws):
-        weights = {}
-        for f in factors:
-            weights.update(dict(zip(members[f], rng.dirichlet(np.full(len(members[f]), concentration)) * len(members[f]))))
+        weights = {f: rng.dirichlet(np.full(len(plan[f][0]), concentration)) for f in factors}
         noisy = raw + rng.standard_normal(raw.shape) * se
-        results.append(one_draw(noisy, weights, rng.dirichlet(np.full(len(factors), concentration)) * len(factors)))
+        results.append(one_draw(noisy, weights, rng.dirichlet(np.full(len(factors), concentration))))
     for f in factors:
-        if len(members[f]) < 2:
-            continue
-        for left_out in members[f]:
-            drawn = one_draw(raw, {left_out: 0.0}, equal_factors)
-            # leaving out an indicator of one factor says nothing new about the others: keep only this factor's column
-            keep = np.full(drawn.shape, np.nan)
-            column = list(point.columns).index(f)
-            keep[:, column] = drawn[:, column]
-            results.append(keep)
-    stacked = np.stack(results)  # draws x areas x columns
-    stacked = np.where(scored_mask[None, :, :], stacked, np.nan)
-    ranks = np.stack([_ranks(d) for d in stacked])
-    point_rank = _ranks(np.where(scored_mask, point.to_numpy(), np.nan))
-    n_scored = scored_mask.sum(axis=0)
+        n = len(plan[f][0])
+        for left_out in range(n if n > 1 else 0):
+            weights = {f: np.where(np.arange(n) == left_out, 0.0, 1.0)}
+            results.append(one_draw(raw, weights, np.ones(len(factors)), only=f))
+    stacked = np.stack(results, axis=2)  # areas x columns x draws
+    scored = point.notna().to_numpy()
+    stacked = np.where(scored[:, :, None], stacked, np.nan)
+    point_rank = _ranks(np.where(scored, point.to_numpy(), np.nan))
+    n_scored = scored.sum(axis=0)
     bands = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # columns with no draw for an area: NaN band, as intended
-        lower = np.nanpercentile(ranks, low, axis=0).round(0)
-        upper = np.nanpercentile(ranks, high, axis=0).round(0)
-    lower = np.fmin(lower, point_rank)
-    upper = np.minimum(np.fmax(upper, point_rank), n_scored[None, :])
     for j, column in enumerate(point.columns):
-        bands[column] = pd.DataFrame({"rank_low": lower[:, j], "rank_high": upper[:, j]}, index=point.index)
+        ranks = _ranks(stacked[:, j, :])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # areas with no draw: NaN band, as intended
+            lower = np.nanpercentile(ranks, low, axis=1).round(0)
+            upper = np.nanpercentile(ranks, high, axis=1).round(0)
+        lower = np.fmin(lower, point_rank[:, j])
+        upper = np.minimum(np.fmax(upper, point_rank[:, j]), n_scored[j])
+        bands[column] = pd.DataFrame({"rank_low": lower, "rank_high": upper}, index=point.index)
     return bands
