@@ -20,6 +20,8 @@ from source_contract_checks import assert_failed_fetch_keeps_file, malformed_var
 FOLDER = RAW / "census2021_oa_topics"
 TS067 = FOLDER / m.F_TS067
 TS067_URL = "https://www.nomisweb.co.uk/output/census/2021/census2021-ts067.zip"
+TS029 = FOLDER / m.F_TS029
+TS029_URL = "https://www.nomisweb.co.uk/output/census/2021/census2021-ts029.zip"
 MEASURES = ["qual_total", "qual_none", "qual_level1_entry", "qual_level2", "qual_apprenticeship", "qual_level3", "qual_level4_plus", "qual_other"]
 
 
@@ -59,6 +61,21 @@ def test_totals_and_the_published_headline_shares(wide):
     assert round(100 * wide.qual_none.sum() / wide.qual_total.sum(), 1) == 18.2
 
 
+def test_ts029_english_proficiency_totals_match_the_published_msoa_file():
+    """TS029 at OA: residents aged 3+ sum to 57,704,938 (the MSOA file Nomis publishes sums to 57,704,237; ONS
+    perturbs small cells), and every OA's parts add up to its total."""
+    wide = m.read(TS029).pivot(index="area_code", columns="measure", values="value")
+    assert wide.english_prof_total.sum() == 57_704_938
+    assert (wide.main_language_english + wide.main_language_not_english == wide.english_prof_total).all()
+    parts = ["speaks_english_very_well", "speaks_english_well", "cannot_speak_english_well", "cannot_speak_english"]
+    assert (wide[parts].sum(axis=1) == wide.main_language_not_english).all()
+    assert wide.loc["E00000001", "english_prof_total"] == 176
+    msoa = census2021.read(RAW / "census2021" / "census2021_ts029_english_proficiency_msoa21.csv")
+    published = msoa[msoa.measure.isin(["cannot_speak_english_well", "cannot_speak_english"])]["value"].sum()
+    summed = wide.cannot_speak_english_well.sum() + wide.cannot_speak_english.sum()
+    assert summed == 1_040_506 and abs(summed - published) / published < 0.001
+
+
 def test_oas_are_those_of_the_oa_lookup(ts067):
     lookup = census2021_oa.read_lookup(RAW / "ons_oa21_lookup" / census2021_oa.LOOKUP)
     assert set(ts067.area_code) == set(lookup.oa21_code)
@@ -84,7 +101,7 @@ def test_every_measure_has_a_publisher_direction(ts067):
 
 def test_declaration():
     assert m.SOURCE.id == "census2021_oa_topics" and m.SOURCE.raw_folder == "census2021_oa_topics"
-    assert [f.name for f in m.SOURCE.files] == [m.F_TS067]
+    assert [f.name for f in m.SOURCE.files] == [m.F_TS029, m.F_TS067]
     raw = m.SOURCE.file(m.F_TS067)
     assert raw.tidy and raw.method == "direct"
     assert raw.url == TS067_URL and build_request(raw.url).url == TS067_URL
@@ -95,12 +112,17 @@ def test_declaration():
 # Fetch against the recorded bulk zip
 # ---------------------------------------------------------------------------------------------
 
-def zip_body(fixtures_dir) -> bytes:
-    return (fixtures_dir / "census2021_oa_topics" / "census2021-ts067.zip").read_bytes()
+def zip_body(fixtures_dir, table: str = "ts067") -> bytes:
+    return (fixtures_dir / "census2021_oa_topics" / f"census2021-{table}.zip").read_bytes()
+
+
+def serve_ts029(fixtures_dir) -> None:
+    responses.add(responses.GET, TS029_URL, body=zip_body(fixtures_dir, "ts029"), content_type="application/zip")
 
 
 @responses.activate
 def test_fetch_converts_the_bulk_zip_to_the_held_layout(tmp_path, fixtures_dir, ts067):
+    serve_ts029(fixtures_dir)
     responses.add(responses.GET, TS067_URL, body=zip_body(fixtures_dir), content_type="application/zip")
     folder = m.fetch(tmp_path / "raw")
     assert folder == tmp_path / "raw" / "census2021_oa_topics"
@@ -110,8 +132,11 @@ def test_fetch_converts_the_bulk_zip_to_the_held_layout(tmp_path, fixtures_dir, 
     pd.testing.assert_frame_equal(fetched, expected)
     # The converted file has the held layout: OA and the coded columns in order.
     assert list(pd.read_parquet(folder / m.F_TS067).columns) == list(pd.read_parquet(TS067).columns)
-    entry = json.loads((tmp_path / "manifest.json").read_text())["files"][0]
-    assert entry["path"] == f"raw/census2021_oa_topics/{m.F_TS067}" and entry["url"] == TS067_URL
+    entries = {e["path"]: e for e in json.loads((tmp_path / "manifest.json").read_text())["files"]}
+    entry = entries[f"raw/census2021_oa_topics/{m.F_TS067}"]
+    assert entry["url"] == TS067_URL and entries[f"raw/census2021_oa_topics/{m.F_TS029}"]["url"] == TS029_URL
+    ts029 = m.read(folder / m.F_TS029)
+    assert ts029[(ts029.area_code == "E00000001") & (ts029.measure == "english_prof_total")]["value"].item() == 176
     assert entry["source_id"] == "census2021_oa_topics" and len(entry["sha256"]) == 64
 
 
@@ -135,6 +160,7 @@ def changed_zip(fixtures_dir, old: str, new: str) -> bytes:
 )
 @responses.activate
 def test_fetch_refuses_a_changed_zip(tmp_path, fixtures_dir, old, new, message):
+    serve_ts029(fixtures_dir)
     responses.add(responses.GET, TS067_URL, body=changed_zip(fixtures_dir, old, new), content_type="application/zip")
     with pytest.raises(FetchError, match=message):
         m.fetch(tmp_path / "raw")
