@@ -45,6 +45,32 @@ INDICATOR_EVIDENCE = {
     "homelessness_indicator_rate_per_1000_households": "acceptances for housing assistance under the homelessness provisions, per 1,000 households",
 }
 
+def file10_directions(notes_rank: str, notes_score: str) -> tuple[PublisherDirection, ...]:
+    """The directions MHCLG's File 10 notes give its LA summary measures, shared by the IoD 2019 and 2025 editions."""
+    return (
+        PublisherDirection("*_rank_of_average_score", HIGHER_FAVOURABLE, notes_rank),
+        PublisherDirection("*_average_score", LOWER_FAVOURABLE, notes_score),
+        PublisherDirection(
+            "*_share_lsoas_most_deprived_10pc",
+            LOWER_FAVOURABLE,
+            "MHCLG IoD File 10 notes: proportion of LSOAs 'in the most deprived 10% of LSOAs nationally', "
+            "ranked so that 'the rank of 1 (most deprived) is given to the area with the highest score'",
+        ),
+        PublisherDirection(
+            "imd_extent",
+            LOWER_FAVOURABLE,
+            "MHCLG IoD File 10 notes: extent, the share of a district's 'population living in the most deprived LSOAs in the country'; "
+            "'the rank of 1 (most deprived) is given to the area with the highest score'",
+        ),
+        PublisherDirection(
+            "imd_local_concentration",
+            LOWER_FAVOURABLE,
+            "MHCLG IoD File 10 notes: local concentration is ranked so that 'the rank of 1 (most deprived) is given to the area "
+            "with the highest score' (the LSOAs are first ranked 'such that the most deprived LSOA is given the rank' of their number)",
+        ),
+    )
+
+
 SOURCE = Source(
     id="imd2019",
     title="English Indices of Deprivation 2019",
@@ -93,26 +119,7 @@ SOURCE = Source(
         "Underlying indicators refer to various years (e.g. adult skills from Census 2011)."
     ),
     directions=(
-        PublisherDirection("*_rank_of_average_score", HIGHER_FAVOURABLE, NOTES_RANK),
-        PublisherDirection("*_average_score", LOWER_FAVOURABLE, NOTES_SCORE),
-        PublisherDirection(
-            "*_share_lsoas_most_deprived_10pc",
-            LOWER_FAVOURABLE,
-            "MHCLG IoD File 10 notes: proportion of LSOAs 'in the most deprived 10% of LSOAs nationally', "
-            "ranked so that 'the rank of 1 (most deprived) is given to the area with the highest score'",
-        ),
-        PublisherDirection(
-            "imd_extent",
-            LOWER_FAVOURABLE,
-            "MHCLG IoD File 10 notes: extent, the share of a district's 'population living in the most deprived LSOAs in the country'; "
-            "'the rank of 1 (most deprived) is given to the area with the highest score'",
-        ),
-        PublisherDirection(
-            "imd_local_concentration",
-            LOWER_FAVOURABLE,
-            "MHCLG IoD File 10 notes: local concentration is ranked so that 'the rank of 1 (most deprived) is given to the area "
-            "with the highest score' (LSOAs are ranked 'such that the most deprived LSOA is given the rank' 32,844)",
-        ),
+        *file10_directions(NOTES_RANK, NOTES_SCORE),
         PublisherDirection("*_rank", HIGHER_FAVOURABLE, LSOA_RANK),
         PublisherDirection("*_decile", HIGHER_FAVOURABLE, LSOA_DECILE),
         PublisherDirection("population_*", NOT_STATED, "File 6 mid-2015 population denominators: counts; MHCLG states no direction"),

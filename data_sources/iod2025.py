@@ -7,6 +7,7 @@ import pandas as pd
 
 from data_sources.base import janitor_snake_case, OGL_V3, RawFile, SchemaError, Source, read_csv_checked, tidy_from_wide, HIGHER_FAVOURABLE, LOWER_FAVOURABLE, PublisherDirection
 from data_sources.fetching import fetch_source
+from data_sources.imd2019 import file10_directions
 
 # MHCLG's own words for which way the measures run. The held File 10 CSV has no notes sheet: the File 10 notes of
 # IoD2019 (held in imd2019_england, the same summary measures) say it, and MHCLG's LSOA file headers label ranks and deciles.
@@ -45,26 +46,7 @@ SOURCE = Source(
     ),
     caveats="Ranks are relative within England and are not comparable in absolute terms with IoD2019 (new LSOAs, methods).",
     directions=(
-        PublisherDirection("*_rank_of_average_score", HIGHER_FAVOURABLE, NOTES_RANK),
-        PublisherDirection("*_average_score", LOWER_FAVOURABLE, NOTES_SCORE),
-        PublisherDirection(
-            "*_share_lsoas_most_deprived_10pc",
-            LOWER_FAVOURABLE,
-            "MHCLG IoD File 10 notes: proportion of LSOAs 'in the most deprived 10% of LSOAs nationally', "
-            "ranked so that 'the rank of 1 (most deprived) is given to the area with the highest score'",
-        ),
-        PublisherDirection(
-            "imd_extent",
-            LOWER_FAVOURABLE,
-            "MHCLG IoD File 10 notes: extent, the share of a district's 'population living in the most deprived LSOAs in the country'; "
-            "'the rank of 1 (most deprived) is given to the area with the highest score'",
-        ),
-        PublisherDirection(
-            "imd_local_concentration",
-            LOWER_FAVOURABLE,
-            "MHCLG IoD File 10 notes: local concentration is ranked so that 'the rank of 1 (most deprived) is given to the area "
-            "with the highest score' (the LSOAs are first ranked 'such that the most deprived LSOA is given the rank' of their number)",
-        ),
+        *file10_directions(NOTES_RANK, NOTES_SCORE),
         PublisherDirection("*_rank", HIGHER_FAVOURABLE, LSOA_RANK),
         PublisherDirection("*_decile", HIGHER_FAVOURABLE, LSOA_DECILE),
         PublisherDirection("*_score", LOWER_FAVOURABLE, NOTES_SCORE),
