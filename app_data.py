@@ -14,6 +14,7 @@ from indicators import reweight, views
 APP_ROOT = Path(__file__).resolve().parent
 STATIC_DIR = APP_ROOT / "static"
 TABLES = ("areas", "indicators", "indicator_values", "factor_scores", "neighbours", "benchmarks", "sources")
+OPTIONAL_TABLES = ("coherence",)  # read when the build wrote it; the pages that use it say so when it is missing
 PAGES = {
     "map": "app_pages/map.py",
     "profile": "app_pages/profile.py",
@@ -60,11 +61,23 @@ class Atlas:
     lad_codes: list[str]
     lads: pd.DataFrame
     values_by: dict[tuple[str, str], pd.DataFrame] = field(repr=False)
-    scores_by_level: dict[str, pd.DataFrame] = field(repr=False)
+    scores_by: dict[tuple[str, str], pd.DataFrame] = field(repr=False)  # (level, scope) -> one row per area, factor, method
     periods: dict[tuple[str, str], list[str]] = field(repr=False)
     population: pd.Series = field(repr=False)
     source_text: dict[str, str] = field(repr=False)
+    coherence: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    universes: dict[tuple[str, str, str], views.Universe] = field(repr=False, default_factory=dict)
+    small_areas: frozenset[str] = frozenset()
+    score_keys: dict[str, list[str]] = field(repr=False, default_factory=dict)  # level -> factor keys with scores
     ward_note: str = ""
+
+    def scores_for(self, level: str, scope: str) -> pd.DataFrame:
+        """The scores of one level in one scope (the only place scores are split by scope). Wards exist only in
+        views.WARD_SCOPE."""
+        return self.scores_by.get((level, scope), self.scores.iloc[0:0])
+
+    def scope_caption(self, scope: str, *, country: str | None = None, level: str = "lad") -> str:
+        return views.scope_caption(scope, self.universes, country=country, level=level)
 
     def indicator_values(self, indicator_id: str, level: str) -> pd.DataFrame:
         return self.values_by.get((indicator_id, level), self.values.iloc[0:0])
@@ -87,7 +100,7 @@ class Atlas:
 
     def measure_options(self, level: str, *, with_scores: bool = True) -> list[str]:
         held = {ind for (ind, lvl) in self.values_by if lvl == level and ind != "*"}
-        return views.measure_options(self.catalogue, level, with_scores=with_scores, available=held)
+        return views.measure_options(self.catalogue, level, with_scores=with_scores, available=held, score_keys=self.score_keys.get(level, []))
 
     def label(self, code: str) -> str:
         return views.area_label(code, self.names, self.welsh)
@@ -97,6 +110,9 @@ class Atlas:
 def _load_atlas(stamp: str) -> Atlas:
     folder = Path(stamp.rsplit(":", 1)[0])
     t = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
+    for name in OPTIONAL_TABLES:
+        path = folder / f"{name}.parquet"
+        t[name] = pd.read_parquet(path) if path.exists() else pd.DataFrame()
     areas = t["areas"]
     values = t["indicator_values"]
     values_by: dict[tuple[str, str], pd.DataFrame] = {}
@@ -127,10 +143,14 @@ def _load_atlas(stamp: str) -> Atlas:
         lad_codes=lads["area_code"].tolist(),
         lads=lads,
         values_by=values_by,
-        scores_by_level={level: block.reset_index(drop=True) for level, block in scores.groupby("level")},
+        scores_by={key: block.reset_index(drop=True) for key, block in scores.groupby(["level", "scope"])},
         periods=periods,
         population=views.lad_population(values_by.get(("*", "lad"), values)),
         source_text=views.source_texts(t["indicators"], t["sources"]),
+        coherence=t["coherence"],
+        universes=views.universes(areas, t["indicators"], t["coherence"]),
+        small_areas=views.small_population_areas(scores),
+        score_keys={level: views.scored_factors(block) for level, block in scores.groupby("level")},
         ward_note=views.ward_lookup_note(t["sources"], values_by.get(("*", "ward"), values.iloc[0:0]), int((areas["level"] == "ward").sum())),
     )
 
@@ -191,20 +211,22 @@ def static_ward_layer() -> Path | None:
     return _static_ward_layer(data_stamp())
 
 
-@st.cache_resource(max_entries=4, show_spinner="Normalising indicators…")
-def _prepared(stamp: str, method: str) -> reweight.Prepared:
+@st.cache_resource(max_entries=8, show_spinner="Normalising indicators…")
+def _prepared(stamp: str, method: str, scope: str) -> reweight.Prepared:
     a = _load_atlas(stamp)
-    return reweight.prepare(a.level_values("lad"), a.catalogue, a.areas[a.areas["level"] == "lad"], method)
+    return reweight.prepare(a.level_values("lad"), a.catalogue, a.areas[a.areas["level"] == "lad"], method, scope)
 
 
-def prepared(method: str) -> reweight.Prepared:
-    return _prepared(data_stamp(), method)
+def prepared(method: str, scope: str) -> reweight.Prepared:
+    return _prepared(data_stamp(), method, scope)
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
-def rank_shift(stamp: str, method: str, indicator_weights: tuple[tuple[str, float], ...], factor_weights: tuple[tuple[int, float], ...]) -> pd.DataFrame:
-    """Keyed on the method and every weight (as sorted tuples), so a repeat of the same weights is instant."""
-    return reweight.rank_shift(_prepared(stamp, method), dict(indicator_weights), dict(factor_weights), draws=100)
+def rank_shift(
+    stamp: str, method: str, scope: str, indicator_weights: tuple[tuple[str, float], ...], factor_weights: tuple[tuple[int, float], ...]
+) -> pd.DataFrame:
+    """Keyed on the method, the scope and every weight (as sorted tuples), so a repeat of the same weights is instant."""
+    return reweight.rank_shift(_prepared(stamp, method, scope), dict(indicator_weights), dict(factor_weights), draws=100)
 
 
 # ---------------------------------------------------------------- URL state
@@ -286,6 +308,16 @@ def choose(name: str, key: str, label: str, options: list, default, *, what: str
         choice = value
     publish(name, key, choice)
     return choice
+
+
+def scope_picker(key: str, *, disabled: bool = False, label: str = "Ranking scope") -> str:
+    """The validated, URL-backed ranking scope (?scope=), shared across pages like the other controls."""
+    fallback = shared("scope") if shared("scope") in views.SCOPES else views.DEFAULT_SCOPE
+    return choose(
+        "scope", key, label, list(views.SCOPES), fallback, what="scope", format_func=views.SCOPE_LABELS.get,
+        checker=lambda raw: views.check_scope(raw, fallback), disabled=disabled,
+        help=" ".join(f"{views.SCOPE_LABELS[k]}: {text}." for k, text in views.SCOPES.items()),
+    )
 
 
 def page_link_params(**params: str) -> dict[str, str]:

@@ -155,12 +155,18 @@ def _choropleth(
     title: str | None,
     area_word: str,
 ) -> go.Figure:
-    """frame: area_code, area_name, value, value_text, rank_text (one row per area with a value)."""
-    customdata = np.column_stack([frame["area_name"].astype(str), frame["value_text"].astype(str), frame["rank_text"].astype(str)]) if len(frame) else None
+    """frame: area_code, area_name, value, value_text, rank_text (one row per area with a value); optionally detail,
+    one more hover line (evidence strength, the small-population note)."""
+    columns = [frame["area_name"].astype(str), frame["value_text"].astype(str), frame["rank_text"].astype(str)]
+    with_detail = "detail" in frame and len(frame) and frame["detail"].astype(bool).any()
+    if with_detail:
+        columns.append(frame["detail"].fillna("").astype(str).map(lambda d: f"{d}<br>" if d else ""))
+    customdata = np.column_stack(columns) if len(frame) else None
     hover = (
         "<b>%{customdata[0]}</b><br>"
         + f"%{{customdata[1]}} {unit}<br>"
         + f"{area_word} rank %{{customdata[2]}}<br>"
+        + ("%{customdata[3]}" if with_detail else "")
         + f"<i>{source_short}</i><extra></extra>"
     )
     trace = go.Choroplethmap(
@@ -250,7 +256,7 @@ def trend_chart(series: pd.DataFrame, periods: list[str], breaks: list[tuple[str
 def factor_profile_chart(summary: pd.DataFrame, *, source_line: str, height: int = 300) -> go.Figure:
     """National rank of each factor (1 = best, shown on the right) with its 5th-95th percentile rank band."""
     rows = summary[summary["factor"] != "composite"].iloc[::-1]
-    n = int(summary["n_areas"].max()) if len(summary) else 318
+    n = int(summary["n_areas"].max()) if len(summary) else 318  # the axis; each point's hover says its own universe size
     rank = rows["rank"].to_numpy(dtype=float)
     fig = go.Figure(
         go.Scatter(
@@ -264,16 +270,19 @@ def factor_profile_chart(summary: pd.DataFrame, *, source_line: str, height: int
                 "arrayminus": np.nan_to_num(rank - rows["rank_low"].to_numpy(dtype=float)),
                 "thickness": 6, "width": 0, "color": "rgba(31,78,154,0.35)",
             },
-            customdata=np.column_stack([rows["rank_low"].to_numpy(dtype=float), rows["rank_high"].to_numpy(dtype=float), rows["score"].to_numpy(dtype=float)]),
-            text=rows["name"],
-            hovertemplate="%{text}<br>rank %{x:.0f} of " + str(n) + " (band %{customdata[0]:.0f}–%{customdata[1]:.0f})<br>score %{customdata[2]:.3f}<extra></extra>",
+            customdata=np.column_stack([
+                rows["rank_low"].to_numpy(dtype=float), rows["rank_high"].to_numpy(dtype=float), rows["score"].to_numpy(dtype=float),
+                rows["n_areas"].to_numpy(dtype=float),
+            ]),
+            text=[f"{name}<br>{evidence}" if evidence else name for name, evidence in zip(rows["name"], rows.get("evidence", pd.Series("", index=rows.index)))],
+            hovertemplate="%{text}<br>rank %{x:.0f} of %{customdata[3]:.0f} (band %{customdata[0]:.0f}–%{customdata[1]:.0f})<br>score %{customdata[2]:.3f}<extra></extra>",
         )
     )
     fig.add_vrect(x0=n * 0.5, x1=n + 1, fillcolor="#f2f2f2", line_width=0, layer="below")
     fig.update_layout(
         height=height,
         margin={"l": 130, "r": 10, "t": 10, "b": 10},
-        xaxis={"title": f"rank of {n} LAs (1 = best)", "range": [n + 5, -4]},
+        xaxis={"title": f"rank among {n} LAs (1 = best)", "range": [n + 5, -4]},
         yaxis={"title": None, "automargin": False},
         showlegend=False,
     )
@@ -281,7 +290,7 @@ def factor_profile_chart(summary: pd.DataFrame, *, source_line: str, height: int
 
 
 def compare_chart(long: pd.DataFrame, *, source_line: str, height: int = 340) -> go.Figure:
-    """long: area, factor_name, score, rank_text. One marker per area per factor (higher score = better)."""
+    """long: area, factor_name, score, rank_text, optionally evidence. One marker per area per factor (higher score = better)."""
     fig = go.Figure()
     symbols = ["circle", "diamond", "square", "triangle-up", "x", "star"]
     for i, (area, block) in enumerate(long.groupby("area", sort=False)):
@@ -289,8 +298,9 @@ def compare_chart(long: pd.DataFrame, *, source_line: str, height: int = 340) ->
             go.Scatter(
                 x=block["score"], y=block["factor_name"], name=area, mode="markers",
                 marker={"size": 12, "symbol": symbols[i % len(symbols)]},
-                customdata=block[["rank_text"]].to_numpy(),
-                hovertemplate=f"{area}<br>%{{y}}<br>score %{{x:.3f}}<br>rank %{{customdata[0]}}<extra></extra>",
+                customdata=block[["rank_text", "evidence"] if "evidence" in block else ["rank_text"]].to_numpy(),
+                hovertemplate=f"{area}<br>%{{y}}<br>score %{{x:.3f}}<br>rank %{{customdata[0]}}"
+                + ("<br>%{customdata[1]}" if "evidence" in block else "") + "<extra></extra>",
             )
         )
     fig.update_layout(

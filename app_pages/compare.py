@@ -14,7 +14,7 @@ first = data.shared("area") if a.level_of.get(data.shared("area")) == "lad" else
 defaults = list(dict.fromkeys([first, "E06000009", "W06000015"]))[:3]
 codes, message = views.check_area_list(data.param("areas"), a.areas, defaults)
 data.warn(message)
-c1, c2 = st.columns([4, 1.3])
+c1, c2, c3 = st.columns([3.6, 1.2, 1.6])
 with c1:
     data.bind("areas", "compare_areas", codes, a.lad_codes)
     chosen = st.multiselect(
@@ -22,15 +22,15 @@ with c1:
     )
 with c2:
     method = data.choose("method", "compare_method", "Score method", list(views.METHODS), "robust_z", what="method", format_func=views.METHODS.get)
+with c3:
+    scope = data.scope_picker("compare_scope")
 if len(chosen) < 2:
     st.info("Choose at least two local authorities to compare.")
     st.stop()
 data.publish("areas", "compare_areas", chosen)
 
-scores = a.scores_by_level["lad"]
+scores = a.scores_for("lad", scope)
 scores = scores[(scores["method"] == method) & scores["area_code"].isin(chosen)]
-everyone = a.scores_by_level["lad"]
-n_by_factor = everyone[everyone["method"] == method].groupby("factor")["score"].count().to_dict()
 long = pd.DataFrame(
     {
         "area": scores["area_code"].map(a.label),
@@ -38,20 +38,32 @@ long = pd.DataFrame(
         "factor": scores["factor"],
         "factor_name": scores["factor"].map(figures.FACTOR_SHORT),
         "score": scores["score"],
-        "rank_text": [views.rank_text(r, lo, hi, n_by_factor.get(f, 0)) for r, lo, hi, f in zip(scores["rank"], scores["rank_low"], scores["rank_high"], scores["factor"])],
+        "rank_text": [views.rank_text(r, lo, hi, int(n)) for r, lo, hi, n in zip(scores["rank"], scores["rank_low"], scores["rank_high"], scores["n_areas"])],
+        "evidence": [views.evidence_text(r) for r in scores.to_dict("records")],
     }
 )
 long["order"] = long["code"].map({c: i for i, c in enumerate(chosen)})
 long = long.sort_values(["order", "factor"])
-line = views.score_source_line("composite", method, a.catalogue, a.sources)
+line = views.score_source_line("composite", method, a.catalogue, a.sources, scope)
 st.plotly_chart(figures.compare_chart(long, source_line=line.text()), key="compare_chart", config={"displaylogo": False})
 data.source_caption(line)
 
+countries = {a.lads.set_index("area_code").at[c, "country"] for c in chosen}
+scope_text = a.scope_caption(scope, country=next(iter(countries)) if scope == "country" and len(countries) == 1 else None)
+columns = [a.label(c) for c in chosen]
 ranks = long.pivot_table(index="factor_name", columns="area", values="rank_text", aggfunc="first", sort=False)
-ranks = ranks[[a.label(c) for c in chosen if a.label(c) in ranks.columns]]
-st.markdown("#### Factor ranks among all LAs (1 = best, with rank band)")
+ranks = ranks[[c for c in columns if c in ranks.columns]]
+st.markdown("#### Factor ranks (1 = best, with rank band)")
 st.dataframe(ranks.reset_index().rename(columns={"factor_name": "Factor"}), hide_index=True, key="compare_ranks")
-st.caption(f"{views.NATIONAL_RANK_NOTE} {views.COMPOSITE_CAVEAT}")
+small = [a.label(c) for c in chosen if c in a.small_areas]
+for name in small:
+    st.caption(f"{name}: {views.SMALL_POPULATION_TEXT}. It {views.SMALL_POPULATION_NOTE.removeprefix('has a very small resident population ')}")
+st.caption(f"{scope_text} {views.NATIONAL_RANK_NOTE} {views.COMPOSITE_CAVEAT}")
+evidence = long.pivot_table(index="factor_name", columns="area", values="evidence", aggfunc="first", sort=False)
+evidence = evidence[[c for c in columns if c in evidence.columns]]
+st.markdown("#### Evidence behind each score")
+st.dataframe(evidence.reset_index().rename(columns={"factor_name": "Factor"}), hide_index=True, key="compare_evidence")
+st.caption("Indicators behind the score · their oldest–newest periods · share of the weight that is a proxy · share inherited from a county, community safety partnership or police force area.")
 
 st.markdown("#### Every indicator, latest period")
 table = views.compare_table(chosen, a.level_values("lad"), a.catalogue, {c: a.label(c) for c in chosen})

@@ -15,10 +15,11 @@ st.subheader("Build your own composite")
 c1, c2 = st.columns([1.2, 3])
 with c1:
     method = data.choose("method", "composite_method", "Method", list(views.METHODS), "robust_z", what="method", format_func=views.METHODS.get, widget="radio")
+    scope = data.scope_picker("composite_scope")
     lad = data.lad_picker("Highlight a local authority", "composite_area")
     data.publish("area", "composite_area", lad)
 
-prepared = data.prepared(method)
+prepared = data.prepared(method, scope)
 weights, message = views.check_weights(data.param("weights"), len(FACTOR_NUMBERS))
 data.warn(message)
 with c2:
@@ -34,7 +35,7 @@ with c2:
     for number in FACTOR_NUMBERS:
         st.session_state[f"_seen_composite_w{number}"] = st.session_state["_seen_composite_weights"]
 
-    indicator_ids = list(prepared.normalised.columns)
+    indicator_ids = prepared.indicators
     iw_raw = str(data.param("iw") or "")
     parsed_iw: dict[str, float] = {}
     bad = []
@@ -58,7 +59,9 @@ with c2:
                 for ind in [i for i in indicator_ids if prepared.factor[i] == number]:
                     key = f"composite_iw_{ind}"
                     data.bind("iw", key, parsed_iw.get(ind, 1.0))
-                    indicator_weights[ind] = st.slider(views.measure_label(ind, a.catalogue), 0.0, 3.0, step=0.5, key=key)
+                    only = prepared.countries_of(ind)
+                    suffix = f" ({views.COUNTRY_NAMES[only[0]]} only)" if scope == "country" and len(only) == 1 and only[0] in views.COUNTRY_NAMES else ""
+                    indicator_weights[ind] = st.slider(views.measure_label(ind, a.catalogue) + suffix, 0.0, 3.0, step=0.5, key=key)
     changed = {k: v for k, v in indicator_weights.items() if v != 1.0}
     data.publish("iw", "composite_iw", ",".join(f"{k}:{v:g}" for k, v in changed.items()))
     for ind in indicator_ids:
@@ -68,9 +71,11 @@ if sum(factor_weights.values()) == 0:
     st.warning("All factor weights are 0, so there is no composite. Give at least one factor a weight.")
     st.stop()
 
-shift = data.rank_shift(data.data_stamp(), method, tuple(sorted(changed.items())), tuple(sorted(factor_weights.items())))
+shift = data.rank_shift(data.data_stamp(), method, scope, tuple(sorted(changed.items())), tuple(sorted(factor_weights.items())))
 table = shift.reset_index().rename(columns={"index": "area_code"})
 table["area_name"] = table["area_code"].map(a.label)
+table["note"] = [views.small_note(c, a.small_areas) for c in table["area_code"]]
+country_of = a.lads.set_index("area_code")["country"]
 line = views.SourceLine(
     source=f"Cohesion Atlas composite under your weights ({views.METHODS[method]}), from {len(indicator_ids)} indicators; see Methodology and sources",
     period="latest published period of each indicator",
@@ -79,25 +84,31 @@ line = views.SourceLine(
 
 st.plotly_chart(figures.rank_shift_chart(table, source_line=line.text(), highlight=lad), key="composite_chart", config={"displaylogo": False})
 data.source_caption(line)
+st.caption(a.scope_caption(scope) + (" The chart puts both countries' ranks on one pair of axes; each is out of its own country's LAs." if scope == "country" else ""))
 
 me = table[table["area_code"] == lad]
 if len(me) and pd.notna(me["rank"].iloc[0]):
     r = me.iloc[0]
     moved = int(r["change"])
+    among = "" if scope == "ew_common" else f" LAs in {views.COUNTRY_NAMES.get(country_of.get(lad), 'its country')}"
     st.markdown(
-        f"**{a.label(lad)}**: rank {int(r['rank'])} of {int(table['rank'].notna().sum())} under your weights "
+        f"**{a.label(lad)}**: rank {int(r['rank'])} of {int(r['n_areas'])}{among} under your weights "
         f"(band {int(r['rank_low'])}–{int(r['rank_high'])}); {int(r['equal_rank'])} at equal weights "
         f"({'up' if moved > 0 else 'down' if moved < 0 else 'no change'}{f' {abs(moved)}' if moved else ''})."
+        + (f" {a.names[lad]} {views.SMALL_POPULATION_NOTE}" if lad in a.small_areas else "")
     )
 elif len(me):
-    st.markdown(f"**{a.label(lad)}** has no composite: a factor score is missing.")
+    st.markdown(f"**{a.label(lad)}** has no composite in this scope: a factor score is missing.")
 
 movers = table.dropna(subset=["rank"]).sort_values("change")
 show = pd.concat([movers.tail(8).iloc[::-1], movers.head(8)])
 st.markdown("#### Biggest moves against equal weights")
 st.dataframe(
-    show[["area_name", "equal_rank", "rank", "change", "rank_low", "rank_high", "score"]].rename(
-        columns={"area_name": "Area", "equal_rank": "Equal weights", "rank": "Your weights", "change": "Places up", "rank_low": "Band from", "rank_high": "Band to", "score": "Composite score"}
+    show.assign(universe=show["universe"].map(lambda u: {"E+W": "England and Wales", **views.COUNTRY_NAMES}.get(u, u)))[
+        ["area_name", "equal_rank", "rank", "change", "rank_low", "rank_high", "n_areas", "universe", "score", "note"]
+    ].rename(
+        columns={"area_name": "Area", "equal_rank": "Equal weights", "rank": "Your weights", "change": "Places up", "rank_low": "Band from", "rank_high": "Band to",
+                 "n_areas": "LAs ranked", "universe": "Ranked among", "score": "Composite score", "note": "Note"}
     ),
     hide_index=True,
     key="composite_movers",
@@ -107,13 +118,17 @@ st.dataframe(
 with st.expander("How weights become the index", expanded=False):
     st.markdown(
         f"""
-1. Each indicator is put on one scale ({views.METHODS[method].lower()}) with higher meaning better, exactly as in the published scores.
-2. Within each factor, the factor score is the weighted mean of its indicators' normalised values, using the indicator
-   weights above (1 = equal). A factor needs 60% of the weight of the indicators published for the area's country, or it is missing.
-3. The composite is the weighted mean of the five factor scores with your factor weights; an LA with any weighted factor missing has no composite.
-4. LAs are ranked on the composite (1 = best). The rank band is the 5th to 95th percentile rank over 100 draws of the
-   factor weights from a Dirichlet distribution centred on your weights (fixed seed), so it shows how much the rank rests on the exact weights.
-5. At equal weights this page reproduces the published composite exactly.
+1. The scope sets which LAs are ranked together and on which indicators: {views.SCOPE_LABELS['ew_common']} puts all 318 LAs on
+   the indicators published for both countries; {views.SCOPE_LABELS['country']} normalises and ranks each country on its own indicators.
+2. Within that set, each indicator is put on one scale ({views.METHODS[method].lower()}) with higher meaning better, exactly as in the published scores.
+3. Within each factor, the factor score is the weighted mean of its indicators' normalised values, using the indicator
+   weights above (1 = equal), re-standardised for the indicators each LA has, as the build does. A factor needs 60% of the
+   weight of the indicators published for the area's country, or it is missing.
+4. The composite is the weighted mean of the five factor scores with your factor weights; an LA with any weighted factor missing has no composite.
+5. LAs are ranked on the composite (1 = best) within their set. The rank band is the 5th to 95th percentile rank over 100 draws of the
+   factor weights from a Dirichlet distribution centred on your weights (fixed seed), so it shows how much the rank rests on the exact weights
+   (the published bands also perturb the indicator weights and the values within their confidence intervals).
+6. At equal weights this page reproduces the published composite of the chosen scope exactly.
 """
     )
 st.info(views.COMPOSITE_CAVEAT, icon="ℹ️")

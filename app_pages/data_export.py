@@ -10,7 +10,7 @@ from indicators import downloads, views
 a = data.atlas()
 geo = data.geometry()
 
-c1, c2, c3 = st.columns([1.3, 1, 1.3])
+c1, c2, c3, c4 = st.columns([1.3, 1, 1.2, 1.5])
 with c1:
     dataset = data.choose("dataset", "data_dataset", "Table", ["values", "scores"], "values", what="table",
                           format_func={"values": "Indicator values", "scores": "Factor scores"}.get, widget="radio", horizontal=True)
@@ -20,6 +20,10 @@ with c2:
 with c3:
     method = data.choose("method", "data_method", "Score method", ["both", *views.METHODS], "both", what="method",
                          format_func=lambda m: "Both methods" if m == "both" else views.METHODS[m], disabled=dataset != "scores")
+with c4:
+    # Wards are scored only within their own country, so at ward level the scope is fixed (and said below).
+    scope = data.scope_picker("data_scope", disabled=dataset != "scores" or level == "ward")
+score_scope = views.WARD_SCOPE if level == "ward" else scope
 
 factor_options = [1, 2, 3, 4, 5, 0]
 raw_factors = [f.strip() for f in str(data.param("factor") or "").split(",") if f.strip()]
@@ -84,15 +88,25 @@ if dataset == "values":
     rows = downloads.with_provenance(rows, catalogue, a.sources)
     export_ids = rows["indicator_id"].unique().tolist()
 else:
-    rows = a.scores_by_level.get(level, a.scores.iloc[0:0])
+    rows = a.scores_for(level, score_scope)
     if method != "both":
         rows = rows[rows["method"] == method]
     if chosen_factors:
         rows = rows[rows["factor"].isin([str(f) for f in chosen_factors if f] + ["composite"])]
     if keep is not None:
         rows = rows[rows["area_code"].isin(keep)]
-    rows = rows.assign(source_id="cohesion_atlas (derived from the indicators listed in the metadata)", licence="derived from OGL v3.0 / Open Parliament Licence v3.0 data")
-    export_ids = catalogue[catalogue["scored"] & (catalogue["factor"].isin(chosen_factors) if chosen_factors else catalogue["scored"])]["indicator_id"].tolist()
+    rows = rows.assign(
+        evidence=[views.evidence_text(r) for r in rows.to_dict("records")],
+        note=[views.small_note(c, a.small_areas) for c in rows["area_code"]],
+        source_id="cohesion_atlas (derived from the indicators listed in the metadata)",
+        licence="derived from OGL v3.0 / Open Parliament Licence v3.0 data",
+    )
+    in_scope = catalogue["scored"] & catalogue["levels"].str.contains(level, regex=False)
+    if score_scope == "ew_common":
+        in_scope &= catalogue["countries"] == "E+W"
+    if chosen_factors:
+        in_scope &= catalogue["factor"].isin(chosen_factors)
+    export_ids = catalogue[in_scope]["indicator_id"].tolist()
 rows = rows.reset_index(drop=True)
 rows.insert(1, "area_name", rows["area_code"].map(a.names))
 rows.insert(2, "area_name_welsh", rows["area_code"].map(a.welsh).fillna(""))
@@ -100,6 +114,13 @@ if level == "ward":
     rows.insert(3, "local_authority", rows["area_code"].map(a.parent_of).map(a.names))
 
 st.markdown(f"**{len(rows):,} rows** · {rows['area_code'].nunique():,} areas" + (f" · {rows['indicator_id'].nunique()} indicators" if "indicator_id" in rows else ""))
+if dataset == "scores":
+    st.caption(
+        f"Scope `{score_scope}`: {a.scope_caption(score_scope, level=level)} "
+        + ("There is no common England and Wales scope for wards. " if level == "ward" else "")
+        + "n_areas is how many areas the rank is out of; period_oldest–period_newest, proxy_share and inherited_share say how strong the evidence is"
+        + (f"; {' and '.join(sorted(a.names[c] for c in a.small_areas))} have a {views.SMALL_POPULATION_TEXT} (small_population, note)." if level == "lad" and a.small_areas else ".")
+    )
 st.dataframe(rows.head(1000), hide_index=True, height=300, key="data_preview")
 if len(rows) > 1000:
     st.caption("Preview shows the first 1,000 rows; the downloads hold them all.")
@@ -109,7 +130,7 @@ st.caption(
     "definitions, sources, licences and retrieved dates; the GeoJSON holds the same metadata. Text that a spreadsheet could run as a formula is quoted."
 )
 
-stem = f"{dataset}_{level}_{period if dataset == 'values' else method}"
+stem = f"{dataset}_{level}_{period if dataset == 'values' else f'{method}_{score_scope}'}"
 b1, b2, b3 = st.columns(3)
 with b1:
     st.download_button("Download CSV", data=lambda: downloads.to_csv_bytes(rows), file_name=downloads.download_name(stem, "csv"),

@@ -14,7 +14,7 @@ st.subheader("Local authorities of England and Wales")
 
 options = a.measure_options("lad")
 default_measure = data.shared("indicator") if data.shared("indicator") in options else "composite"
-c1, c2, c3 = st.columns([3, 1.2, 1.5])
+c1, c2, c3, c4 = st.columns([2.6, 1.1, 1.4, 1.9])
 with c1:
     measure = data.choose(
         "indicator", "map_measure", "Indicator or factor score", options, default_measure, what="indicator",
@@ -34,18 +34,20 @@ with c3:
         format_func=views.METHODS.get, disabled=not views.is_score(measure),
         help="How indicators are put on one scale before averaging (see Methodology).",
     )
+with c4:
+    scope = data.scope_picker("map_scope", disabled=not views.is_score(measure))
 
 row = views.catalogue_row(a.catalogue, measure)
 unit = "score" if views.is_score(measure) else row["unit"]
 polarity = "higher_is_better" if views.is_score(measure) else row["polarity"]
-frame = views.measure_frame(measure, period, method, "lad", a.indicator_values(measure, "lad"), a.scores_by_level["lad"], a.catalogue, a.names)
-line = views.measure_source_line(measure, period, method, a.catalogue, a.sources)
+frame = views.measure_frame(measure, period, method, "lad", a.indicator_values(measure, "lad"), a.scores_for("lad", scope), a.catalogue, a.names, a.small_areas)
+line = views.measure_source_line(measure, period, method, a.catalogue, a.sources, scope)
 fig = figures.la_choropleth(
     frame, geo.lad, unit=unit, polarity=polarity, source_line=f"{line.text()} · {views.BOUNDARY_CREDIT}",
     source_short=f"Source: {line.source[:90]}{'…' if len(line.source) > 90 else ''}",
 )
 event = st.plotly_chart(
-    fig, key=f"map_chart_{measure}_{period}_{method}", on_select="rerun", selection_mode="points",
+    fig, key=f"map_chart_{measure}_{period}_{method}_{scope}", on_select="rerun", selection_mode="points",
     config={"scrollZoom": True, "displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
 )
 points = event["selection"]["points"] if event else []
@@ -55,13 +57,14 @@ if points:
     if code is None and point.get("point_index") is not None and point["point_index"] < len(frame):
         code = frame["area_code"].iloc[point["point_index"]]
     if code in a.names:
-        data.switch_to("profile", area=code, method=method)
+        data.switch_to("profile", area=code, method=method, scope=scope)
 
 data.source_caption(line)
 notes = []
 if not views.is_score(measure) and row["countries"] != "E+W":
     notes.append({"E": "England only: Welsh authorities have no value and are left blank.", "W": "Wales only: English authorities are left blank."}[row["countries"]])
 if views.is_score(measure):
+    notes.append(a.scope_caption(scope))
     notes.append(views.NATIONAL_RANK_NOTE)
     if measure == "composite":
         notes.append(views.COMPOSITE_CAVEAT)
@@ -76,10 +79,16 @@ with k1:
     )
 with k2:
     if st.button("Open profile", disabled=target is None, key="map_open_button"):
-        data.switch_to("profile", area=target, method=method)
+        data.switch_to("profile", area=target, method=method, scope=scope)
 
-with st.expander(f"Table: {len(frame)} local authorities, sorted by rank"):
-    table = frame.sort_values("rank")[["area_name", "area_code", "value", "rank_text"]].rename(
-        columns={"area_name": "Area", "area_code": "Code", "value": unit, "rank_text": "Rank (1 = best)"}
-    )
-    st.dataframe(table, hide_index=True, height=300)
+small_here = [a.label(c) for c in frame["area_code"] if c in a.small_areas]
+if small_here:
+    st.caption(f"{' and '.join(small_here)}: {views.SMALL_POPULATION_TEXT}; their rates rest on few residents, so their ranks swing.")
+
+with st.expander(f"Table: {len(frame)} local authorities, sorted by rank", expanded=False):
+    columns = {"area_name": "Area", "area_code": "Code", "value": unit, "rank_text": "Rank (1 = best)"}
+    if views.is_score(measure):
+        columns["evidence"] = "Evidence (indicators · periods · proxy · inherited)"
+    columns["note"] = "Note"
+    table = frame.sort_values(["n_areas", "rank"], ascending=[False, True])[list(columns)].rename(columns=columns)
+    st.dataframe(table, hide_index=True, height=300, key="map_table")

@@ -1,8 +1,6 @@
 """Area profile page: one LA's five-factor summary with rank bands, and every indicator against a chosen comparator; wards by name."""
 from __future__ import annotations
 
-import textwrap
-
 import pandas as pd
 import streamlit as st
 
@@ -12,7 +10,7 @@ from indicators import views
 
 a = data.atlas()
 
-c1, c2, c3 = st.columns([2, 2.6, 1.2])
+c1, c2, c3, c4 = st.columns([1.8, 2.3, 1.2, 1.6])
 with c1:
     lad = data.lad_picker("Local authority", "profile_area", help="Type part of an English or Welsh name. Ward names: use 'Find a ward' below.")
 with c2:
@@ -22,6 +20,8 @@ with c2:
     )
 with c3:
     method = data.choose("method", "profile_method", "Score method", list(views.METHODS), "robust_z", what="method", format_func=views.METHODS.get)
+with c4:
+    scope = data.scope_picker("profile_scope")
 
 # A ward code in the URL shows that ward inside its LA's profile, and stays in the link.
 raw_area = str(data.param("area") or "").strip().upper()
@@ -49,15 +49,19 @@ st.caption(f"{lad} · {region}{country} · {me['area_km2']:,.0f} km² · local a
 
 # ---- five-factor summary
 kind = views.NEIGHBOUR_KINDS.get(comparator, "ons_global")
-summary = views.factor_summary(lad, method, a.scores_by_level["lad"], a.areas, a.neighbours, kind)
-score_line = views.score_source_line("composite", method, a.catalogue, a.sources)
+summary = views.factor_summary(lad, method, a.scores_for("lad", scope), a.areas, a.neighbours, kind, scope)
+score_line = views.score_source_line("composite", method, a.catalogue, a.sources, scope)
+scope_text = a.scope_caption(scope, country=me["country"] if scope == "country" else None)
+if lad in a.small_areas:
+    st.info(f"{me['area_name']} {views.SMALL_POPULATION_NOTE}", icon="ℹ️")
 metrics = st.columns(len(summary)) if len(summary) else []
 for col, r in zip(metrics, summary.itertuples()):
     label = "Composite" if r.factor == "composite" else f"Factor {r.factor}"
     value = f"{int(r.rank)} / {r.n_areas}" if pd.notna(r.rank) else "no score"
     band = f"band {int(r.rank_low)}–{int(r.rank_high)}" if pd.notna(r.rank_low) else "no band"
-    col.metric(label, value, help=f"{r.name}. Rank among all LAs (1 = best); {band}. Score {r.score:.3f} ({views.METHODS[method]}).")
+    col.metric(label, value, help=f"{r.name}. {scope_text} Rank 1 = best; {band}. Score {r.score:.3f} ({views.METHODS[method]}). Evidence: {r.evidence}.")
     col.caption(band)
+st.caption(f"{scope_text} Ranks are out of the LAs with a score for that factor.")
 
 left, right = st.columns([1.15, 1.4])
 with left:
@@ -65,32 +69,49 @@ with left:
         st.plotly_chart(figures.factor_profile_chart(summary, source_line=score_line.text()), key="profile_factors", config={"displaylogo": False})
 with right:
     similar_label = "ONS similar areas" if kind == "ons_global" else "our similar areas"
-    table = pd.DataFrame(
-        {
-            "Factor": summary["factor"].map(figures.FACTOR_SHORT),
-            "All LAs": [views.rank_text(r, lo, hi, n, compact=True) for r, lo, hi, n in zip(summary["rank"], summary["rank_low"], summary["rank_high"], summary["n_areas"])],
-            "In region" if me["country"] == "E" else "In Wales": [
-                views.rank_text(r, lo, hi, n, compact=True) for r, lo, hi, n in zip(summary["region_rank"], summary["region_low"], summary["region_high"], summary["region_n"])
-            ],
-            f"Similar ({'ONS' if kind == 'ons_global' else 'ours'})": [
-                views.rank_text(r, lo, hi, n, compact=True) for r, lo, hi, n in zip(summary["similar_rank"], summary["similar_low"], summary["similar_high"], summary["similar_n"])
-            ],
-        }
-    )
-    st.dataframe(table, hide_index=True, key="profile_factor_table")
+    own_country = "In Wales" if me["country"] == "W" else "In England"
+    columns = {
+        "Factor": summary["factor"].map(figures.FACTOR_SHORT),
+        ("All LAs" if scope == "ew_common" else own_country): [
+            views.rank_text(r, lo, hi, n, compact=True) for r, lo, hi, n in zip(summary["rank"], summary["rank_low"], summary["rank_high"], summary["n_areas"])
+        ],
+    }
+    if me["country"] == "E" or scope == "ew_common":
+        columns["In region" if me["country"] == "E" else "In Wales"] = [
+            views.rank_text(r, lo, hi, n, compact=True) for r, lo, hi, n in zip(summary["region_rank"], summary["region_low"], summary["region_high"], summary["region_n"])
+        ]
+    columns[f"Similar ({'ONS' if kind == 'ons_global' else 'ours'})"] = [
+        views.rank_text(r, lo, hi, n, compact=True) for r, lo, hi, n in zip(summary["similar_rank"], summary["similar_low"], summary["similar_high"], summary["similar_n"])
+    ]
+    columns["Evidence"] = summary["evidence"]
+    if lad in a.small_areas:
+        columns["Note"] = views.SMALL_POPULATION_TEXT
+    st.dataframe(pd.DataFrame(columns), hide_index=True, key="profile_factor_table", column_config={"Evidence": st.column_config.TextColumn(width="medium")})
     st.caption(
         "Rank/areas (band). " + views.NATIONAL_RANK_NOTE + " Region and similar-area ranks place this LA among that group by score; their bands carry "
         "the national band into the group (approximate: the other members are held at their own ranks)."
+        + (" Similar areas in the other country are left out: the two countries' scores are not comparable in this scope." if scope == "country" else "")
+        + " Evidence: indicators behind the score · their oldest–newest periods · share of the weight that is a proxy · share inherited from a county, community safety partnership or police force area."
     )
+    correlations = views.factor_correlations(a.coherence, scope, me["country"])
+    with st.expander("How each factor tracks demography and deprivation"):
+        if correlations.empty:
+            st.caption("The coherence audit (coherence.parquet) is missing from this build: run `python cli.py build`.")
+        else:
+            shown = correlations.dropna(axis=1, how="all").drop(columns="factor").rename(columns={"name": "Factor", **views.CORRELATION_COLUMNS})
+            st.dataframe(shown, hide_index=True, key="profile_correlations", column_config={c: st.column_config.NumberColumn(format="%.2f") for c in shown.columns if c != "Factor"})
+            st.caption(
+                f"Spearman correlation of each factor score (robust z-score) with the ethnic-minority share (Census 2021, context only) and the "
+                f"published deprivation score, across the LAs of this scope ({views.universe_label(scope, me['country'] if scope == 'country' else 'E+W')}). "
+                "A strong correlation with deprivation is expected for social mobility; one with ethnicity would mean a factor measures who lives somewhere. "
+                "Deprivation is the English IMD for English LAs and the WIMD for Welsh LAs, never compared with each other."
+            )
     notes = [r.missing_reason for r in summary.itertuples() if r.missing_reason]
-    if me["country"] == "W":
-        missing = views.unavailable_for_country(a.catalogue, "W")
-        st.info(
-            f"Welsh authority: {len(missing)} indicators are published for England only and are not in these scores "
-            f"({'; '.join(textwrap.shorten(t, 60, placeholder='…') for t in missing['title'])}). Deprivation uses the Welsh Index (WIMD), never compared with the English IoD.",
-        )
-    elif notes:
+    if notes:
         st.caption("; ".join(sorted(set(notes))))
+    note = views.scope_note(a.catalogue, scope, me["country"])
+    if note:
+        st.info(note)
 
 st.info(views.FACTOR5_NOTE, icon="ℹ️")
 st.caption(f"Composite: {views.COMPOSITE_CAVEAT}")
@@ -103,7 +124,7 @@ with st.expander(f"{similar_label.capitalize()} ({len(neighbours)})"):
 
 # ---- every indicator
 st.markdown(f"#### Indicators against {views.COMPARATORS[comparator].lower()}")
-rows = views.indicator_rows(lad, comparator, a.level_values("lad"), a.benchmarks, a.catalogue, a.sources, a.source_text)
+rows = views.indicator_rows(lad, comparator, a.level_values("lad"), a.benchmarks, a.catalogue, a.sources, a.source_text, scope=scope)
 comparator_label = {
     "region": me["region_name"] if me["country"] == "E" else "Wales",
     "country": country,
@@ -125,6 +146,7 @@ for tab, number in zip(tabs, factor_tabs):
                 "Flag": block["flag"],
                 "Trend": block["trend"],
                 "Trend periods": block["trend_periods"],
+                "In scores": block["in_scores"],
                 "Source": block["source"],
             }
         )
@@ -137,6 +159,7 @@ for tab, number in zip(tabs, factor_tabs):
                 comparator_label: st.column_config.NumberColumn(format="%.3f"),
                 "Trend": st.column_config.LineChartColumn(width="small"),
                 "Source": st.column_config.TextColumn(width="medium"),
+                "In scores": st.column_config.TextColumn(width="small"),
             },
         )
         if number == 5:
@@ -149,19 +172,25 @@ st.caption(
 # ---- the ward asked for in the link
 if ward:
     st.markdown(f"#### Ward: {a.label(ward)} ({ward})")
-    ward_scores = a.scores_by_level["ward"]
+    ward_scores = a.scores_for("ward", views.WARD_SCOPE)
     ward_scores = ward_scores[(ward_scores["area_code"] == ward) & (ward_scores["method"] == method)]
-    n_wards = int(a.scores_by_level["ward"].query("factor == 'composite' and method == @method")["score"].notna().sum())
+    ward_scores = ward_scores[ward_scores["score"].notna() | (ward_scores["factor"] != "composite")]
+    ward_factors = a.score_keys.get("ward", [])
     st.dataframe(
         pd.DataFrame(
             {
-                "Score": ward_scores["factor"].map(lambda f: "Composite (factors 1 and 3)" if f == "composite" else f"Factor {f}"),
+                "Score": ward_scores["factor"].map(lambda f: views.measure_label("composite", a.catalogue, "ward", ward_factors) if f == "composite" else f"Factor {f}"),
                 "Value": ward_scores["score"].round(3),
-                "Rank among wards": [views.rank_text(r, lo, hi, n_wards) for r, lo, hi in zip(ward_scores["rank"], ward_scores["rank_low"], ward_scores["rank_high"])],
+                "Rank among wards of its country": [
+                    views.rank_text(r, lo, hi, int(n)) for r, lo, hi, n in zip(ward_scores["rank"], ward_scores["rank_low"], ward_scores["rank_high"], ward_scores["n_areas"])
+                ],
+                "Evidence": [views.evidence_text(r) for r in ward_scores.to_dict("records")],
+                "Note": [reason if pd.isna(score) else "" for reason, score in zip(ward_scores["missing_reason"], ward_scores["score"])],
             }
         ),
         hide_index=True,
         key="profile_ward_scores",
     )
+    st.caption(a.scope_caption(views.WARD_SCOPE, country=a.areas.set_index("area_code").at[ward, "country"], level="ward"))
     st.dataframe(views.ward_rows(ward, a.level_values("ward"), a.catalogue), hide_index=True, key="profile_ward_values")
     st.caption(a.ward_note)

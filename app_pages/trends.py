@@ -60,5 +60,7 @@ if measure in views.EDITION_NOTE:
     notes.append(views.EDITION_NOTE[measure])
 if show == "value":
     notes.append("Region and country lines are population-weighted means of their LAs (Census 2021 residents) among LAs with a value that period; similar areas are a median.")
+if lad in a.small_areas:
+    notes.append(f"{name} {views.SMALL_POPULATION_NOTE}")
 st.caption(" ".join(notes))
 st.dataframe(table, hide_index=True, key="trends_table")

@@ -19,7 +19,7 @@ with c1:
 with c2:
     measure = data.choose(
         "indicator", "wards_measure", "Ward indicator or score", options, default_measure, what="indicator",
-        format_func=lambda m: views.measure_label(m, a.catalogue, "ward"),
+        format_func=lambda m: views.measure_label(m, a.catalogue, "ward", a.score_keys.get("ward")),
         checker=lambda raw: views.check_measure(raw, options, default_measure),
     )
 periods = a.periods_for(measure, "ward")
@@ -45,9 +45,10 @@ data.publish("view", "wards_national", "national" if national else "la")
 row = views.catalogue_row(a.catalogue, measure)
 unit = "score" if views.is_score(measure) else row["unit"]
 polarity = "higher_is_better" if views.is_score(measure) else row["polarity"]
-line = views.measure_source_line(measure, period, method, a.catalogue, a.sources)
+line = views.measure_source_line(measure, period, method, a.catalogue, a.sources, views.WARD_SCOPE, "ward")
 source_short = f"Source: {line.source[:90]}{'…' if len(line.source) > 90 else ''}"
-all_wards = views.measure_frame(measure, period, method, "ward", a.indicator_values(measure, "ward"), a.scores_by_level["ward"], a.catalogue, a.names)
+# Ward scores exist only in the country scope: each ward is ranked among the wards of its own country.
+all_wards = views.measure_frame(measure, period, method, "ward", a.indicator_values(measure, "ward"), a.scores_for("ward", views.WARD_SCOPE), a.catalogue, a.names)
 ward_codes = {f["properties"]["area_code"] for f in geo.wards_by_lad.get(lad, {"features": []})["features"]}
 local = all_wards[all_wards["area_code"].isin(ward_codes)].copy()
 # rank within the LA for the local view; the national rank stays in the table
@@ -74,14 +75,22 @@ else:
     st.plotly_chart(fig, key="wards_chart", config={"scrollZoom": True, "displaylogo": False})
 
 data.source_caption(line)
+lad_country = a.lads.set_index("area_code").at[lad, "country"]
+if views.is_score(measure):
+    st.caption(a.scope_caption(views.WARD_SCOPE, country=None if national else lad_country, level="ward") + " " + views.NATIONAL_RANK_NOTE)
 st.caption(a.ward_note)
 if not views.is_score(measure) and row["countries"] != "E+W":
     st.caption({"E": "England only: Welsh wards have no value.", "W": "Wales only: English wards have no value."}[row["countries"]])
 
 st.markdown(f"#### {len(local)} wards of {lad_name}, sorted by value")
-table = local.sort_values("value", ascending=polarity == "lower_is_better")[["area_name", "area_code", "value", "rank_text", "national_rank"]]
+columns = {"area_name": "Ward", "area_code": "Code", "value": unit, "rank_text": "Rank in LA (1 = best)"}
+if views.is_score(measure):
+    columns.update({"national_rank": f"Rank in {views.COUNTRY_NAMES.get(lad_country, 'its country')}", "evidence": "Evidence (indicators · periods · proxy · inherited)"})
+else:
+    columns["national_rank"] = "Rank in England and Wales" if row["countries"] == "E+W" else f"Rank in {views.COUNTRY_NAMES.get(row['countries'], 'its country')}"
+table = local.sort_values("value", ascending=polarity == "lower_is_better")[list(columns)]
 st.dataframe(
-    table.rename(columns={"area_name": "Ward", "area_code": "Code", "value": unit, "rank_text": "Rank in LA (1 = best)", "national_rank": "Rank in England and Wales"}),
+    table.rename(columns=columns),
     hide_index=True,
     height=320,
     key="wards_table",

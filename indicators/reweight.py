@@ -1,4 +1,4 @@
-"""LA-level factor scores and composite under user weights, for the composite builder: fast, pure, and equal to the build at equal weights."""
+"""LA-level factor scores and composite under user weights, for the composite builder: fast, pure, and equal to the build at equal weights in each scope."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,49 +6,104 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from indicators import scores
-from indicators.model import latest_period
+from indicators import model, scores
 
 FACTOR_NUMBERS = (1, 2, 3, 4, 5)
 
 
 @dataclass(frozen=True)
-class Prepared:
-    """The normalised LA matrix for one method (the slow part), computed once and reused for every set of weights."""
+class _CatalogueRow:
+    """The fields of a catalogue Indicator that model.score_matrix reads, taken from the processed catalogue table,
+    so the app scores the indicators that the build it reads actually scored."""
 
-    method: str
-    normalised: pd.DataFrame  # LAs x scored indicators, higher = better
+    id: str
+    factor: int
+    polarity: str
+    levels: str
+    is_scored: bool
+
+
+@dataclass(frozen=True)
+class Universe:
+    """One set of LAs ranked together (all LAs, or one country's), normalised once for one method."""
+
+    country: str  # 'E+W', 'E' or 'W'
+    normalised: pd.DataFrame  # LAs x the universe's indicators, higher = better
     factor: pd.Series  # indicator_id -> factor number
     coverage: pd.DataFrame  # LAs x indicators: published for the LA's country
+    spread: scores.Spread  # for re-standardising each LA's set of indicators, as the build does
 
 
-def prepare(lad_values: pd.DataFrame, catalogue: pd.DataFrame, lad_areas: pd.DataFrame, method: str) -> Prepared:
-    """Same inputs as the build's `model.score_matrix` for LADs, but from the processed tables instead of the catalogue objects."""
-    scored = catalogue[catalogue["scored"] & catalogue["levels"].str.contains("lad", regex=False)]
-    index = lad_areas.set_index("area_code").index
-    columns, factor, polarity = {}, {}, {}
-    for ind in scored.itertuples():
-        mine = lad_values[lad_values["indicator_id"] == ind.indicator_id]
-        if mine.empty:
+@dataclass(frozen=True)
+class Prepared:
+    """The normalised universes of one scope and method (the slow part), computed once and reused for every set of weights."""
+
+    method: str
+    scope: str
+    universes: tuple[Universe, ...]
+
+    @property
+    def indicators(self) -> list[str]:
+        """Every indicator scored in this scope, in catalogue order (a country scope holds each country's own)."""
+        return list(dict.fromkeys(c for u in self.universes for c in u.normalised.columns))
+
+    @property
+    def factor(self) -> pd.Series:
+        parts = [u.factor for u in self.universes]
+        merged = pd.concat(parts) if parts else pd.Series(dtype=int)
+        return merged[~merged.index.duplicated()].reindex(self.indicators)
+
+    def countries_of(self, indicator_id: str) -> list[str]:
+        """The universes (by country) that score an indicator, e.g. ['E'] for an England-only one in scope 'country'."""
+        return [u.country for u in self.universes if indicator_id in u.normalised.columns]
+
+
+def prepare(lad_values: pd.DataFrame, catalogue: pd.DataFrame, lad_areas: pd.DataFrame, method: str, scope: str = scores.DEFAULT_SCOPE) -> Prepared:
+    """The build's own steps on the processed tables: model.score_matrix for LADs, model.universes for the scope, then
+    normalise and the spread within each universe (scope ew_common: all LAs on the E+W indicators; country: each
+    country on its own)."""
+    if scope not in scores.SCOPES:
+        raise ValueError(f"unknown scope {scope!r}; expected one of {tuple(scores.SCOPES)}")
+    rows = tuple(
+        _CatalogueRow(r.indicator_id, int(r.factor), r.polarity, str(r.levels), bool(r.scored))
+        for r in catalogue.itertuples()
+        if r.scored
+    )
+    lad_areas = lad_areas[lad_areas["level"] == "lad"] if "level" in lad_areas else lad_areas.assign(level="lad")
+    values = lad_values if "level" in lad_values else lad_values.assign(level="lad")
+    data = model.score_matrix(values[values["level"] == "lad"], lad_areas, "lad", rows)
+    country = lad_areas.set_index("area_code")["country"]
+    universes = []
+    for name, universe in model.universes(data, lad_areas, "lad"):
+        if name != scope:
             continue
-        period = latest_period(mine)
-        columns[ind.indicator_id] = mine[mine["period"] == period].set_index("area_code")["value"].reindex(index)
-        factor[ind.indicator_id], polarity[ind.indicator_id] = int(ind.factor), ind.polarity
-    matrix = pd.DataFrame(columns, index=index)
-    country = lad_areas.set_index("area_code")["country"].reindex(index)
-    covered = {c: matrix.groupby(country)[c].apply(lambda s: s.notna().any()) for c in matrix.columns}
-    coverage = pd.DataFrame({c: country.map(covered[c]).fillna(False).astype(bool) for c in matrix.columns}, index=index)
-    normalised = scores.normalise(matrix, pd.Series(polarity), method)
-    return Prepared(method=method, normalised=normalised, factor=pd.Series(factor), coverage=coverage)
+        normalised = scores.normalise(universe.values, universe.polarity, method)
+        label = "+".join(sorted(country.reindex(universe.values.index).dropna().unique()))
+        universes.append(Universe(label, normalised, universe.factor, universe.coverage, scores.spread_of(normalised, method)))
+    return Prepared(method=method, scope=scope, universes=tuple(universes))
 
 
 def reweighted(prepared: Prepared, indicator_weights: dict[str, float] | None = None, factor_weights: dict[int, float] | None = None) -> pd.DataFrame:
-    """Factor scores (columns 1-5) and 'composite' per LA, with the composite's rank (1 = best)."""
-    table, _counts, _reasons = scores.factor_scores(prepared.normalised, prepared.factor, prepared.coverage, indicator_weights)
-    table = table.reindex(columns=[f for f in FACTOR_NUMBERS if f in table.columns])
-    table["composite"] = scores.composite(table[[c for c in table.columns if c != "composite"]], factor_weights)
-    table["rank"] = scores.rank_best_first(table["composite"])
-    return table
+    """Factor scores (columns 1-5) and 'composite' per LA, with the composite's rank (1 = best) within the LA's
+    universe, n_areas (LAs ranked in it) and universe ('E+W', 'E' or 'W')."""
+    parts = []
+    for u in prepared.universes:
+        weights = {k: v for k, v in (indicator_weights or {}).items() if k in u.normalised.columns}
+        table, _counts, _reasons = scores.factor_scores(u.normalised, u.factor, u.coverage, weights, u.spread)
+        factors = [f for f in FACTOR_NUMBERS if f in table.columns]
+        table = table[factors]
+        if len(factors) >= model.MIN_COMPOSITE_FACTORS:
+            table["composite"] = scores.composite(table, factor_weights)
+        else:
+            table["composite"] = np.nan
+        table["rank"] = scores.rank_best_first(table["composite"])
+        table["n_areas"] = int(table["composite"].notna().sum())
+        table["universe"] = u.country
+        parts.append(table)
+    if not parts:
+        return pd.DataFrame(columns=[*FACTOR_NUMBERS, "composite", "rank", "n_areas", "universe"])
+    out = pd.concat(parts)
+    return out.reindex(columns=[*[f for f in FACTOR_NUMBERS if f in out.columns], "composite", "rank", "n_areas", "universe"])
 
 
 def composite_band(
@@ -63,15 +118,19 @@ def composite_band(
 ) -> pd.DataFrame:
     """5th-95th percentile composite rank when the factor weights are drawn from a Dirichlet centred on the chosen weights.
 
-    Vectorised: areas x factors matrix times factors x draws. Areas with a missing factor get no band.
+    Ranked within each universe (the table's 'universe' column, if any). Vectorised: areas x factors matrix times
+    factors x draws. Areas with a missing factor get no band.
     """
+    if "universe" in table and table["universe"].nunique() > 1:
+        return pd.concat([composite_band(block, factor_weights, draws=draws, concentration=concentration, seed=seed, low=low, high=high)
+                          for _, block in table.groupby("universe", sort=False)]).reindex(table.index)
     factors = [f for f in FACTOR_NUMBERS if f in table.columns]
     chosen = np.array([(factor_weights or {}).get(f, 1.0) for f in factors], dtype=float)
     active = chosen > 0
     out = pd.DataFrame({"rank_low": np.nan, "rank_high": np.nan}, index=table.index)
     if not active.any():
         return out
-    matrix = table[factors].to_numpy()[:, active]
+    matrix = table[factors].to_numpy(dtype=float)[:, active]
     complete = ~np.isnan(matrix).any(axis=1)
     if complete.sum() < 2:
         return out
@@ -90,7 +149,8 @@ def composite_band(
 
 
 def rank_shift(prepared: Prepared, indicator_weights, factor_weights, *, draws: int = 100) -> pd.DataFrame:
-    """Per LA: composite and rank at equal weights, at the chosen weights, the change, and the band at the chosen weights."""
+    """Per LA: composite and rank at equal weights, at the chosen weights, the change, and the band at the chosen
+    weights; ranks are within the LA's universe (n_areas of them)."""
     equal = reweighted(prepared)
     chosen = reweighted(prepared, indicator_weights, factor_weights)
     band = composite_band(chosen, factor_weights, draws=draws)
@@ -102,6 +162,8 @@ def rank_shift(prepared: Prepared, indicator_weights, factor_weights, *, draws: 
             "rank": chosen["rank"],
             "rank_low": band["rank_low"],
             "rank_high": band["rank_high"],
+            "n_areas": chosen["n_areas"],
+            "universe": chosen["universe"],
         }
     )
     out["change"] = out["equal_rank"] - out["rank"]  # positive: moved up (better)

@@ -1,15 +1,17 @@
-"""Page logic without Streamlit: URL parameter checks, measure labels, source lines, profile tables, comparator series and series breaks."""
+"""Page logic without Streamlit: URL parameter checks, scopes and evidence texts, measure labels, source lines, profile tables, comparator series and series breaks."""
 from __future__ import annotations
 
 import math
 import re
+import textwrap
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from indicators.catalogue_base import FACTORS
-from indicators.scores import COMPOSITE_CAVEAT  # noqa: F401  (re-exported for pages)
+from indicators.model import MIN_WARD_INDICATORS
+from indicators.scores import BAND_NOTE, COMPOSITE_CAVEAT, DEFAULT_SCOPE, SCOPES  # noqa: F401  (re-exported for pages)
 
 DEFAULT_LAD = "E08000025"  # Birmingham: the largest authority, in England, with ward-level data
 COMPARATORS = {
@@ -39,7 +41,22 @@ FACTOR5_NOTE = (
     "by police force area and has not been fetched yet, so it is not in this score."
 )
 WARD_LOOKUP_FALLBACK = "The LSOA 2021 to ward 2025 lookup is derived (about 95% agreement with the ONS best-fit method where wards changed)."
-NATIONAL_RANK_NOTE = "Rank 1 is best. The band is the 5th-95th percentile rank when indicator weights are perturbed and each indicator left out in turn."
+NATIONAL_RANK_NOTE = f"Rank 1 is best. {BAND_NOTE}"
+# Short labels for the scope control; the long ones (scores.SCOPES) go in its help.
+SCOPE_LABELS = {"ew_common": "England and Wales, common indicators", "country": "Each country, all its indicators"}
+WARD_SCOPE = "country"  # the only scope with ward rows: wards are ranked within their own country
+COUNTRY_NAMES = {"E": "England", "W": "Wales"}
+UNIVERSE_COUNTRY = {"ew_common": "E+W"}
+SMALL_POPULATION_TEXT = "very small resident population"
+SMALL_POPULATION_NOTE = (
+    "has a very small resident population (under 10,000 at Census 2021): its rates rest on few people and a handful of "
+    "events, so its scores and ranks swing and should be read with care."
+)
+CORRELATION_COLUMNS = {
+    "rho_ethnic_minority": "ρ with ethnic-minority share",
+    "rho_imd": "ρ with IMD score (English LAs)",
+    "rho_wimd": "ρ with WIMD score (Welsh LAs)",
+}
 
 _CODE = re.compile(r"^[EW]\d{8}$")
 _ID = re.compile(r"^[a-z0-9_]{1,60}$")
@@ -87,6 +104,18 @@ def check_choice(raw, allowed, default: str, what: str) -> tuple[str, str | None
     if value in allowed:
         return value, None
     return default, f"The {what} {safe_echo(raw)} in the link is not one this page offers, so the default is shown."
+
+
+def check_scope(raw, default: str = DEFAULT_SCOPE) -> tuple[str, str | None]:
+    """The ranking scope from the URL (?scope=ew_common or country), or the default and a message naming the choices."""
+    raw = _first(raw)
+    if raw is None or str(raw).strip() == "":
+        return default, None
+    value = str(raw).strip().lower()
+    if value in SCOPES:
+        return value, None
+    choices = " or ".join(f"`{k}` ({SCOPE_LABELS[k]})" for k in SCOPES)
+    return default, f"The ranking scope {safe_echo(raw)} in the link is not one of {choices}, so the default ({SCOPE_LABELS[default]}) is shown."
 
 
 def check_measure(raw, options: list[str], default: str) -> tuple[str, str | None]:
@@ -155,6 +184,181 @@ def check_weights(raw, n: int, default: float = 1.0, *, top: float = 5.0) -> tup
     return weights, None
 
 
+# ---------------------------------------------------------------- scopes and evidence strength
+
+def scope_scores(scores: pd.DataFrame, scope: str) -> pd.DataFrame:
+    """The rows of one scope: one row per (area, level, factor, method), as every page expects."""
+    return scores[scores["scope"] == scope].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Universe:
+    """A set of areas ranked together: its scope, country ('E+W', 'E' or 'W'), level, scored indicators and areas."""
+
+    scope: str
+    country: str
+    level: str
+    n_indicators: int
+    n_areas: int
+
+
+def universes(areas: pd.DataFrame, catalogue: pd.DataFrame, coherence: pd.DataFrame | None = None) -> dict[tuple[str, str, str], Universe]:
+    """(level, scope, country) -> Universe. Indicator counts come from the coherence audit (the build's own universes)
+    where it is present, else from the catalogue (scored, published at the level, for that country)."""
+    counts: dict[tuple[str, str, str], int] = {}
+    if coherence is not None and len(coherence):
+        rows = coherence[coherence["indicator_id"] == ""]
+        for (level, scope, country), block in rows.groupby(["level", "scope", "country"]):
+            counts[(level, scope, country)] = int(block["n_indicators"].sum())
+    out = {}
+    for level in ("lad", "ward"):
+        in_level = areas[areas["level"] == level]
+        scored = catalogue[catalogue["scored"] & catalogue["levels"].str.contains(level, regex=False)]
+        for scope, country in (("ew_common", "E+W"), ("country", "E"), ("country", "W")):
+            if (level, scope, country) in counts:
+                n_ind = counts[(level, scope, country)]
+            else:
+                published = scored[scored["countries"] == "E+W"] if country == "E+W" else scored[scored["countries"].isin(["E+W", country])]
+                if level == "ward":
+                    sizes = published["factor"].value_counts()
+                    published = published[published["factor"].map(sizes) >= MIN_WARD_INDICATORS]
+                n_ind = len(published)
+            if n_ind == 0:
+                continue  # no universe here (wards have no common England and Wales scope)
+            members = in_level if country == "E+W" else in_level[in_level["country"] == country]
+            out[(level, scope, country)] = Universe(scope, country, level, n_ind, len(members))
+    return out
+
+
+def scope_caption(scope: str, info: dict[tuple[str, str, str], Universe], *, country: str | None = None, level: str = "lad") -> str:
+    """Which areas a rank is among and on which indicators, e.g. 'Ranked within Wales on the 17 indicators published for Wales (22 LAs).'"""
+    word = "LAs" if level == "lad" else "wards"
+    if scope == "ew_common":
+        u = info.get((level, "ew_common", "E+W"))
+        if u is None:
+            return "Ranked across England and Wales on the indicators published for both countries."
+        return f"Ranked across England and Wales on the {u.n_indicators} indicators published for both countries ({u.n_areas:,} {word})."
+    if country in COUNTRY_NAMES:
+        u = info.get((level, "country", country))
+        name = COUNTRY_NAMES[country]
+        if level == "ward":
+            among = f"among the {u.n_areas:,} wards of {name}, on the {u.n_indicators} ward-level indicators" if u else f"among the wards of {name}, on the ward-level indicators"
+            return f"Wards are ranked within their own country: {among} published for {name}."
+        if u is None:
+            return f"Ranked within {name} on the indicators published for {name}."
+        return f"Ranked within {name} on the {u.n_indicators} indicators published for {name} ({u.n_areas:,} {word})."
+    parts = [
+        f"{COUNTRY_NAMES[c]}: {info[(level, 'country', c)].n_indicators} indicators, {info[(level, 'country', c)].n_areas:,} {word}"
+        for c in COUNTRY_NAMES if (level, "country", c) in info
+    ]
+    head = "Wards are ranked within their own country" if level == "ward" else "Each LA is ranked within its own country"
+    return f"{head}, on the {'ward-level ' if level == 'ward' else ''}indicators published for that country ({'; '.join(parts)}). Scores from the two countries are not on a common footing."
+
+
+def _share(value) -> str:
+    return f"{value:.0%}" if value is not None and np.isfinite(value) else "–"
+
+
+def period_range(oldest, newest) -> str:
+    oldest, newest = str(oldest or ""), str(newest or "")
+    if not oldest and not newest:
+        return "no period"
+    if not oldest or not newest or oldest == newest:
+        return oldest or newest
+    return f"{oldest}–{newest}"
+
+
+def evidence_text(row) -> str:
+    """Evidence strength of one stored score row, e.g. '3 indicators · 2008–2025 · 67% proxy · 0% inherited'."""
+    get = row.get if hasattr(row, "get") else lambda k, d=None: getattr(row, k, d)
+    n = get("n_indicators")
+    n = int(n) if n is not None and np.isfinite(n) else 0
+    if n == 0:
+        return "no indicator"
+    return " · ".join(
+        [
+            f"{n} indicator{'s' if n != 1 else ''}",
+            period_range(get("period_oldest"), get("period_newest")),
+            f"{_share(get('proxy_share'))} proxy",
+            f"{_share(get('inherited_share'))} inherited",
+        ]
+    )
+
+
+def small_population_areas(scores: pd.DataFrame) -> frozenset[str]:
+    """LAs the build flagged as having a very small resident population (City of London, Isles of Scilly)."""
+    if "small_population" not in scores:
+        return frozenset()
+    return frozenset(scores.loc[scores["small_population"].astype(bool), "area_code"])
+
+
+def small_note(code: str, small: frozenset[str] | set[str]) -> str:
+    return SMALL_POPULATION_TEXT if code in small else ""
+
+
+def factor_correlations(coherence: pd.DataFrame | None, scope: str, country: str | None = None, level: str = "lad") -> pd.DataFrame:
+    """Each factor's Spearman correlation with the ethnic-minority share, the IMD and the WIMD in one universe:
+    scope ew_common (E+W), or scope country for the given country ('E' or 'W'). Empty if the audit is missing."""
+    columns = ["factor", "name", *CORRELATION_COLUMNS]
+    if coherence is None or coherence.empty or "rho_ethnic_minority" not in coherence:
+        return pd.DataFrame(columns=columns)
+    key = UNIVERSE_COUNTRY.get(scope, country)
+    rows = coherence[(coherence["level"] == level) & (coherence["scope"] == scope) & (coherence["country"] == key) & (coherence["indicator_id"] == "")]
+    out = rows.assign(factor=rows["factor"].astype(int), name=[f"{int(f)}. {FACTORS[int(f)]}" for f in rows["factor"]])
+    return out[columns].sort_values("factor").reset_index(drop=True)
+
+
+def universe_label(scope: str, country: str, level: str = "lad") -> str:
+    word = "LAs" if level == "lad" else "wards"
+    if scope == "ew_common":
+        return f"{word} of England and Wales on the common indicators"
+    return f"{word} of {COUNTRY_NAMES.get(country, country)} on its own indicators"
+
+
+def coherence_tables(coherence: pd.DataFrame | None, catalogue: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(factors, indicators) of the coherence audit, labelled for the Methodology page: per universe, each factor's
+    Cronbach's alpha and its correlations with demography and deprivation; each indicator's item-rest correlation
+    and its closest partner within the factor."""
+    if coherence is None or coherence.empty:
+        return pd.DataFrame(), pd.DataFrame()
+    order = {("lad", "ew_common", "E+W"): 0, ("lad", "country", "E"): 1, ("lad", "country", "W"): 2}
+    frame = coherence.assign(
+        universe=[universe_label(s, c, lv) for s, c, lv in zip(coherence["scope"], coherence["country"], coherence["level"])],
+        order=[order.get((lv, s, c), 3 + i) for i, (lv, s, c) in enumerate(zip(coherence["level"], coherence["scope"], coherence["country"]))],
+        factor=coherence["factor"].astype(int),
+    ).sort_values(["order", "factor"], kind="stable")
+    factors = frame[frame["indicator_id"] == ""]
+    factor_table = pd.DataFrame(
+        {
+            "Universe": factors["universe"],
+            "Level": factors["level"],
+            "Scope": factors["scope"],
+            "Country": factors["country"],
+            "Factor": [f"{f}. {FACTORS[f]}" for f in factors["factor"]],
+            "Indicators": factors["n_indicators"],
+            "Complete areas": factors["n_complete_areas"],
+            "Cronbach's alpha": factors["cronbach_alpha"],
+            "Largest |ρ| in factor": factors["max_abs_rho_in_factor"],
+            **{label: factors[col] if col in factors else np.nan for col, label in CORRELATION_COLUMNS.items()},
+        }
+    ).reset_index(drop=True)
+    titles = dict(zip(catalogue["indicator_id"], catalogue["title"]))
+    items = frame[frame["indicator_id"] != ""]
+    indicator_table = pd.DataFrame(
+        {
+            "Universe": items["universe"],
+            "Factor": items["factor"],
+            "Indicator": items["indicator_id"].map(titles).fillna(items["indicator_id"]),
+            "indicator_id": items["indicator_id"],
+            "Item-rest ρ": items["item_rest_rho"],
+            "Closest partner": items["max_rho_partner"].map(lambda c: titles.get(c, c) if c else ""),
+            "|ρ| with partner": items["max_abs_rho_in_factor"],
+            "Above redundancy threshold": items["exceeds_threshold"].astype(bool),
+        }
+    ).reset_index(drop=True)
+    return factor_table, indicator_table
+
+
 # ---------------------------------------------------------------- measures and labels
 
 def is_score(measure: str) -> bool:
@@ -166,20 +370,35 @@ def score_factor(measure: str) -> str:
     return measure.removeprefix("factor_")
 
 
-def measure_options(catalogue: pd.DataFrame, level: str, *, with_scores: bool = True, available: set[str] | None = None) -> list[str]:
-    """Scores first, then indicators ordered by factor (context last), keeping only those published at the level."""
+def scored_factors(scores: pd.DataFrame) -> list[str]:
+    """The factor keys ('1'..'5', 'composite') with at least one score in these rows, in display order."""
+    held = set(scores.loc[scores["score"].notna(), "factor"]) if len(scores) else set()
+    return [score_factor(m) for m in SCORE_MEASURES if score_factor(m) in held]
+
+
+def measure_options(
+    catalogue: pd.DataFrame, level: str, *, with_scores: bool = True, available: set[str] | None = None, score_keys: list[str] | None = None
+) -> list[str]:
+    """Scores first (those with data at the level, when score_keys is given), then indicators ordered by factor
+    (context last), keeping only those published at the level."""
     rows = catalogue[catalogue["levels"].str.contains(level, regex=False)].copy()
     if available is not None:
         rows = rows[rows["indicator_id"].isin(available)]
     rows["order"] = rows["factor"].replace(0, 9)
     ids = rows.sort_values(["order", "indicator_id"], kind="stable")["indicator_id"].tolist()
-    scores = [m for m in SCORE_MEASURES if level == "lad" or m in ("composite", "factor_1", "factor_3")] if with_scores else []
+    if not with_scores:
+        scores = []
+    elif score_keys is not None:
+        scores = [m for m in SCORE_MEASURES if score_factor(m) in score_keys]
+    else:
+        scores = [m for m in SCORE_MEASURES if level == "lad" or m in ("composite", "factor_1", "factor_3")]
     return scores + ids
 
 
-def measure_label(measure: str, catalogue: pd.DataFrame, level: str = "lad") -> str:
+def measure_label(measure: str, catalogue: pd.DataFrame, level: str = "lad", ward_factors: list[str] | None = None) -> str:
     if measure == "composite" and level == "ward":
-        return "Composite of factors 1 and 3 (the factors with ward data)"
+        numbers = [f for f in (ward_factors or ["1", "3"]) if f != "composite"]
+        return f"Composite of factors {' and '.join(numbers)} (the factors with ward data)"
     if measure in SCORE_MEASURES:
         return SCORE_MEASURES[measure]
     row = catalogue_row(catalogue, measure)
@@ -279,9 +498,12 @@ def source_texts(catalogue: pd.DataFrame, sources: pd.DataFrame) -> dict[str, st
     return {i: source_line(i, "", catalogue, sources).source for i in catalogue["indicator_id"]}
 
 
-def score_source_line(measure: str, method: str, catalogue: pd.DataFrame, sources: pd.DataFrame) -> SourceLine:
+def score_source_line(measure: str, method: str, catalogue: pd.DataFrame, sources: pd.DataFrame, scope: str = DEFAULT_SCOPE, level: str = "lad") -> SourceLine:
+    """The scored indicators behind a score in a scope: ew_common uses only those published for both countries."""
     factor = score_factor(measure)
-    rows = catalogue[catalogue["scored"]]
+    rows = catalogue[catalogue["scored"] & catalogue["levels"].str.contains(level, regex=False)]
+    if scope == "ew_common":
+        rows = rows[rows["countries"] == "E+W"]
     if factor != "composite":
         rows = rows[rows["factor"] == int(factor)]
     ids = sorted({s.strip() for ids in rows["source_id"] for s in ids.split(",")} - LOOKUP_SOURCES)
@@ -293,9 +515,9 @@ def score_source_line(measure: str, method: str, catalogue: pd.DataFrame, source
     )
 
 
-def measure_source_line(measure: str, period: str, method: str, catalogue: pd.DataFrame, sources: pd.DataFrame) -> SourceLine:
+def measure_source_line(measure: str, period: str, method: str, catalogue: pd.DataFrame, sources: pd.DataFrame, scope: str = DEFAULT_SCOPE, level: str = "lad") -> SourceLine:
     if is_score(measure):
-        return score_source_line(measure, method, catalogue, sources)
+        return score_source_line(measure, method, catalogue, sources, scope, level)
     return source_line(measure, period, catalogue, sources)
 
 
@@ -310,15 +532,20 @@ def measure_frame(
     scores: pd.DataFrame,
     catalogue: pd.DataFrame,
     names: dict[str, str],
+    small: frozenset[str] | set[str] | None = None,
 ) -> pd.DataFrame:
-    """One row per area with a value: area_code, area_name, value, rank, rank_low, rank_high, rank_text, value_text.
+    """One row per area with a value: area_code, area_name, value, rank, rank_low, rank_high, n_areas, rank_text,
+    value_text, note (the small-population note), and for scores evidence; at LA level a hover line, detail.
 
-    values / scores are already the rows of this level (and indicator, for values). Ranks: 1 = best; context
-    indicators are ranked highest first and said to be context.
+    values / scores are already the rows of this level and scope (and indicator, for values). A score's rank is out
+    of its own universe (n_areas: all LAs, or the LAs of its country). Ranks: 1 = best; context indicators are ranked
+    highest first and said to be context.
     """
     if is_score(measure):
         mine = scores[(scores["factor"] == score_factor(measure)) & (scores["method"] == method)]
-        frame = mine[["area_code", "score", "rank", "rank_low", "rank_high"]].rename(columns={"score": "value"})
+        mine = mine[mine["score"].notna()]
+        frame = mine[["area_code", "score", "rank", "rank_low", "rank_high", "n_areas"]].rename(columns={"score": "value"})
+        frame["evidence"] = [evidence_text(r) for r in mine.to_dict("records")]
         unit = "score (higher = better)"
     else:
         mine = values[values["period"] == period]
@@ -328,12 +555,18 @@ def measure_frame(
         frame["rank"] = frame["value"].rank(ascending=ascending, method="min")
         frame["rank_low"] = np.nan
         frame["rank_high"] = np.nan
+        frame = frame[frame["value"].notna()].copy()
+        frame["n_areas"] = len(frame)
         unit = row["unit"]
     frame = frame[frame["value"].notna()].copy()
-    n = len(frame)
     frame["area_name"] = frame["area_code"].map(names).fillna(frame["area_code"])
-    frame["rank_text"] = [rank_text(r, lo, hi, n) for r, lo, hi in zip(frame["rank"], frame["rank_low"], frame["rank_high"])]
+    frame["rank_text"] = [rank_text(r, lo, hi, int(n)) for r, lo, hi, n in zip(frame["rank"], frame["rank_low"], frame["rank_high"], frame["n_areas"])]
     frame["value_text"] = [fmt_value(v, unit) for v in frame["value"]]
+    frame["note"] = [small_note(c, small or frozenset()) for c in frame["area_code"]]
+    if level == "lad":
+        # one hover line under the rank: evidence strength for scores, the small-population note wherever it applies
+        evidence = frame["evidence"] if "evidence" in frame else pd.Series("", index=frame.index)
+        frame["detail"] = [" · ".join(p for p in (e, n) if p) for e, n in zip(evidence, frame["note"])]
     return frame.reset_index(drop=True)
 
 
@@ -366,14 +599,21 @@ def factor_summary(
     areas: pd.DataFrame,
     neighbours: pd.DataFrame,
     neighbour_kind: str = "ons_global",
+    scope: str = DEFAULT_SCOPE,
 ) -> pd.DataFrame:
-    """The five factors and the composite for one LA: score, national rank with band, rank in region and among similar areas."""
+    """The five factors and the composite for one LA in one scope: score, rank with band out of its universe
+    (n_areas), rank in region and among similar areas, and the evidence behind the score.
+
+    lad_scores holds the rows of this scope. In scope 'country' the region and similar-area groups keep only LAs of
+    the area's own country: scores from the two countries' universes are not comparable.
+    """
     lads = areas[areas["level"] == "lad"].set_index("area_code")
     region = lads.loc[area, "region_code"] if area in lads.index else None
+    same_universe = lads.index if scope != "country" or area not in lads.index else lads.index[lads["country"] == lads.loc[area, "country"]]
     region_members = lads.index[lads["region_code"] == region].tolist()
-    similar = neighbours[(neighbours["area_code"] == area) & (neighbours["kind"] == neighbour_kind)]["neighbour_code"].tolist()
-    mine = lad_scores[lad_scores["method"] == method]
-    n_all = int(mine.groupby("factor")["score"].count().max()) if len(mine) else 0
+    similar = neighbours[(neighbours["area_code"] == area) & (neighbours["kind"] == neighbour_kind)]["neighbour_code"]
+    similar = [c for c in similar if c in same_universe]
+    mine = lad_scores[(lad_scores["method"] == method) & lad_scores["area_code"].isin(same_universe)]
     rows = []
     for factor in [*[str(n) for n in FACTORS], "composite"]:
         block = mine[mine["factor"] == factor].set_index("area_code")
@@ -392,7 +632,7 @@ def factor_summary(
                 "rank": me["rank"],
                 "rank_low": me["rank_low"],
                 "rank_high": me["rank_high"],
-                "n_areas": int(block["score"].notna().sum()) or n_all,
+                "n_areas": int(me["n_areas"]),
                 "region_rank": region_rank,
                 "region_n": region_n,
                 "region_low": region_low,
@@ -402,6 +642,8 @@ def factor_summary(
                 "similar_low": similar_low,
                 "similar_high": similar_high,
                 "n_indicators": int(me["n_indicators"]),
+                "evidence": evidence_text(me),
+                "small_population": bool(me.get("small_population", False)),
                 "missing_reason": me["missing_reason"],
             }
         )
@@ -416,8 +658,10 @@ def indicator_rows(
     catalogue: pd.DataFrame,
     sources: pd.DataFrame,
     source_text: dict[str, str] | None = None,
+    scope: str = DEFAULT_SCOPE,
 ) -> pd.DataFrame:
-    """Every indicator held for one LA: latest value, its comparator, the benchmark flag, a trend list and the source."""
+    """Every indicator held for one LA: latest value, its comparator, the benchmark flag, a trend list, the source and
+    whether it enters the factor scores of the scope (in_scores)."""
     source_text = source_text or source_texts(catalogue, sources)
     mine = lad_values[lad_values["area_code"] == area]
     bench = benchmarks[benchmarks["area_code"] == area].set_index("indicator_id")
@@ -452,9 +696,46 @@ def indicator_rows(
                 "polarity": ind.polarity,
                 "proxy": bool(ind.proxy),
                 "countries": ind.countries,
+                "in_scores": in_scores_text(ind._asdict(), scope),
             }
         )
     return pd.DataFrame(rows)
+
+
+def in_scores_text(row: dict, scope: str) -> str:
+    """Whether an indicator enters the factor scores of a scope, and if not why (catalogue row as a dict)."""
+    if not row.get("factor"):
+        return "no: context, never scored"
+    if not bool(row.get("scored", True)):
+        reason = str(row.get("unscored_reason") or "").strip()
+        return f"no: {reason}" if reason else "no: shown but not scored"
+    if scope == "ew_common" and row.get("countries") != "E+W":
+        only = {"E": "England", "W": "Wales"}.get(row.get("countries"), row.get("countries"))
+        return f"not in this scope ({only} only)"
+    return "yes"
+
+
+def scope_note(catalogue: pd.DataFrame, scope: str, country: str) -> str:
+    """What the scores of an LA of this country leave out in this scope ('' when nothing needs saying)."""
+    scored = catalogue[catalogue["scored"] & (catalogue["factor"] > 0) & catalogue["levels"].str.contains("lad", regex=False)]
+    own_only = scored[scored["countries"] == country]
+    other_only = unavailable_for_country(catalogue, country)
+    shorten = lambda titles: "; ".join(textwrap.shorten(t, 60, placeholder="…") for t in titles)  # noqa: E731
+    if country == "W":
+        text = (
+            f"Welsh authority: {len(other_only)} indicators are published for England only and are not in these scores "
+            f"({shorten(other_only['title'])}). Deprivation uses the Welsh Index (WIMD), never compared with the English IoD."
+        )
+        if scope == "ew_common" and len(own_only):
+            text += f" In this scope the {len(own_only)} indicator(s) published for Wales only ({shorten(own_only['title'])}) are left out too."
+        return text
+    if scope == "ew_common" and len(own_only):
+        return (
+            f"These scores use only the indicators published for both countries: {len(own_only)} published for "
+            f"{COUNTRY_NAMES[country]} only ({shorten(own_only['title'])}) are shown below but not scored here. "
+            f"Choose '{SCOPE_LABELS['country']}' to rank this LA among {COUNTRY_NAMES[country]}'s LAs on all of them."
+        )
+    return ""
 
 
 def unavailable_for_country(catalogue: pd.DataFrame, country: str) -> pd.DataFrame:

@@ -40,3 +40,6 @@ def test_export_command_writes_tables_and_dictionary(tmp_path):
     assert dictionary["sources_cited"].str.contains("Open Government Licence").any()
     scores = pd.read_parquet(tmp_path / "factor_scores.parquet")
     assert {"rank", "rank_low", "rank_high", "missing_reason"} <= set(scores.columns)
+    assert {"scope", "n_areas", "period_oldest", "period_newest", "proxy_share", "inherited_share", "small_population"} <= set(scores.columns)
+    assert not scores.duplicated(["area_code", "level", "scope", "factor", "method"]).any()
+    assert set(scores["scope"]) == {"ew_common", "country"}

@@ -15,6 +15,7 @@ from indicators import views
 from conftest import PROCESSED
 
 BLACKPOOL = "E06000009"
+CARDIFF = "W06000015"
 WILTSHIRE = "E06000054"  # the LA with the most wards (98)
 
 
@@ -48,10 +49,15 @@ def least_deprived_ward(tables, lad):
     return best["area_code"], wards.set_index("area_code").loc[best["area_code"], "area_name"], best["value"]
 
 
+def level_scores(tables, level="lad", scope=views.DEFAULT_SCOPE):
+    s = tables["factor_scores"]
+    return s[(s["level"] == level) & (s["scope"] == (views.WARD_SCOPE if level == "ward" else scope))]
+
+
 def imd_frame(tables, level="lad"):
     values = tables["indicator_values"]
     mine = values[(values["indicator_id"] == "imd_average_score") & (values["level"] == level)]
-    return views.measure_frame("imd_average_score", "2025", "robust_z", level, mine, tables["factor_scores"][tables["factor_scores"]["level"] == level], tables["indicators"], names(tables))
+    return views.measure_frame("imd_average_score", "2025", "robust_z", level, mine, level_scores(tables, level), tables["indicators"], names(tables))
 
 
 def test_plotly_json_engine_is_pinned():
@@ -145,19 +151,40 @@ def test_trend_chart_cuts_lines_at_breaks():
     assert level3 and level3[0][0] == "2022"
 
 
-def test_factor_profile_chart_shows_real_ranks_and_bands(tables):
+@pytest.mark.parametrize("code,scope", [(BLACKPOOL, "ew_common"), (CARDIFF, "country")])
+def test_factor_profile_chart_shows_real_ranks_bands_and_evidence(tables, code, scope):
     areas = tables["areas"]
     neighbours = pd.read_parquet(PROCESSED / "neighbours.parquet")
-    lad_scores = tables["factor_scores"][tables["factor_scores"]["level"] == "lad"]
-    summary = views.factor_summary(BLACKPOOL, "robust_z", lad_scores, areas, neighbours)
+    lad_scores = level_scores(tables, "lad", scope)
+    summary = views.factor_summary(code, "robust_z", lad_scores, areas, neighbours, scope=scope)
     fig = figures.factor_profile_chart(summary, source_line="Source: x · Period: latest · Licence: OGL v3.0")
-    stored = lad_scores[(lad_scores["area_code"] == BLACKPOOL) & (lad_scores["method"] == "robust_z")].set_index("factor")
+    stored = lad_scores[(lad_scores["area_code"] == code) & (lad_scores["method"] == "robust_z")].set_index("factor")
     trace = fig.data[0]
     shown = dict(zip(trace.y, trace.x))
     assert shown["1 Shared values"] == stored.loc["1", "rank"]
     assert shown["2 Responsibility"] == stored.loc["2", "rank"]
-    low, high = trace.customdata[list(trace.y).index("1 Shared values")][:2]
+    i = list(trace.y).index("1 Shared values")
+    low, high, _score, n = trace.customdata[i]
     assert (low, high) == (stored.loc["1", "rank_low"], stored.loc["1", "rank_high"])
+    assert n == stored.loc["1", "n_areas"] == (22 if scope == "country" else stored.loc["1", "n_areas"])
+    assert views.evidence_text(stored.loc["1"]) in trace.text[i]
+
+
+def test_la_map_hover_carries_evidence_and_the_small_population_note(tables, lad_geojson):
+    scores = level_scores(tables, "lad", "country")
+    small = views.small_population_areas(tables["factor_scores"])
+    frame = views.measure_frame("factor_2", "latest", "robust_z", "lad", tables["indicator_values"].iloc[0:0], scores, tables["indicators"], names(tables), small)
+    fig = figures.la_choropleth(frame, lad_geojson, unit="score", polarity="higher_is_better", source_line="Source: x · Period: latest · Licence: OGL v3.0")
+    trace = fig.data[0]
+    assert "%{customdata[3]}" in trace.hovertemplate
+    stored = scores[(scores["method"] == "robust_z") & (scores["factor"] == "2")].set_index("area_code")
+    i = list(trace.locations).index("E09000001")
+    assert trace.customdata[i][2].startswith(f"{int(stored.loc['E09000001', 'rank'])} of {stored.loc['E09000001', 'n_areas']}")
+    assert views.evidence_text(stored.loc["E09000001"]) in trace.customdata[i][3]
+    assert views.SMALL_POPULATION_TEXT in trace.customdata[i][3]
+    j = list(trace.locations).index(CARDIFF)
+    assert trace.customdata[j][2].startswith(f"{int(stored.loc[CARDIFF, 'rank'])} of 22")
+    assert views.SMALL_POPULATION_TEXT not in trace.customdata[j][3]
 
 
 def test_view_for_bounds_fits_england_and_wales():

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import figures
 from indicators import reweight, views
 
 from conftest import PROCESSED, ROOT
@@ -20,10 +21,26 @@ TIMEOUT = 30
 BLACKPOOL, CARDIFF, WILTSHIRE = "E06000009", "W06000015", "E06000054"
 
 
+CITY_OF_LONDON = "E09000001"
+
+
 @pytest.fixture(scope="module")
 def t():
-    names = ("areas", "indicators", "indicator_values", "factor_scores", "benchmarks", "sources")
-    return {n: pd.read_parquet(PROCESSED / f"{n}.parquet") for n in names}
+    names = ("areas", "indicators", "indicator_values", "factor_scores", "benchmarks", "sources", "coherence")
+    tables = {n: pd.read_parquet(PROCESSED / f"{n}.parquet") for n in names}
+    tables["universes"] = views.universes(tables["areas"], tables["indicators"], tables["coherence"])
+    return tables
+
+
+def captions(at) -> str:
+    return " ".join(c.value for c in at.caption)
+
+
+def table_with(at, *columns: str) -> pd.DataFrame:
+    """The one table on the page holding all these columns (read-only tables carry no key under AppTest)."""
+    hits = [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
+    assert len(hits) == 1, (columns, len(hits))
+    return hits[0]
 
 
 def open_page(page: str, **params) -> AppTest:
@@ -62,9 +79,11 @@ def least_deprived_ward(t, lad):
     return best["area_code"], wards.set_index("area_code").loc[best["area_code"], "area_name"], best["value"]
 
 
-def lad_score(t, code, factor, method="robust_z"):
+def lad_score(t, code, factor, method="robust_z", scope=views.DEFAULT_SCOPE):
     s = t["factor_scores"]
-    return s[(s["area_code"] == code) & (s["level"] == "lad") & (s["factor"] == factor) & (s["method"] == method)].iloc[0]
+    rows = s[(s["area_code"] == code) & (s["level"] == "lad") & (s["scope"] == scope) & (s["factor"] == factor) & (s["method"] == method)]
+    assert len(rows) == 1
+    return rows.iloc[0]
 
 
 @pytest.mark.parametrize("page", list(PAGES))
@@ -174,6 +193,12 @@ def test_profile_ward_link_shows_the_ward_inside_its_la(t):
     assert any(name in m.value for m in at.markdown)
     ward_values = frame_with(at, "derivation")[0].set_index("title")
     assert ward_values.loc["Index of Multiple Deprivation (average score)", "value"] == pytest.approx(value)
+    ward_scores = frame_with(at, "Rank among wards of its country")[0].set_index("Score")
+    s = t["factor_scores"]
+    stored = s[(s["area_code"] == code) & (s["scope"] == views.WARD_SCOPE) & (s["factor"] == "3") & (s["method"] == "robust_z")].iloc[0]
+    assert ward_scores.loc["Factor 3", "Rank among wards of its country"] == views.rank_text(stored["rank"], stored["rank_low"], stored["rank_high"], int(stored["n_areas"]))
+    assert ward_scores.loc["Factor 3", "Evidence"] == views.evidence_text(stored)
+    assert any(c.value.startswith("Wards are ranked within their own country: among the 6,826 wards of England") for c in at.caption)
 
 
 def test_profile_bad_and_hostile_codes_warn():
@@ -183,6 +208,134 @@ def test_profile_bad_and_hostile_codes_warn():
     at = open_page("profile", area="<script>alert(1)</script>")
     message = " ".join(warnings(at))
     assert "not a valid ONS code" in message and "<script>" not in message
+
+
+# ---- scope and evidence strength
+
+def test_profile_of_blackpool_says_its_scope_and_evidence(t):
+    at = open_page("profile", area=BLACKPOOL)
+    assert at.selectbox(key="profile_scope").value == "ew_common" and at.query_params["scope"] == "ew_common"
+    scope_text = views.scope_caption("ew_common", t["universes"])
+    assert scope_text.startswith("Ranked across England and Wales on the ") and "indicators published for both countries (318 LAs)" in scope_text
+    assert scope_text in captions(at)
+    metrics = {m.label: m.value for m in at.metric}
+    table = table_with(at, "Factor", "Evidence").set_index("Factor")
+    for factor in ("1", "2", "3", "4", "5", "composite"):
+        row = lad_score(t, BLACKPOOL, factor)
+        label = "Composite" if factor == "composite" else f"Factor {factor}"
+        assert metrics[label] == (f"{int(row['rank'])} / {row['n_areas']}" if np.isfinite(row["rank"]) else "no score")
+        assert table.loc[figures.FACTOR_SHORT[factor], "Evidence"] == views.evidence_text(row)
+    assert table.loc["1 Shared values", "Evidence"] == "3 indicators · 2021–2022/23 · 67% proxy · 0% inherited"  # the stored row, 1 Dec 2026
+    assert "Note" not in table.columns  # Blackpool is not a very small authority
+    correlations = table_with(at, "Factor", "ρ with ethnic-minority share").set_index("Factor")
+    stored = t["coherence"].query("level == 'lad' and scope == 'ew_common' and indicator_id == ''").set_index("factor")
+    assert correlations.iloc[2]["ρ with IMD score (English LAs)"] == pytest.approx(stored.loc[3, "rho_imd"])
+    assert correlations.iloc[0]["ρ with ethnic-minority share"] == pytest.approx(stored.loc[1, "rho_ethnic_minority"])
+
+
+def test_profile_of_cardiff_in_the_country_scope_ranks_it_among_22(t):
+    at = open_page("profile", area=CARDIFF, scope="country")
+    assert not warnings(at)
+    assert at.selectbox(key="profile_scope").value == "country" and at.query_params["scope"] == "country"
+    metrics = {m.label: m.value for m in at.metric}
+    row = lad_score(t, CARDIFF, "3", scope="country")
+    assert row["n_areas"] == 22
+    assert metrics["Factor 3"] == f"{int(row['rank'])} / 22"
+    table = table_with(at, "Factor", "Evidence").set_index("Factor")
+    assert table.loc["3 Social mobility", "In Wales"] == views.rank_text(row["rank"], row["rank_low"], row["rank_high"], 22, compact=True)
+    assert table.loc["3 Social mobility", "In Wales"].startswith(f"{int(row['rank'])}/22")
+    assert table.loc["3 Social mobility", "Evidence"] == views.evidence_text(row)
+    assert views.scope_caption("country", t["universes"], country="W") in captions(at)
+    assert "Ranked within Wales on the " in captions(at) and "(22 LAs)" in captions(at)
+    correlations = table_with(at, "Factor", "ρ with ethnic-minority share")
+    assert "ρ with WIMD score (Welsh LAs)" in correlations.columns and "ρ with IMD score (English LAs)" not in correlations.columns
+    at.selectbox(key="profile_scope").set_value("ew_common").run()
+    metrics = {m.label: m.value for m in at.metric}
+    common = lad_score(t, CARDIFF, "3")
+    assert metrics["Factor 3"] == f"{int(common['rank'])} / {common['n_areas']}" and common["n_areas"] > 300
+    assert at.query_params["scope"] == "ew_common"
+
+
+@pytest.mark.parametrize("page", ["profile", "map", "compare", "composite", "data"])
+def test_a_bad_scope_warns_and_falls_back_to_the_default(page):
+    at = open_page(page, scope="galaxy")
+    text = " ".join(warnings(at))
+    assert "ranking scope `galaxy`" in text and "`ew_common`" in text and "`country`" in text
+    key = {"profile": "profile_scope", "map": "map_scope", "compare": "compare_scope", "composite": "composite_scope", "data": "data_scope"}[page]
+    assert at.selectbox(key=key).value == views.DEFAULT_SCOPE
+    assert at.query_params["scope"] == views.DEFAULT_SCOPE
+
+
+def test_city_of_london_carries_the_small_population_note(t):
+    assert bool(lad_score(t, CITY_OF_LONDON, "2")["small_population"])
+    at = open_page("profile", area=CITY_OF_LONDON)
+    assert any("City of London" in i.value and views.SMALL_POPULATION_TEXT in i.value for i in at.info)
+    table = table_with(at, "Factor", "Evidence")
+    assert set(table["Note"]) == {views.SMALL_POPULATION_TEXT}
+    at = open_page("map", indicator="factor_2", scope="country")
+    rows = table_with(at, "Code", "Rank (1 = best)").set_index("Code")
+    assert rows.loc[CITY_OF_LONDON, "Note"] == views.SMALL_POPULATION_TEXT and rows.loc[BLACKPOOL, "Note"] == ""
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    trace = spec["data"][0]
+    i = list(trace["locations"]).index(CITY_OF_LONDON)
+    assert views.SMALL_POPULATION_TEXT in trace["customdata"][i][3]
+
+
+def test_map_in_the_country_scope_ranks_welsh_las_of_22(t):
+    at = open_page("map", indicator="factor_3", scope="country")
+    assert at.selectbox(key="map_scope").value == "country"
+    rows = table_with(at, "Code", "Rank (1 = best)").set_index("Code")
+    row = lad_score(t, CARDIFF, "3", scope="country")
+    assert rows.loc[CARDIFF, "score"] == pytest.approx(row["score"])
+    assert rows.loc[CARDIFF, "Rank (1 = best)"] == views.rank_text(row["rank"], row["rank_low"], row["rank_high"], 22)
+    assert rows.loc[CARDIFF, "Evidence (indicators · periods · proxy · inherited)"] == views.evidence_text(row)
+    assert views.scope_caption("country", t["universes"]) in captions(at)
+    at.selectbox(key="map_measure").set_value("imd_average_score").run()
+    assert at.selectbox(key="map_scope").disabled  # indicators are not scoped
+
+
+def test_compare_in_the_country_scope(t):
+    at = open_page("compare", areas=f"{BLACKPOOL},{CARDIFF}", scope="country")
+    ranks = frame_with(at, "Factor")[0].set_index("Factor")
+    row = lad_score(t, CARDIFF, "1", scope="country")
+    assert ranks.loc["1 Shared values", "Cardiff / Caerdydd"] == views.rank_text(row["rank"], row["rank_low"], row["rank_high"], 22)
+    evidence = frame_with(at, "Factor")[1].set_index("Factor")
+    assert evidence.loc["1 Shared values", "Blackpool"] == views.evidence_text(lad_score(t, BLACKPOOL, "1", scope="country"))
+    assert "Each LA is ranked within its own country" in captions(at)
+
+
+def test_composite_builder_in_the_country_scope_matches_the_build(t):
+    at = open_page("composite", area=CARDIFF, scope="country")
+    movers = frame_with(at, "Your weights")[0]
+    assert (movers["Your weights"] == movers["Equal weights"]).all()
+    row = lad_score(t, CARDIFF, "composite", scope="country")
+    assert any(f"rank {int(row['rank'])} of 22 LAs in Wales under your weights" in m.value for m in at.markdown)
+
+
+def test_data_export_scores_in_a_scope(t):
+    at = open_page("data", dataset="scores", areas=CARDIFF, scope="country", method="robust_z")
+    preview = frame_with(at, "score")[0]
+    assert set(preview["scope"]) == {"country"} and set(preview["n_areas"]) == {22} and len(preview) == 6
+    stored = lad_score(t, CARDIFF, "3", scope="country")
+    three = preview.set_index("factor").loc["3"]
+    assert three["score"] == pytest.approx(stored["score"]) and three["evidence"] == views.evidence_text(stored)
+    at = open_page("data", dataset="scores", level="ward", areas=WILTSHIRE, scope="ew_common")
+    assert at.selectbox(key="data_scope").disabled
+    assert set(frame_with(at, "score")[0]["scope"]) == {views.WARD_SCOPE}
+    assert "Wards are ranked within their own country" in captions(at)
+
+
+def test_methodology_shows_the_stored_coherence_audit(t):
+    at = open_page("methodology")
+    factors = table_with(at, "Cronbach's alpha")
+    stored = t["coherence"].query("level == 'lad' and scope == 'country' and country == 'E' and indicator_id == ''").set_index("factor")
+    shown = factors[(factors["Level"] == "lad") & (factors["Scope"] == "country") & (factors["Country"] == "E")].set_index("Factor")
+    assert len(shown) == len(stored) == 5
+    assert shown.loc["3. Social mobility and realising potential", "Cronbach's alpha"] == pytest.approx(stored.loc[3, "cronbach_alpha"])
+    assert shown.loc["3. Social mobility and realising potential", "ρ with IMD score (English LAs)"] == pytest.approx(stored.loc[3, "rho_imd"])
+    items = table_with(at, "Item-rest ρ").set_index(["Universe", "indicator_id"])
+    item = t["coherence"].query("level == 'lad' and scope == 'ew_common' and indicator_id == 'life_satisfaction'").iloc[0]
+    assert items.loc[(views.universe_label("ew_common", "E+W"), "life_satisfaction"), "Item-rest ρ"] == pytest.approx(item["item_rest_rho"])
 
 
 # ---- ward map
@@ -198,6 +351,19 @@ def test_ward_map_of_wiltshire(t):
     assert any("lookup is derived" in c.value and "agreement" in c.value for c in at.caption)
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert len(spec["data"][0]["locations"]) == 98 and len(spec["data"][0]["geojson"]["features"]) == 98
+
+
+def test_ward_scores_are_ranked_within_their_own_country(t):
+    at = open_page("wards", area=WILTSHIRE, indicator="factor_3")
+    table = frame_with(at, "Rank in LA (1 = best)")[0].set_index("Code")
+    s = t["factor_scores"]
+    wards = s[(s["level"] == "ward") & (s["scope"] == views.WARD_SCOPE) & (s["factor"] == "3") & (s["method"] == "robust_z")].set_index("area_code")
+    code = table.index[0]
+    row = wards.loc[code]
+    assert table.loc[code, "Rank in England"] == views.rank_text(row["rank"], row["rank_low"], row["rank_high"], int(row["n_areas"]))
+    assert row["n_areas"] < 7000  # English wards only
+    assert table.loc[code, "Evidence (indicators · periods · proxy · inherited)"] == views.evidence_text(row)
+    assert "Wards are ranked within their own country" in captions(at)
 
 
 def test_ward_map_national_view_uses_the_static_layer():

@@ -19,8 +19,20 @@ CARDIFF = "W06000015"
 
 @pytest.fixture(scope="module")
 def t():
-    names = ("areas", "indicators", "indicator_values", "factor_scores", "neighbours", "benchmarks", "sources")
+    names = ("areas", "indicators", "indicator_values", "factor_scores", "neighbours", "benchmarks", "sources", "coherence")
     return {n: pd.read_parquet(PROCESSED / f"{n}.parquet") for n in names}
+
+
+def scoped(t, scope, level="lad"):
+    s = t["factor_scores"]
+    return s[(s["level"] == level) & (s["scope"] == scope)]
+
+
+def stored_row(t, code, factor, scope, method="robust_z", level="lad"):
+    s = scoped(t, scope, level)
+    rows = s[(s["area_code"] == code) & (s["factor"] == factor) & (s["method"] == method)]
+    assert len(rows) == 1, rows  # one row per (area, level, scope, factor, method)
+    return rows.iloc[0]
 
 
 # ---- URL parameters
@@ -57,6 +69,13 @@ def test_check_measure_period_choice_weights_and_lists(t):
     assert views.check_weights("2,1,1,0,1", 5) == ([2.0, 1.0, 1.0, 0.0, 1.0], None)
     assert views.check_weights("2,1", 5)[1] and views.check_weights("a,b,c,d,e", 5)[1] and views.check_weights("9,1,1,1,1", 5)[1]
     assert views.check_weights("nan,1,1,1,1", 5)[0] == [1.0] * 5
+    assert views.check_scope("country") == ("country", None)
+    assert views.check_scope(" EW_COMMON ") == ("ew_common", None)
+    assert views.check_scope(None) == (views.DEFAULT_SCOPE, None) == ("ew_common", None)
+    scope, message = views.check_scope("galaxy")
+    assert scope == "ew_common" and "`galaxy`" in message and "`country`" in message and "default" in message
+    scope, message = views.check_scope("<script>x</script>", "country")
+    assert scope == "country" and "<" not in message
     codes, message = views.check_area_list("E06000009,XYZ,W06000015,E06000009", t["areas"], ["E08000025"])
     assert codes == ["E06000009", "W06000015"] and "XYZ" in message
     codes, message = views.check_area_list("E06000009", t["areas"], ["E08000025", "E06000009"])
@@ -68,18 +87,24 @@ def test_sort_periods_and_labels(t):
     assert views.sort_periods(["2021-2024", "2018-2020"]) == ["2018-2020", "2021-2024"]
     assert views.fmt_value(43.467) == "43.47" and views.fmt_value(18846.0, "£ per head") == "£18,846"
     assert views.rank_text(221.0, 209.0, 229.0, 317) == "221 of 317 (band 209–229)"
-    assert views.measure_label("composite", t["indicators"], "ward").startswith("Composite of factors 1 and 3")
+    ward_keys = views.scored_factors(scoped(t, views.WARD_SCOPE, "ward"))
+    assert ward_keys == ["composite", "1", "3"]  # the factors with ward scores in this build, in menu order
+    assert views.measure_label("composite", t["indicators"], "ward", ward_keys) == "Composite of factors 1 and 3 (the factors with ward data)"
+    assert views.measure_options(t["indicators"], "ward", score_keys=ward_keys)[:3] == ["composite", "factor_1", "factor_3"]
 
 
 # ---- profile
 
-def test_factor_summary_matches_factor_scores(t):
-    lad_scores = t["factor_scores"][t["factor_scores"]["level"] == "lad"]
-    summary = views.factor_summary(BLACKPOOL, "exponential", lad_scores, t["areas"], t["neighbours"], "ons_global").set_index("factor")
-    stored = lad_scores[(lad_scores["area_code"] == BLACKPOOL) & (lad_scores["method"] == "exponential")].set_index("factor")
+@pytest.mark.parametrize("scope", ["ew_common", "country"])
+def test_factor_summary_matches_factor_scores(t, scope):
+    lad_scores = scoped(t, scope)
+    summary = views.factor_summary(BLACKPOOL, "exponential", lad_scores, t["areas"], t["neighbours"], "ons_global", scope).set_index("factor")
     for factor in ("1", "2", "3", "4", "5", "composite"):
-        assert summary.loc[factor, "score"] == pytest.approx(stored.loc[factor, "score"])
-        assert summary.loc[factor, "rank"] == stored.loc[factor, "rank"]
+        stored = stored_row(t, BLACKPOOL, factor, scope, "exponential")
+        assert summary.loc[factor, "score"] == pytest.approx(stored["score"], nan_ok=True)
+        assert summary.loc[factor, "rank"] == stored["rank"] or np.isnan(stored["rank"])
+        assert summary.loc[factor, "n_areas"] == stored["n_areas"]
+        assert summary.loc[factor, "evidence"] == views.evidence_text(stored)
     # rank within the North West: count of North West LAs with a better factor-2 score, plus one
     lads = t["areas"][t["areas"]["level"] == "lad"]
     north_west = lads[lads["region_code"] == lads.set_index("area_code").loc[BLACKPOOL, "region_code"]]["area_code"]
@@ -87,6 +112,104 @@ def test_factor_summary_matches_factor_scores(t):
     expected = int((f2.reindex(north_west) > f2[BLACKPOOL]).sum() + 1)
     assert summary.loc["2", "region_rank"] == expected
     assert summary.loc["2", "region_n"] == f2.reindex(north_west).notna().sum()
+
+
+def test_country_scope_ranks_cardiff_among_welsh_las_only(t):
+    summary = views.factor_summary(CARDIFF, "robust_z", scoped(t, "country"), t["areas"], t["neighbours"], "ons_global", "country").set_index("factor")
+    stored = stored_row(t, CARDIFF, "3", "country")
+    assert stored["n_areas"] == 22 and summary.loc["3", "n_areas"] == 22
+    assert summary.loc["3", "rank"] == stored["rank"] <= 22
+    assert views.rank_text(summary.loc["3", "rank"], None, None, summary.loc["3", "n_areas"]) == f"{int(stored['rank'])} of 22"
+    # its similar areas are compared only within Wales: the two countries' country-scope scores are not comparable
+    lads = t["areas"][t["areas"]["level"] == "lad"].set_index("area_code")
+    ons = t["neighbours"][(t["neighbours"]["area_code"] == CARDIFF) & (t["neighbours"]["kind"] == "ons_global")]["neighbour_code"]
+    welsh_similar = [c for c in ons if lads.loc[c, "country"] == "W"]
+    assert summary.loc["3", "similar_n"] == len(set([CARDIFF, *welsh_similar]))
+    common = views.factor_summary(CARDIFF, "robust_z", scoped(t, "ew_common"), t["areas"], t["neighbours"], "ons_global", "ew_common").set_index("factor")
+    assert common.loc["3", "n_areas"] == stored_row(t, CARDIFF, "3", "ew_common")["n_areas"] > 300
+
+
+def test_scope_rows_are_one_per_area_factor_method(t):
+    for scope in views.SCOPES:
+        rows = scoped(t, scope)
+        assert not rows.duplicated(["area_code", "level", "factor", "method"]).any()
+        assert rows["area_code"].nunique() == 318
+        assert len(views.scope_scores(t["factor_scores"], scope)) == (t["factor_scores"]["scope"] == scope).sum()
+    assert scoped(t, "ew_common", "ward").empty and len(scoped(t, views.WARD_SCOPE, "ward")) > 0
+
+
+def test_evidence_text_is_the_stored_evidence(t):
+    row = stored_row(t, BLACKPOOL, "1", "ew_common")
+    shares = f"{row['proxy_share']:.0%} proxy · {row['inherited_share']:.0%} inherited"
+    assert views.evidence_text(row) == f"{int(row['n_indicators'])} indicators · {row['period_oldest']}–{row['period_newest']} · {shares}"
+    assert views.evidence_text(row) == "3 indicators · 2021–2022/23 · 67% proxy · 0% inherited"  # the stored row, as read on 1 Dec 2026
+    single = stored_row(t, BLACKPOOL, "2", "ew_common")
+    assert views.evidence_text(single).startswith("1 indicator · YE Jun 2025 · ")  # one period, one indicator: no range, no plural
+    assert views.evidence_text({"n_indicators": 0}) == "no indicator"
+    assert views.period_range("2008", "2025") == "2008–2025" and views.period_range("2019", "2019") == "2019"
+
+
+def test_scope_captions_count_the_build_universes(t):
+    info = views.universes(t["areas"], t["indicators"], t["coherence"])
+    factors = t["coherence"][t["coherence"]["indicator_id"] == ""]
+    common = int(factors[(factors["level"] == "lad") & (factors["scope"] == "ew_common")]["n_indicators"].sum())
+    welsh = int(factors[(factors["level"] == "lad") & (factors["scope"] == "country") & (factors["country"] == "W")]["n_indicators"].sum())
+    assert views.scope_caption("ew_common", info) == f"Ranked across England and Wales on the {common} indicators published for both countries (318 LAs)."
+    assert views.scope_caption("country", info, country="W") == f"Ranked within Wales on the {welsh} indicators published for Wales (22 LAs)."
+    assert "Each LA is ranked within its own country" in views.scope_caption("country", info)
+    ward = views.scope_caption(views.WARD_SCOPE, info, country="E", level="ward")
+    assert ward.startswith("Wards are ranked within their own country") and "6,826 wards of England" in ward
+    # the catalogue alone gives the same universes as the build's coherence audit
+    assert views.universes(t["areas"], t["indicators"], None) == info
+    assert ("ward", "ew_common", "E+W") not in info
+
+
+def test_small_population_comes_from_the_scores(t):
+    small = views.small_population_areas(t["factor_scores"])
+    names = t["areas"].set_index("area_code")["area_name"]
+    assert sorted(names[list(small)]) == ["City of London", "Isles of Scilly"]
+    values = t["indicator_values"]
+    frame = views.measure_frame("factor_4", "latest", "robust_z", "lad", values.iloc[0:0], scoped(t, "country"), t["indicators"], dict(names), small)
+    row = frame.set_index("area_code").loc["E09000001"]
+    stored = stored_row(t, "E09000001", "4", "country")
+    assert row["note"] == views.SMALL_POPULATION_TEXT and views.SMALL_POPULATION_TEXT in row["detail"]
+    assert row["rank_text"].startswith(f"{int(stored['rank'])} of {stored['n_areas']} ")
+    assert row["evidence"] == views.evidence_text(stored)
+    assert frame.set_index("area_code").loc[CARDIFF, "rank_text"].startswith(f"{int(stored_row(t, CARDIFF, '4', 'country')['rank'])} of 22 ")
+    assert frame.set_index("area_code").loc[BLACKPOOL, "note"] == ""
+
+
+def test_correlations_and_coherence_tables_are_the_stored_audit(t):
+    coherence = t["coherence"]
+    factors = coherence[coherence["indicator_id"] == ""]
+    rho = views.factor_correlations(coherence, "country", "W").set_index("factor")
+    stored = factors[(factors["level"] == "lad") & (factors["scope"] == "country") & (factors["country"] == "W")].set_index("factor")
+    assert list(rho.index) == [1, 2, 3, 4, 5]
+    assert rho.loc[3, "rho_wimd"] == pytest.approx(stored.loc[3, "rho_wimd"]) and rho.loc[3, "rho_wimd"] < -0.5
+    assert rho["rho_imd"].isna().all()  # Welsh LAs have no IMD
+    common = views.factor_correlations(coherence, "ew_common", "W").set_index("factor")
+    assert common.loc[1, "rho_ethnic_minority"] == pytest.approx(factors[(factors["scope"] == "ew_common") & (factors["factor"] == 1)]["rho_ethnic_minority"].iloc[0])
+    factor_table, indicator_table = views.coherence_tables(coherence, t["indicators"])
+    assert len(factor_table) == len(factors) and len(indicator_table) == (coherence["indicator_id"] != "").sum()
+    first = factor_table.iloc[0]
+    assert (first["Scope"], first["Country"]) == ("ew_common", "E+W")
+    assert first["Cronbach's alpha"] == pytest.approx(factors[(factors["scope"] == "ew_common") & (factors["level"] == "lad") & (factors["factor"] == 1)]["cronbach_alpha"].iloc[0])
+    assert views.factor_correlations(None, "ew_common").empty
+
+
+def test_scope_notes_and_in_scores(t):
+    catalogue = t["indicators"]
+    rows = {r["indicator_id"]: r for r in catalogue.to_dict("records")}
+    assert views.in_scores_text(rows["ethnic_minority_share"], "ew_common") == "no: context, never scored"
+    england_only = catalogue[catalogue["scored"] & (catalogue["countries"] == "E") & (catalogue["factor"] > 0)]["indicator_id"].iloc[0]
+    assert views.in_scores_text(rows[england_only], "ew_common") == "not in this scope (England only)"
+    assert views.in_scores_text(rows[england_only], "country") == "yes"
+    unscored = catalogue[~catalogue["scored"] & (catalogue["factor"] > 0)]
+    if len(unscored):
+        assert views.in_scores_text(rows[unscored["indicator_id"].iloc[0]], "country").startswith("no: ")
+    assert "published for England only" in views.scope_note(catalogue, "country", "W")
+    assert views.scope_note(catalogue, "country", "E") == ""
+    assert "published for both countries" in views.scope_note(catalogue, "ew_common", "E")
 
 
 def test_indicator_rows_use_benchmarks_for_each_comparator(t):
@@ -139,15 +262,32 @@ def test_comparator_series_are_population_weighted_means(t):
 
 # ---- composite builder
 
-def test_reweighting_reproduces_the_build_and_moves_ranks(t):
+@pytest.mark.parametrize("scope", ["ew_common", "country"])
+@pytest.mark.parametrize("method", ["robust_z", "exponential"])
+def test_reweighting_at_equal_weights_reproduces_the_build(t, scope, method):
     lad_values = t["indicator_values"][t["indicator_values"]["level"] == "lad"]
     lads = t["areas"][t["areas"]["level"] == "lad"]
-    prepared = reweight.prepare(lad_values, t["indicators"], lads, "robust_z")
+    prepared = reweight.prepare(lad_values, t["indicators"], lads, method, scope)
+    assert [u.country for u in prepared.universes] == (["E+W"] if scope == "ew_common" else ["E", "W"])
     equal = reweight.reweighted(prepared)
-    stored = t["factor_scores"][(t["factor_scores"]["level"] == "lad") & (t["factor_scores"]["method"] == "robust_z")]
+    stored = scoped(t, scope)
+    stored = stored[stored["method"] == method]
+    for factor in ("1", "2", "3", "4", "5", "composite"):
+        block = stored[stored["factor"] == factor].set_index("area_code")
+        column = "composite" if factor == "composite" else int(factor)
+        assert np.allclose(equal[column].reindex(block.index), block["score"], equal_nan=True, rtol=0, atol=1e-9), factor
     composite = stored[stored["factor"] == "composite"].set_index("area_code")
-    assert np.allclose(equal["composite"].reindex(composite.index), composite["score"], equal_nan=True)
     assert (equal["rank"].reindex(composite.index).fillna(-1) == composite["rank"].fillna(-1)).all()
+    ranked = composite["score"].notna()
+    assert (equal["n_areas"].reindex(composite.index)[ranked] == composite["n_areas"][ranked]).all()
+
+
+def test_reweighting_moves_ranks_within_each_universe(t):
+    lad_values = t["indicator_values"][t["indicator_values"]["level"] == "lad"]
+    lads = t["areas"][t["areas"]["level"] == "lad"]
+    prepared = reweight.prepare(lad_values, t["indicators"], lads, "robust_z", "ew_common")
+    stored = scoped(t, "ew_common")
+    composite = stored[(stored["method"] == "robust_z") & (stored["factor"] == "composite")].set_index("area_code")
     shift = reweight.rank_shift(prepared, {}, {1: 3.0, 2: 1.0, 3: 1.0, 4: 1.0, 5: 0.0})
     assert (shift["change"].abs() > 0).any()
     complete = shift.dropna(subset=["rank"])
@@ -156,6 +296,14 @@ def test_reweighting_reproduces_the_build_and_moves_ranks(t):
     # weight 0 on factor 5 removes it: the composite is then the weighted mean of factors 1-4
     manual = (3 * shift.loc[BLACKPOOL, "factor_1"] + shift.loc[BLACKPOOL, "factor_2"] + shift.loc[BLACKPOOL, "factor_3"] + shift.loc[BLACKPOOL, "factor_4"]) / 6
     assert shift.loc[BLACKPOOL, "score"] == pytest.approx(manual)
+    # in the country scope Welsh LAs are ranked 1..22 among themselves, bands included
+    by_country = reweight.rank_shift(reweight.prepare(lad_values, t["indicators"], lads, "robust_z", "country"), {}, {1: 2.0})
+    wales = by_country[by_country["universe"] == "W"].dropna(subset=["rank"])
+    assert sorted(wales["rank"].astype(int)) == list(range(1, len(wales) + 1)) and (wales["n_areas"] == len(wales)).all()
+    assert wales["rank_high"].max() <= len(wales)
+    assert by_country.loc[CARDIFF, "equal_rank"] == stored_row(t, CARDIFF, "composite", "country")["rank"]
+    with pytest.raises(ValueError):
+        reweight.prepare(lad_values, t["indicators"], lads, "robust_z", "galaxy")
 
 
 # ---- downloads
@@ -214,8 +362,8 @@ def test_geojson_export_of_a_selection(t, selection):
     assert blackpool["properties"]["imd_average_score|2025"] == pytest.approx(43.467)
     assert blackpool["geometry"]["type"] in ("Polygon", "MultiPolygon")
     assert collection["metadata"]["sources"][0]["licence"]
-    scores = t["factor_scores"][(t["factor_scores"]["area_code"] == BLACKPOOL) & (t["factor_scores"]["level"] == "lad")]
-    long = downloads.geojson_long(scores)
+    scores = scoped(t, "ew_common")
+    long = downloads.geojson_long(scores[scores["area_code"] == BLACKPOOL])
     assert set(long["indicator_id"]) >= {"score_composite_robust_z", "score_1_exponential"}
 
 
