@@ -1,9 +1,12 @@
 """Cohesion Atlas: the Streamlit entry point; builds the navigation and runs the chosen page."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="Cohesion Atlas", page_icon=":material/explore:", layout="wide")
+# The icon is a bundled file: a ":material/...:" page icon makes the browser fetch it from the web, and the app is offline.
+st.set_page_config(page_title="Cohesion Atlas", page_icon=str(Path(__file__).resolve().parent / "static" / "favicon.png"), layout="wide")
 # Trusted constant CSS (no user text): less empty space above the page, so a 1366x768 screen shows controls and map together.
 st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem;padding-bottom:2rem}</style>")
 

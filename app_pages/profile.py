@@ -50,7 +50,7 @@ st.caption(f"{lad} · {region}{country} · {me['area_km2']:,.0f} km² · local a
 # ---- five-factor summary
 kind = views.NEIGHBOUR_KINDS.get(comparator, "ons_global")
 summary = views.factor_summary(lad, method, a.scores_for("lad", scope), a.areas, a.neighbours, kind, scope)
-score_line = views.score_source_line("composite", method, a.catalogue, a.sources, scope)
+score_line = views.score_source_line("composite", method, a.catalogue, a.sources, scope, country=me["country"])
 scope_text = a.scope_caption(scope, country=me["country"] if scope == "country" else None)
 if lad in a.small_areas:
     st.info(f"{me['area_name']} {views.SMALL_POPULATION_NOTE}", icon="ℹ️")

@@ -498,18 +498,26 @@ def source_texts(catalogue: pd.DataFrame, sources: pd.DataFrame) -> dict[str, st
     return {i: source_line(i, "", catalogue, sources).source for i in catalogue["indicator_id"]}
 
 
-def score_source_line(measure: str, method: str, catalogue: pd.DataFrame, sources: pd.DataFrame, scope: str = DEFAULT_SCOPE, level: str = "lad") -> SourceLine:
-    """The scored indicators behind a score in a scope: ew_common uses only those published for both countries."""
+def score_source_line(
+    measure: str, method: str, catalogue: pd.DataFrame, sources: pd.DataFrame, scope: str = DEFAULT_SCOPE, level: str = "lad", country: str | None = None
+) -> SourceLine:
+    """The scored indicators behind a score in a scope: ew_common uses only those published for both countries; the
+    country scope, given the area's country, those published for it."""
     factor = score_factor(measure)
     rows = catalogue[catalogue["scored"] & catalogue["levels"].str.contains(level, regex=False)]
     if scope == "ew_common":
         rows = rows[rows["countries"] == "E+W"]
+    elif country in COUNTRY_NAMES:
+        rows = rows[rows["countries"].isin(["E+W", country])]
     if factor != "composite":
         rows = rows[rows["factor"] == int(factor)]
     ids = sorted({s.strip() for ids in rows["source_id"] for s in ids.split(",")} - LOOKUP_SOURCES)
     lic = sources[sources["source_id"].isin(ids)]["licence"].map(lambda x: LICENCE_SHORT.get(x, x))
     return SourceLine(
-        source=f"Cohesion Atlas {METHODS.get(method, method).lower()} scores from {len(rows)} indicators ({', '.join(ids)})",
+        source=f"Cohesion Atlas {METHODS.get(method, method).lower()} scores from {len(rows)} indicators"
+        + (f" published for {COUNTRY_NAMES[country]}" if scope != "ew_common" and country in COUNTRY_NAMES else "")
+        + (" (each country on its own)" if scope != "ew_common" and country not in COUNTRY_NAMES else "")
+        + f" ({', '.join(ids)})",
         period="latest published period of each indicator",
         licence=", ".join(sorted(set(lic))) or "OGL v3.0",
     )

@@ -98,8 +98,12 @@ def page(browser):
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.errors = errors
+    # The app must work offline: nothing may be fetched from beyond 127.0.0.1 (a Material page icon once was).
+    external: list[str] = []
+    context.on("request", lambda r: external.append(r.url) if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
     yield pg
     context.close()
+    assert not external, f"requests left 127.0.0.1: {external[:3]}"
 
 
 @pytest.fixture(scope="module")
@@ -161,15 +165,15 @@ def test_map_draws_every_la_and_a_click_opens_the_profile(page, server, t):
     no_exception(page)
     shot(page, "map")
 
-    # click the middle of North Yorkshire: the map opens its profile
+    # click the middle of Powys (a large LA with a composite in the default scope): the map opens its profile
     x, y = page.evaluate(
         """() => { const gd = document.querySelector('.js-plotly-plot'); const m = gd._fullLayout.map._subplot.map;
-                   const p = m.project([-1.55, 54.25]); const r = m.getCanvas().getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; }"""
+                   const p = m.project([-3.40, 52.30]); const r = m.getCanvas().getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; }"""
     )
     page.mouse.move(x, y)
     page.mouse.click(x, y)
-    page.wait_for_url("**/profile?**area=E06000065**", timeout=30_000)
-    page.wait_for_selector("h3:has-text('North Yorkshire')", timeout=30_000)
+    page.wait_for_url("**/profile?**area=W06000023**", timeout=30_000)
+    page.wait_for_selector("h3:has-text('Powys')", timeout=30_000)
 
 
 def test_profile_reached_by_url_shows_the_processed_ranks(page, server, t):

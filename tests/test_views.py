@@ -377,3 +377,13 @@ def test_group_band_carries_the_national_band_into_a_group():
     ranks = pd.Series({"A": 10.0, "B": 50.0, "C": 120.0, "D": 200.0})
     assert views.group_band("A", ["A", "B", "C", "D"], ranks, 40.0, 130.0) == (1.0, 3.0)
     assert np.isnan(views.group_band("A", ["B"], ranks, np.nan, 5.0)[0])
+
+
+def test_score_source_line_counts_the_indicators_of_the_scope_and_country(t):
+    coherence = pd.read_parquet(PROCESSED / "coherence.parquet")
+    wales = coherence[(coherence["level"] == "lad") & (coherence["scope"] == "country") & (coherence["country"] == "W") & (coherence["indicator_id"] != "")]
+    line = views.score_source_line("composite", "robust_z", t["indicators"], t["sources"], "country", country="W").source
+    assert f"from {len(wales)} indicators published for Wales" in line and "iod2025" not in line
+    common = views.score_source_line("composite", "robust_z", t["indicators"], t["sources"], "ew_common").source
+    n_common = coherence[(coherence["level"] == "lad") & (coherence["scope"] == "ew_common") & (coherence["indicator_id"] != "")]
+    assert f"from {len(n_common)} indicators (" in common and "place_survey_2008" not in common
