@@ -60,7 +60,8 @@ for col, r in zip(metrics, summary.itertuples()):
     value = f"{int(r.rank)} / {r.n_areas}" if pd.notna(r.rank) else "no score"
     band = f"band {int(r.rank_low)}–{int(r.rank_high)}" if pd.notna(r.rank_low) else "no band"
     col.metric(label, value, help=f"{r.name}. {scope_text} Rank 1 = best; {band}. Score {r.score:.3f} ({views.METHODS[method]}). Evidence: {r.evidence}.")
-    col.caption(band)
+    # The evidence sits under each rank too: at 1366 px the table's Evidence column can fall off its right edge.
+    col.caption(f"{band}  \n{r.evidence}")
 st.caption(f"{scope_text} Ranks are out of the LAs with a score for that factor.")
 
 left, right = st.columns([1.15, 1.4])

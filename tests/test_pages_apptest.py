@@ -226,6 +226,9 @@ def test_profile_of_blackpool_says_its_scope_and_evidence(t):
         assert metrics[label] == (f"{int(row['rank'])} / {row['n_areas']}" if np.isfinite(row["rank"]) else "no score")
         assert table.loc[figures.FACTOR_SHORT[factor], "Evidence"] == views.evidence_text(row)
     assert table.loc["1 Shared values", "Evidence"] == "3 indicators · 2021–2022/23 · 67% proxy · 0% inherited"  # the stored row, 1 Dec 2026
+    # and under each rank, so it is seen without scrolling the table sideways
+    f2 = lad_score(t, BLACKPOOL, "2")
+    assert f"band {int(f2['rank_low'])}–{int(f2['rank_high'])}  \n{views.evidence_text(f2)}" in captions(at)
     assert "Note" not in table.columns  # Blackpool is not a very small authority
     correlations = table_with(at, "Factor", "ρ with ethnic-minority share").set_index("Factor")
     stored = t["coherence"].query("level == 'lad' and scope == 'ew_common' and indicator_id == ''").set_index("factor")
