@@ -37,15 +37,8 @@ COMPOSITE_CAVEAT = (
 
 
 def robust_z(values: pd.Series) -> pd.Series:
-    """(x - median) / (1.4826 x MAD), as the ONS subnational indicators explorer standardises metrics."""
-    median = values.median()
-    mad = (values - median).abs().median()
-    if not np.isfinite(mad) or mad == 0:
-        spread = values.std()
-        mad_scaled = spread if spread and np.isfinite(spread) else 1.0
-    else:
-        mad_scaled = MAD_SCALE * mad
-    return (values - median) / mad_scaled
+    """(x - median) / (1.4826 x MAD), as the ONS subnational indicators explorer standardises metrics (unbounded)."""
+    return pd.Series(_robust_z_array(values.to_numpy(dtype=float)[:, None])[:, 0], index=values.index)
 
 
 def exponential_transform(aligned: pd.Series) -> pd.Series:
@@ -54,11 +47,26 @@ def exponential_transform(aligned: pd.Series) -> pd.Series:
     X runs from near 0 (best) to 100 (worst) and stretches the bad end, so one good indicator cannot cancel a bad one.
     aligned: higher is better.
     """
-    present = aligned.dropna()
-    ranks = present.rank(method="average", ascending=False)  # worst (lowest aligned value) gets the highest rank
-    scaled = ranks / len(present)
-    transformed = -EXP_CONSTANT * np.log(1 - scaled * (1 - np.exp(-100 / EXP_CONSTANT)))
-    return transformed.reindex(aligned.index)
+    return pd.Series(_exponential_array(aligned.to_numpy(dtype=float)[:, None])[:, 0], index=aligned.index)
+
+
+def _robust_z_array(aligned: np.ndarray) -> np.ndarray:
+    """robust_z of every column at once; a column with no MAD falls back to its standard deviation, then to 1."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column stays missing
+        median = np.nanmedian(aligned, axis=0)
+        mad = np.nanmedian(np.abs(aligned - median), axis=0)
+        spread = np.nanstd(aligned, axis=0, ddof=1)
+    scale = np.where(np.isfinite(mad) & (mad > 0), MAD_SCALE * mad, np.where(np.isfinite(spread) & (spread > 0), spread, 1.0))
+    return (aligned - median) / scale
+
+
+def _exponential_array(aligned: np.ndarray) -> np.ndarray:
+    """exponential_transform of every column at once (worst = highest rank, ties share their average rank)."""
+    ranks = pd.DataFrame(aligned).rank(method="average", ascending=False).to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scaled = ranks / np.sum(~np.isnan(aligned), axis=0)
+    return -EXP_CONSTANT * np.log(1 - scaled * (1 - np.exp(-100 / EXP_CONSTANT)))
 
 
 @dataclass(frozen=True)
@@ -98,18 +106,10 @@ def _signs(polarity: pd.Series, columns) -> np.ndarray:
 
 def _normalise_array(aligned: np.ndarray, method: str) -> np.ndarray:
     """Column by column as robust_z (winsorised) or 100 - exponential_transform, for a whole matrix at once."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column stays missing
-        if method == "robust_z":
-            median = np.nanmedian(aligned, axis=0)
-            mad = np.nanmedian(np.abs(aligned - median), axis=0)
-            spread = np.nanstd(aligned, axis=0, ddof=1)
-            scale = np.where(np.isfinite(mad) & (mad > 0), MAD_SCALE * mad, np.where(np.isfinite(spread) & (spread > 0), spread, 1.0))
-            return np.clip((aligned - median) / scale, -WINSOR_BOUND, WINSOR_BOUND)
-        if method == "exponential":
-            ranks = pd.DataFrame(aligned).rank(method="average", ascending=False).to_numpy()
-            scaled = ranks / np.sum(~np.isnan(aligned), axis=0)
-            return 100 + EXP_CONSTANT * np.log(1 - scaled * (1 - np.exp(-100 / EXP_CONSTANT)))
+    if method == "robust_z":
+        return np.clip(_robust_z_array(aligned), -WINSOR_BOUND, WINSOR_BOUND)
+    if method == "exponential":
+        return 100 - _exponential_array(aligned)
     raise ValueError(f"unknown method {method!r}")
 
 
