@@ -19,7 +19,6 @@ FACTOR_SCORE_COLUMNS = [
     "area_code", "level", "scope", "factor", "period", "method", "score", "rank", "rank_low", "rank_high", "n_areas",
     "n_indicators", *EVIDENCE_COLUMNS, "small_population", "missing_reason",
 ]
-SMALL_POPULATION = scores.SMALL_POPULATION
 SCORE_PERIOD = "latest"
 # A factor's ward score needs at least this many ward-level indicators behind it.
 MIN_WARD_INDICATORS = 2
@@ -92,7 +91,7 @@ def latest_period(frame: pd.DataFrame) -> str:
 def score_matrix(values: pd.DataFrame, areas: pd.DataFrame, level: str, catalogue: tuple[Indicator, ...] = CATALOGUE) -> scores.ScoreInput:
     scored = [i for i in catalogue if i.is_scored and level in i.levels]
     level_areas = areas[areas["level"] == level].set_index("area_code")
-    columns, errors, factor, polarity = {}, {}, {}, {}
+    columns, errors, derivations, periods, factor, polarity = {}, {}, {}, {}, {}, {}
     for ind in scored:
         mine = values[(values["indicator_id"] == ind.id) & (values["level"] == level)]
         if mine.empty:
@@ -101,6 +100,7 @@ def score_matrix(values: pd.DataFrame, areas: pd.DataFrame, level: str, catalogu
         at_period = mine[mine["period"] == period].set_index("area_code").reindex(level_areas.index)
         columns[ind.id] = at_period["value"]
         errors[ind.id] = (at_period["upper_ci"] - at_period["lower_ci"]) / (2 * scores.CI_Z)
+        derivations[ind.id], periods[ind.id] = at_period["derivation"], period
         factor[ind.id], polarity[ind.id] = ind.factor, ind.polarity
     matrix = pd.DataFrame(columns, index=level_areas.index)
     country = level_areas["country"]
@@ -109,6 +109,7 @@ def score_matrix(values: pd.DataFrame, areas: pd.DataFrame, level: str, catalogu
     return scores.ScoreInput(
         values=matrix, factor=pd.Series(factor, dtype=int), polarity=pd.Series(polarity, dtype=object), coverage=coverage,
         standard_error=pd.DataFrame(errors, index=level_areas.index),
+        period=pd.Series(periods, dtype=object), derivation=pd.DataFrame(derivations, index=level_areas.index),
     )
 
 
@@ -133,33 +134,34 @@ def universes(data: scores.ScoreInput, areas: pd.DataFrame, level: str) -> list[
     return result
 
 
-def evidence_strength(
-    universe: scores.ScoreInput, catalogue: tuple[Indicator, ...], derivations: pd.DataFrame, indicator_weights=None
-) -> dict[object, pd.DataFrame]:
+def evidence_strength(universe: scores.ScoreInput, catalogue: tuple[Indicator, ...], indicator_weights=None) -> dict[object, pd.DataFrame]:
     """Per factor and area: how many indicators, their oldest and newest periods, and the share of weight that is proxy or inherited."""
     by_id = {i.id: i for i in catalogue}
     present = universe.values.notna()
     weights = pd.Series({c: (indicator_weights or {}).get(c, 1.0) for c in present.columns}, dtype=float)
     proxy = pd.Series({c: by_id[c].proxy for c in present.columns}, dtype=float)
-    inherited = derivations.reindex(index=present.index, columns=present.columns).fillna("").map(lambda d: "inherited" in d)
-    periods = pd.Series({c: derivations.attrs["periods"][c] for c in present.columns})
+    inherited = universe.derivation.fillna("").map(lambda d: "inherited" in d)
     out = {}
     for number in sorted(universe.factor.unique()):
-        members = [c for c in present.columns if universe.factor[c] == number]
+        members = sorted((c for c in present.columns if universe.factor[c] == number), key=lambda c: period_key(universe.period[c]))
         mask = present[members]
         w = mask.mul(weights[members], axis=1)
         total = w.sum(axis=1).replace(0, np.nan)
-        oldest = mask.apply(lambda row: min((periods[c] for c in members if row[c]), key=period_key, default=""), axis=1)
-        newest = mask.apply(lambda row: max((periods[c] for c in members if row[c]), key=period_key, default=""), axis=1)
         out[number] = pd.DataFrame(
             {
-                "period_oldest": oldest,
-                "period_newest": newest,
+                # members run oldest to newest, so the first and last present indicator give the period range
+                "period_oldest": _first_present_period(mask, universe.period),
+                "period_newest": _first_present_period(mask.iloc[:, ::-1], universe.period),
                 "proxy_share": w.mul(proxy[members], axis=1).sum(axis=1) / total,
                 "inherited_share": (w * inherited[members]).sum(axis=1) / total,
             }
         )
     return out
+
+
+def _first_present_period(mask: pd.DataFrame, period: pd.Series) -> pd.Series:
+    """Per row, the period of the first column present ('' where none is)."""
+    return mask.idxmax(axis=1).map(period).where(mask.any(axis=1), "")
 
 
 def period_key(period: str) -> tuple[int, str]:
@@ -169,9 +171,9 @@ def period_key(period: str) -> tuple[int, str]:
 
 
 def small_population_areas(areas: pd.DataFrame, population: pd.Series) -> set[str]:
-    """LAs with fewer residents than SMALL_POPULATION: their survey estimates are thin and their rates swing."""
+    """LAs with fewer residents than scores.SMALL_POPULATION: their survey estimates are thin and their rates swing."""
     lads = areas.loc[areas["level"] == "lad", "area_code"]
-    return {code for code in lads if population.get(code, np.inf) < SMALL_POPULATION}
+    return {code for code in lads if population.get(code, np.inf) < scores.SMALL_POPULATION}
 
 
 def factor_score_table(
@@ -189,23 +191,21 @@ def factor_score_table(
         data = score_matrix(values, areas, level, catalogue)
         if data.values.empty:
             continue
-        derivations = _derivation_matrix(values, data, level)
         for scope, universe in universes(data, areas, level):
-            evidence = evidence_strength(universe, catalogue, derivations, indicator_weights)
+            evidence = evidence_strength(universe, catalogue, indicator_weights)
             for method in scores.METHODS:
                 normalised = scores.normalise(universe.values, universe.polarity, method)
                 spread = scores.spread_of(normalised, method)
                 table, counts, reasons = scores.factor_scores(normalised, universe.factor, universe.coverage, indicator_weights, spread)
                 factors = list(table.columns)
-                table["composite"] = scores.composite(table, factor_weights) if len(factors) >= MIN_COMPOSITE_FACTORS else np.nan
                 counts["composite"] = counts.sum(axis=1)
-                reasons["composite"] = np.where(table["composite"].isna(), "a factor score is missing", "")
                 if len(factors) < MIN_COMPOSITE_FACTORS:
+                    table["composite"] = np.nan
                     reasons["composite"] = f"a composite needs at least {MIN_COMPOSITE_FACTORS} factors with scores here (only factor {factors[0]})"
-                if level == "ward" and len(factors) < len(FACTORS):
-                    reasons["composite"] = np.where(
-                        table["composite"].isna(), reasons["composite"], f"composite of factors {', '.join(map(str, factors))} (the factors with ward data)"
-                    )
+                else:
+                    table["composite"] = scores.composite(table, factor_weights)
+                    partial = f"composite of factors {', '.join(map(str, factors))} (the factors with ward data)" if level == "ward" and len(factors) < len(FACTORS) else ""
+                    reasons["composite"] = np.where(table["composite"].isna(), "a factor score is missing", partial)
                 band = {}
                 if bands:
                     band = scores.rank_bands(universe, method, table, spread, draws=200 if level == "lad" else 60)
@@ -241,19 +241,6 @@ def factor_score_table(
     result["n_areas"] = result["n_areas"].astype("int64")
     result["missing_reason"] = result["missing_reason"].astype(str)
     return result
-
-
-def _derivation_matrix(values: pd.DataFrame, data: scores.ScoreInput, level: str) -> pd.DataFrame:
-    """areas x indicators: the derivation text of the value that enters the score; attrs['periods'] the period used."""
-    columns, periods = {}, {}
-    for indicator in data.values.columns:
-        mine = values[(values["indicator_id"] == indicator) & (values["level"] == level)]
-        period = latest_period(mine)
-        periods[indicator] = period
-        columns[indicator] = mine[mine["period"] == period].set_index("area_code")["derivation"].reindex(data.values.index)
-    frame = pd.DataFrame(columns, index=data.values.index)
-    frame.attrs["periods"] = periods
-    return frame
 
 
 def _composite_evidence(evidence: dict, factors: list, index: pd.Index) -> pd.DataFrame:

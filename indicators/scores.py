@@ -73,7 +73,8 @@ def _exponential_array(aligned: np.ndarray) -> np.ndarray:
 class ScoreInput:
     """A wide matrix (areas x indicators) of one level's latest values, with each indicator's factor and polarity.
 
-    standard_error holds the published sampling error (from the 95% interval) where one exists, else NaN.
+    standard_error holds the published sampling error (from the 95% interval) where one exists, else NaN; period and
+    derivation say which period of each indicator was used and how each value was derived (for evidence strength).
     """
 
     values: pd.DataFrame
@@ -81,12 +82,20 @@ class ScoreInput:
     polarity: pd.Series  # indicator_id -> polarity
     coverage: pd.DataFrame  # area x indicator: True where the indicator exists for the area's country
     standard_error: pd.DataFrame | None = None
+    period: pd.Series | None = None  # indicator_id -> the period scored
+    derivation: pd.DataFrame | None = None  # area x indicator: derivation text of the value scored
 
     def subset(self, rows: pd.Index | None = None, columns: list[str] | None = None) -> "ScoreInput":
         rows = self.values.index if rows is None else rows
         columns = list(self.values.columns) if columns is None else columns
-        se = None if self.standard_error is None else self.standard_error.loc[rows, columns]
-        return ScoreInput(self.values.loc[rows, columns], self.factor[columns], self.polarity[columns], self.coverage.loc[rows, columns], se)
+
+        def cut(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+            return None if frame is None else frame.loc[rows, columns]
+
+        return ScoreInput(
+            self.values.loc[rows, columns], self.factor[columns], self.polarity[columns], self.coverage.loc[rows, columns],
+            cut(self.standard_error), None if self.period is None else self.period[columns], cut(self.derivation),
+        )
 
 
 SIGNS = {"higher_is_better": 1.0, "lower_is_better": -1.0}
