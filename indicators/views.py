@@ -11,7 +11,7 @@ import pandas as pd
 
 from indicators.catalogue_base import FACTORS
 from indicators.model import MIN_WARD_INDICATORS
-from indicators.scores import BAND_NOTE, COMPOSITE_CAVEAT, DEFAULT_SCOPE, SCOPES  # noqa: F401  (re-exported for pages)
+from indicators.scores import BAND_NOTE, COMPOSITE_CAVEAT, DEFAULT_SCOPE, SCOPES, SMALL_POPULATION  # noqa: F401  (re-exported for pages)
 
 DEFAULT_LAD = "E08000025"  # Birmingham: the largest authority, in England, with ward-level data
 COMPARATORS = {
@@ -49,7 +49,7 @@ COUNTRY_NAMES = {"E": "England", "W": "Wales"}
 UNIVERSE_COUNTRY = {"ew_common": "E+W"}
 SMALL_POPULATION_TEXT = "very small resident population"
 SMALL_POPULATION_NOTE = (
-    "has a very small resident population (under 10,000 at Census 2021): its rates rest on few people and a handful of "
+    f"has a very small resident population (under {SMALL_POPULATION:,} at Census 2021): its rates rest on few people and a handful of "
     "events, so its scores and ranks swing and should be read with care."
 )
 CORRELATION_COLUMNS = {
