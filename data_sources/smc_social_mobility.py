@@ -177,7 +177,16 @@ def read_groups(path: Path, area_codes: pd.DataFrame) -> pd.DataFrame:
 
 def group_labels(measure: str) -> dict[int, str]:
     """Group id -> published name for a measure of this source (for legends)."""
-    return GROUPS_2025 if measure.startswith("son2025") else GROUPS_2024
+    return GROUPS_2025 if _edition(measure) == SON2025 else GROUPS_2024
+
+
+def area_codes_of(measure: str) -> tuple[str, str]:
+    """(codes file, its JSON key): the SMC area definitions of the edition a measure comes from."""
+    return CODES_FOR[_edition(measure)]
+
+
+def _edition(measure: str) -> str:
+    return SON2025 if measure.startswith("son2025") else SON2024
 
 
 def _validate(path: Path):

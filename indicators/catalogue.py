@@ -250,7 +250,7 @@ def age_share(measure: str):
     return compute
 
 
-def smc_group(measure: str, codes_file: str):
+def smc_group(measure: str):
     """SMC area groups (7 = most favourable) given to every LAD in the SMC area, each row saying how its LAD got it.
 
     The SMC publishes one group per SMC area. An area is one LAD, a shire county (its districts inherit the county's
@@ -261,7 +261,7 @@ def smc_group(measure: str, codes_file: str):
         from data_sources import smc_social_mobility as smc
 
         lad = ctx.lad_values_or_county("smc_social_mobility", measure, "lad24", "utla24")
-        key = smc.CODES_FOR[smc.SON2025 if codes_file == smc.CODES2025 else smc.SON2024][1]
+        codes_file, key = smc.area_codes_of(measure)
         codes = smc.read_area_codes(ctx.raw_root / smc.SOURCE.raw_folder / codes_file, key)
         per_area = codes.groupby("region_url")["area_code"].agg(
             county=lambda c: bool(c.str.startswith("E10").any()), n_lads=lambda c: int(c.str[:3].isin(smc.LAD_PREFIXES).sum())
@@ -547,7 +547,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         publisher_measure=("smc_social_mobility", "son2025__promising_prospects_group"),
         caveats="SMC areas are groups of LAs: each LA takes its SMC area's group; two-tier districts take their county's. Ordinal groups, not a rate.",
         derivation="SMC area -> LAD lookup from the SMC's own area definitions; each row says whether the LAD is its own SMC area, shares a merged one or inherits its county's.",
-        compute=smc_group("son2025__promising_prospects_group", "son2025_205_regions_codes.json"),
+        compute=smc_group("son2025__promising_prospects_group"),
     ),
     # ---- Factor 4: participation and empowerment ---------------------------------------------
     Indicator(
