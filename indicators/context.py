@@ -85,17 +85,6 @@ class BuildContext:
         folder = self.raw_root / census2021_oa.SOURCE.raw_folder
         return census2021_oa.read_lookup(folder / census2021_oa.SOURCE.files[0].name)
 
-    @cached_property
-    def msoa_to_lad25(self) -> pd.DataFrame:
-        """MSOA21 -> LAD25 by the LAD holding most of the MSOA's LSOAs (all but one MSOA nest exactly;
-        E02005686 straddles a 2024 West Northamptonshire / Cherwell boundary change)."""
-        pairs = self.oa_lookup[["lsoa21_code", "msoa21_code"]].drop_duplicates()
-        pairs = pairs.merge(self.lsoa21_ward[["LSOA21CD", "LAD25CD"]], left_on="lsoa21_code", right_on="LSOA21CD")
-        counts = pairs.groupby(["msoa21_code", "LAD25CD"]).size().rename("n").reset_index()
-        counts = counts.sort_values(["msoa21_code", "n", "LAD25CD"], ascending=[True, False, True])
-        out = counts.drop_duplicates("msoa21_code")[["msoa21_code", "LAD25CD"]]
-        return out.rename(columns={"LAD25CD": "lad25_code"}).reset_index(drop=True)
-
     # --- population weights ---------------------------------------------------------------------
     @cached_property
     def lsoa21_population(self) -> pd.Series:
