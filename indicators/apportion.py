@@ -65,13 +65,6 @@ def adults_by_lsoa(ctx: BuildContext) -> pd.Series:
     return oas.groupby(lsoa.reindex(oas.index).values).sum()
 
 
-def read_pcon24_lookup(ctx: BuildContext) -> pd.DataFrame:
-    # BuildContext has no accessor for this lookup; it is read here from the held file by its loader.
-    from data_sources import pcon24_lookup
-
-    return pcon24_lookup.read_lookup(ctx.raw_root / pcon24_lookup.SOURCE.raw_folder / pcon24_lookup.LOOKUP)
-
-
 def ge2024_results(ctx: BuildContext) -> pd.DataFrame:
     """GE2024 electorate and valid votes per July 2024 constituency (England and Wales), one row each."""
     parts = {}
@@ -87,7 +80,7 @@ def ge2024_results(ctx: BuildContext) -> pd.DataFrame:
 
 def general_election_turnout(ctx: BuildContext) -> dict[str, pd.DataFrame]:
     """GE2024 turnout (valid votes / electorate, %) for 2025 LADs from constituency counts apportioned to LSOAs."""
-    shares = general_election_turnout_by_lsoa(ge2024_results(ctx), read_pcon24_lookup(ctx), adults_by_lsoa(ctx))
+    shares = general_election_turnout_by_lsoa(ge2024_results(ctx), ctx.pcon24_lookup, adults_by_lsoa(ctx))
     frame = pd.DataFrame(
         {
             "area_code": shares["lsoa21_code"],

@@ -79,6 +79,13 @@ class BuildContext:
         return pd.Index(self.areas.loc[self.areas["level"] == "ward", "area_code"])
 
     @cached_property
+    def pcon24_lookup(self) -> pd.DataFrame:
+        """LSOA21 -> July 2024 Westminster constituency (ONS best-fit lookup): lsoa21_code, pcon24_code, pcon24_name."""
+        from data_sources import pcon24_lookup
+
+        return pcon24_lookup.read_lookup(self.raw_root / pcon24_lookup.SOURCE.raw_folder / pcon24_lookup.LOOKUP)
+
+    @cached_property
     def oa_lookup(self) -> pd.DataFrame:
         from data_sources import census2021_oa
 

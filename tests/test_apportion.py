@@ -40,7 +40,7 @@ def test_an_lsoa_without_adults_or_a_seat_without_lsoas_is_an_error():
         apportion.general_election_turnout_by_lsoa(RESULTS.drop(columns="valid_votes"), LOOKUP, ADULTS)
 
 
-def test_lad_turnout_sums_the_apportioned_counts(monkeypatch):
+def test_lad_turnout_sums_the_apportioned_counts():
     """The compute function on a synthetic context: LSOAs 1 and 3 in one LAD, LSOA 2 in another."""
     tidy = {
         "general_elections": pd.DataFrame(
@@ -71,7 +71,7 @@ def test_lad_turnout_sums_the_apportioned_counts(monkeypatch):
     ctx.__dict__["lsoa21_ward"] = pd.DataFrame(
         {"LSOA21CD": ["E01000001", "E01000002", "E01000003"], "WD25CD": ["E05000001", "E05000002", "E05000003"], "LAD25CD": ["E06000001", "E06000002", "E06000001"]}
     )
-    monkeypatch.setattr(apportion, "read_pcon24_lookup", lambda _ctx: LOOKUP.assign(pcon24_name=["A", "A", "B"]))
+    ctx.__dict__["pcon24_lookup"] = LOOKUP.assign(pcon24_name=["A", "A", "B"])
     out = apportion.general_election_turnout(ctx)
     assert list(out) == ["lad"]
     lad = out["lad"].set_index("area_code")
@@ -103,7 +103,7 @@ def ctx(ge2024):
 
 @pytest.fixture(scope="module")
 def by_lsoa(ctx):
-    return apportion.general_election_turnout_by_lsoa(apportion.ge2024_results(ctx), apportion.read_pcon24_lookup(ctx), apportion.adults_by_lsoa(ctx))
+    return apportion.general_election_turnout_by_lsoa(apportion.ge2024_results(ctx), ctx.pcon24_lookup, apportion.adults_by_lsoa(ctx))
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +146,7 @@ def test_lad_table(lad, ge2024):
 
 def test_isle_of_wight_equals_its_two_seats(ctx, lad, ge2024):
     seats = {"E14001303", "E14001304"}  # Isle of Wight East and Isle of Wight West
-    lookup = apportion.read_pcon24_lookup(ctx)
+    lookup = ctx.pcon24_lookup
     lad_of = ctx.lsoa21_ward.set_index("LSOA21CD")["LAD25CD"]
     in_seats = set(lookup.loc[lookup.pcon24_code.isin(seats), "lsoa21_code"])
     in_lad = set(lad_of[lad_of == "E06000046"].index)
