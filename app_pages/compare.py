@@ -57,7 +57,7 @@ st.markdown("#### Factor ranks (1 = best, with rank band)")
 st.dataframe(ranks.reset_index().rename(columns={"factor_name": "Factor"}), hide_index=True, key="compare_ranks")
 small = [a.label(c) for c in chosen if c in a.small_areas]
 for name in small:
-    st.caption(f"{name}: {views.SMALL_POPULATION_TEXT}. It {views.SMALL_POPULATION_NOTE.removeprefix('has a very small resident population ')}")
+    st.caption(f"{name} {views.SMALL_POPULATION_NOTE}")
 st.caption(f"{scope_text} {views.NATIONAL_RANK_NOTE} {views.COMPOSITE_CAVEAT}")
 evidence = long.pivot_table(index="factor_name", columns="area", values="evidence", aggfunc="first", sort=False)
 evidence = evidence[[c for c in columns if c in evidence.columns]]
