@@ -101,12 +101,10 @@ else:
         source_id="cohesion_atlas (derived from the indicators listed in the metadata)",
         licence="derived from OGL v3.0 / Open Parliament Licence v3.0 data",
     )
-    in_scope = catalogue["scored"] & catalogue["levels"].str.contains(level, regex=False)
-    if score_scope == "ew_common":
-        in_scope &= catalogue["countries"] == "E+W"
+    in_scope = views.scope_indicators(catalogue, score_scope, level)
     if chosen_factors:
-        in_scope &= catalogue["factor"].isin(chosen_factors)
-    export_ids = catalogue[in_scope]["indicator_id"].tolist()
+        in_scope = in_scope[in_scope["factor"].isin(chosen_factors)]
+    export_ids = in_scope["indicator_id"].tolist()
 rows = rows.reset_index(drop=True)
 rows.insert(1, "area_name", rows["area_code"].map(a.names))
 rows.insert(2, "area_name_welsh", rows["area_code"].map(a.welsh).fillna(""))

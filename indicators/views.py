@@ -498,17 +498,24 @@ def source_texts(catalogue: pd.DataFrame, sources: pd.DataFrame) -> dict[str, st
     return {i: source_line(i, "", catalogue, sources).source for i in catalogue["indicator_id"]}
 
 
+def scope_indicators(catalogue: pd.DataFrame, scope: str, level: str = "lad", country: str | None = None) -> pd.DataFrame:
+    """The catalogue rows scored at a level in a scope: ew_common keeps those published for both countries; the
+    country scope, given a country, those published for it (else every scored one)."""
+    rows = catalogue[catalogue["scored"] & catalogue["levels"].str.contains(level, regex=False)]
+    if scope == "ew_common":
+        return rows[rows["countries"] == "E+W"]
+    if country in COUNTRY_NAMES:
+        return rows[rows["countries"].isin(["E+W", country])]
+    return rows
+
+
 def score_source_line(
     measure: str, method: str, catalogue: pd.DataFrame, sources: pd.DataFrame, scope: str = DEFAULT_SCOPE, level: str = "lad", country: str | None = None
 ) -> SourceLine:
     """The scored indicators behind a score in a scope: ew_common uses only those published for both countries; the
     country scope, given the area's country, those published for it."""
     factor = score_factor(measure)
-    rows = catalogue[catalogue["scored"] & catalogue["levels"].str.contains(level, regex=False)]
-    if scope == "ew_common":
-        rows = rows[rows["countries"] == "E+W"]
-    elif country in COUNTRY_NAMES:
-        rows = rows[rows["countries"].isin(["E+W", country])]
+    rows = scope_indicators(catalogue, scope, level, country)
     if factor != "composite":
         rows = rows[rows["factor"] == int(factor)]
     ids = sorted({s.strip() for ids in rows["source_id"] for s in ids.split(",")} - LOOKUP_SOURCES)
