@@ -1,4 +1,4 @@
-"""Local election electorate and turnout by ward / county division (House of Commons Library), May 2021, 2022 and 2024."""
+"""Local election electorate and turnout by ward / county division (House of Commons Library), May 2021 to May 2024."""
 from __future__ import annotations
 
 import csv
@@ -15,19 +15,20 @@ from data_sources.fetching import fetch_source
 OPEN_PARLIAMENT_LICENCE = "Open Parliament Licence v3.0"
 FILE_2021 = "local_elections_2021_wards_results.csv.gz"
 FILE_2022 = "local_elections_2022_wards_results.csv.gz"
+FILE_2023 = "local_elections_2023_ward_level.csv.gz"
 FILE_2024 = "local_elections_2024_wards_results.csv.gz"
 
 SOURCE = Source(
     id="local_elections",
-    title="Local elections: results by ward and county division (2021, 2022, 2024)",
+    title="Local elections: results by ward and county division (2021-2024)",
     publisher="House of Commons Library (2024 data: Local Elections Handbook, The Elections Centre)",
     licence=OPEN_PARLIAMENT_LICENCE,
     licence_url="https://www.parliament.uk/site-information/copyright-parliament/open-parliament-licence/",
     attribution="Local Elections Handbook / House of Commons Library",
     landing_page="https://commonslibrary.parliament.uk/",
-    vintage="Ordinary local elections of 6 May 2021, 5 May 2022 and 2 May 2024",
+    vintage="Ordinary local elections of 6 May 2021, 5 May 2022, 4 May 2023 and 2 May 2024",
     geography="electoral ward / county electoral division (wards with an election that year only)",
-    code_vintage="wards and divisions as at each election (WD21/CED21, WD22, WD24)",
+    code_vintage="wards and divisions as at each election (WD21/CED21, WD22, WD24); 2023 by council and ward name only",
     raw_folder="local_elections_hoc_ward_results",
     files=(
         RawFile(
@@ -47,6 +48,21 @@ SOURCE = Source(
             official_format_note="official xlsx workbook, sheet 'Wards-results', one title row above the header; held as that sheet in CSV, gzipped",
         ),
         RawFile(
+            name=FILE_2023,
+            url="https://commonslibrary.parliament.uk/content/uploads/2024/01/LEH-Candidates-2023.xlsx",
+            description=(
+                "2023: 4,797 contested wards in 230 English councils, named by county, council and ward without codes; "
+                "electorate, turnout, vacancies, party votes"
+            ),
+            official_format_note=(
+                "official xlsx workbook (Local Elections Handbook 2023), sheet 'Ward_Level', header on the first row; held as "
+                "that sheet in CSV, gzipped. The URL is the Library link for 'LEH-Candidates-2023.xlsx' as cited by other "
+                "projects and was not checked online"
+            ),
+            # Rows carry names, not codes: indicators.ward_elections matches them to ward codes, so no tidy table here.
+            tidy=False,
+        ),
+        RawFile(
             name=FILE_2024,
             url="https://commonslibrary.parliament.uk/content/uploads/2025/03/LEH-2024-results-HoC-version.xlsx",
             description="2024: 1,903 wards (E05) in 107 English councils; electorate, total votes, turnout, vacancies, election type",
@@ -55,9 +71,10 @@ SOURCE = Source(
     ),
     caveats=(
         "A ward appears only in years it had an election, and councils vote in different cycles (all-out, halves, thirds; "
-        "counties every four years): compare like with like. 2023 (230 councils) is not included: the Library's 2023 file "
-        "names wards without codes, and an exact name join to the ONS December 2023 ward lookup matches only 3,617 of 4,797 "
-        "rows. Rows whose ward code the publisher gave to two different wards, and 2021 rows carrying codes of wards created "
+        "counties every four years): compare like with like. The 2023 file names wards without codes: they are matched to "
+        "December 2023 and May 2025 ward codes by council and normalised ward name (indicators.ward_elections), and each "
+        "match says how it was made. Uncontested wards are absent from the 2023 file. "
+        "Rows whose ward code the publisher gave to two different wards, and 2021 rows carrying codes of wards created "
         "in 2022, are left out. Ballots are not published: 'Total votes' sums candidates' votes, so it is not used."
     ),
     directions=(
@@ -90,10 +107,25 @@ CODES_NOT_IN_FORCE = {
 }
 
 
+# The 2023 sheet: held header -> column here. Its rows are named, not coded.
+COLUMNS_2023 = {
+    "COUNTYNAME": "county_name",
+    "DISTRICTNAME": "la_name",
+    "WARDNAME": "ward_name",
+    "TYPE": "la_type",
+    "VACS": "vacancies",
+    "ELECT": "electorate",
+    "TURNOUT": "turnout_pct",
+}
+NAME_COLUMNS_2023 = ("DISTRICTNAME", "WARDNAME")
+
+
 def read(path: Path) -> pd.DataFrame:
     path = Path(path)
     if path.name in LAYOUTS:
         return read_wards(path)
+    if path.name == FILE_2023:
+        return read_named_wards_2023(path)
     raise SchemaError(f"{path}: not a file of source {SOURCE.id}")
 
 
@@ -147,11 +179,52 @@ def read_wards(path: Path) -> pd.DataFrame:
     return finish_tidy(tidy, path)
 
 
+def read_named_wards_2023(path: Path) -> pd.DataFrame:
+    """The 2023 wards as the Library names them: county_name, la_name, ward_name, la_type, vacancies, electorate,
+    turnout_pct and period "2023", one row per contested ward in file order (uncontested wards are not in the file)."""
+    path = Path(path)
+    frame = read_csv_checked(path, list(COLUMNS_2023), skiprows=header_row(path, "WARDNAME"), dtype_text=list(COLUMNS_2023))
+    cells = frame[list(COLUMNS_2023)]
+    # Spreadsheet exports can end with rows of empty cells; those are layout, not wards.
+    frame = frame[(cells != "").any(axis=1)]
+    for column in NAME_COLUMNS_2023:
+        blank = frame[column] == ""
+        if blank.any():
+            raise SchemaError(f"{path}: column {column!r} is blank on a row with results (row {int(blank.idxmax()) + 1} of the data)")
+    out = pd.DataFrame(
+        {
+            "county_name": frame["COUNTYNAME"].values,
+            "la_name": frame["DISTRICTNAME"].values,
+            "ward_name": frame["WARDNAME"].values,
+            "la_type": frame["TYPE"].where(frame["TYPE"] != "").values,
+            "vacancies": to_number(frame["VACS"], path, "VACS").values,
+            "electorate": to_number(frame["ELECT"], path, "ELECT").values,
+            "turnout_pct": to_number(frame["TURNOUT"], path, "TURNOUT").values,
+            "period": "2023",
+        }
+    )
+    # Every contested ward has a registered electorate; a blank one means a cut or reshaped file.
+    blank = out["electorate"].isna()
+    if blank.any():
+        first = out[blank].iloc[0]
+        raise SchemaError(f"{path}: column 'ELECT' is blank for {first['la_name']} / {first['ward_name']} (truncated file?)")
+    if (out["electorate"] < 0).any():
+        raise SchemaError(f"{path}: column 'ELECT' has negative electorates")
+    turnout = out["turnout_pct"]
+    if (turnout > 100).any() or (turnout < 0).any():
+        raise SchemaError(f"{path}: column 'TURNOUT' has values outside 0-100")
+    # Two rows with one council and ward name cannot be told apart, so neither can be given to a ward.
+    out = out[~out.duplicated(["la_name", "ward_name"], keep=False)]
+    if out.empty:
+        raise SchemaError(f"{path}: no ward rows left after the checks")
+    return out.reset_index(drop=True)
+
+
 def read_council_lookup(path: Path) -> pd.DataFrame:
     """Ward -> council codes and election type as the sheet gives them, for aggregating turnout to councils."""
     path = Path(path)
     if path.name not in LAYOUTS:
-        raise SchemaError(f"{path}: not a file of source {SOURCE.id}")
+        raise SchemaError(f"{path}: not a file of source {SOURCE.id} with ward codes and council codes")
     frame, period, code_column, geographies = _ward_rows(path)
     blank = pd.Series("", index=frame.index, dtype="str")
     la_codes = frame[LA_CODE]
@@ -215,4 +288,4 @@ def ward_sheet_to_csv(downloaded: Path, target: Path) -> None:
 
 
 def fetch(dest: Path, session=None) -> Path:
-    return fetch_source(SOURCE, Path(dest), read, session=session, converters={name: ward_sheet_to_csv for name in LAYOUTS})
+    return fetch_source(SOURCE, Path(dest), read, session=session, converters={name: ward_sheet_to_csv for name in (*LAYOUTS, FILE_2023)})
