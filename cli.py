@@ -27,6 +27,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     result = pipeline.build(args.data_dir, progress=_say)
     print(f"built {len(result.tables)} tables in {result.seconds:.1f} s -> {result.processed_dir}")
+    _report_election_matches(result.processed_dir)
     if Path(args.data_dir).resolve() == settings.data_dir().resolve():
         import figures
 
@@ -34,6 +35,22 @@ def cmd_build(args: argparse.Namespace) -> int:
         layer = figures.write_static_layers(result.processed_dir, settings.PROJECT_ROOT / "static")
         print(f"static ward layer: {layer['raw_bytes'] / 1e6:.1f} MB ({layer['gzip_bytes'] / 1e6:.1f} MB gzipped)")
     return 0
+
+
+def _report_election_matches(processed: Path) -> None:
+    """The 2023 local elections are matched to 2025 wards by name: say how many matched and list those that did not."""
+    import pandas as pd
+
+    from indicators import ward_elections
+
+    path = processed / "election_matches_2023.parquet"
+    if not path.exists():
+        return
+    matches = pd.read_parquet(path)
+    summary = ward_elections.match_summary(matches)
+    print(f"2023 local elections: {summary['matched']:,} of {summary['total']:,} wards matched to May 2025 wards ({summary['matched'] / summary['total']:.1%}); unmatched:")
+    for line in ward_elections.unmatched_lines(matches):
+        print(f"  {line}")
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

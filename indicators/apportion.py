@@ -13,10 +13,11 @@ GE_PERIOD = "2024"
 ADULTS_SOURCE = "census2021_oa_topics"
 ADULTS_MEASURE = "qual_total"  # TS067 total: all usual residents aged 16 and over
 COUNTS = ("electorate", "valid_votes")
-GE2024_DERIVATION = (
-    "GE2024 constituency electorate and valid votes apportioned to LSOAs by Census 2021 residents aged 16+ "
-    "(ONS LSOA21 -> PCON24 lookup), summed to the LAD"
+_APPORTIONED = (
+    "derived: GE2024 constituency electorate and valid votes apportioned to LSOAs by Census 2021 residents aged 16+ "
+    "(ONS LSOA21 -> PCON24 lookup), summed to the "
 )
+GE2024_DERIVATION = {"lad": _APPORTIONED + "LAD", "ward": _APPORTIONED + "ward over its best-fit LSOAs"}
 
 
 def general_election_turnout_by_lsoa(results: pd.DataFrame, lookup: pd.DataFrame, adults_by_lsoa: pd.Series) -> pd.DataFrame:
@@ -79,7 +80,8 @@ def ge2024_results(ctx: BuildContext) -> pd.DataFrame:
 
 
 def general_election_turnout(ctx: BuildContext) -> dict[str, pd.DataFrame]:
-    """GE2024 turnout (valid votes / electorate, %) for 2025 LADs from constituency counts apportioned to LSOAs."""
+    """GE2024 turnout (valid votes / electorate, %) for 2025 LADs and wards from constituency counts apportioned to
+    LSOAs: a ward inside one constituency gets that constituency's turnout, a ward straddling two an adult-weighted mix."""
     shares = general_election_turnout_by_lsoa(ge2024_results(ctx), ctx.pcon24_lookup, adults_by_lsoa(ctx))
     frame = pd.DataFrame(
         {
@@ -90,8 +92,15 @@ def general_election_turnout(ctx: BuildContext) -> dict[str, pd.DataFrame]:
             "value": shares["valid_votes"],
         }
     )
-    lad = harmonise.lsoa21_to_areas(frame, ctx.lsoa21_ward, None, how="sum")["lad"]
-    lad["value"] = 100 * lad["numerator"] / lad["denominator"].replace(0, np.nan)
-    lad["period"] = GE_PERIOD
-    lad["derivation"] = GE2024_DERIVATION
-    return {"lad": lad[harmonise.VALUE_COLUMNS].reset_index(drop=True)}
+    constituencies = shares.assign(ward=shares["lsoa21_code"].map(ctx.lsoa21_ward.set_index("LSOA21CD")["WD25CD"]))
+    seats_per_ward = constituencies.groupby("ward")["pcon24_code"].nunique()
+    out = {}
+    for level, areas in harmonise.lsoa21_to_areas(frame, ctx.lsoa21_ward, None, how="sum").items():
+        areas["value"] = 100 * areas["numerator"] / areas["denominator"].replace(0, np.nan)
+        areas["period"] = GE_PERIOD
+        areas["derivation"] = GE2024_DERIVATION[level]
+        if level == "ward":
+            straddles = areas["area_code"].map(seats_per_ward).fillna(1) > 1
+            areas["derivation"] = np.where(straddles, GE2024_DERIVATION["ward"] + "; the ward straddles constituencies", GE2024_DERIVATION["ward"] + "; one constituency")
+        out[level] = areas[harmonise.VALUE_COLUMNS].reset_index(drop=True)
+    return out

@@ -6,6 +6,7 @@ import pandas as pd
 
 from indicators import builders as b
 from indicators.apportion import general_election_turnout
+from indicators.ward_elections import local_election_turnout
 from indicators.catalogue_base import Indicator
 from indicators.context import BuildContext
 from indicators.harmonise import _finish, lad_to_lad25
@@ -18,6 +19,24 @@ SURVEY_CI = "Survey estimate with a 95% confidence interval; small LAs have wide
 DATED_2008 = "Place Survey 2008 (abolished 2010): shown for its year only, 2008 LA structure matched by code history; not comparable with later surveys."
 IOD_ENGLAND = "England only: the Indices of Deprivation are published separately for each nation and are never compared across them."
 COUNTS_DIRECTION = "A share computed here from census counts; the publisher states no direction."
+OA_SUMMED = "Census 2021 {table} output-area counts summed to wards and LADs, each OA placed by its centroid (oa_centroid); share = {share}."
+CENSUS_LABOUR = "Census 2021 was taken during a COVID-19 lockdown: ONS's quality notice on labour-market questions applies (furlough, students' term-time addresses)."
+CRIME_WARD = (
+    "Scored for wards, not LAs: among LAs four crime measures say the same (rho 0.87-0.95) and factor 2 keeps recorded "
+    "crime; for wards it is the only crime measure held."
+)
+CENSUS_NO_QUALS_LAD = (
+    "Scored for wards, not LAs: among English LAs it duplicates the IoD education domain (rho 0.91) and among Welsh "
+    "LAs the level 4+ share (rho 0.91); LA factor 3 keeps those, and the APS no-qualifications series."
+)
+NSSEC_REDUNDANT = (
+    "Shown, not scored: it duplicates the level 4+ share among Welsh wards (rho 0.92) and the IoD education domain "
+    "among English LAs (rho 0.93), so scoring it counts one signal twice. Factor 3 keeps level 4+."
+)
+HOUSEHOLD_MIXING = (
+    "Context only: household mixing describes who lives together, which is useful context for cohesion work but "
+    "neither good nor bad. Share of multi-person households (one-person households are left out of the base)."
+)
 WIMD_DOMAINS = (
     "Shown, not scored: the WIMD is a composite of eight domains, its income and employment domains overlap the "
     "claimant count and child poverty, and its community safety domain is factor 2's. Factor 3 keeps the WIMD "
@@ -100,41 +119,6 @@ def csp_rate_per_1000(measure: str, *, minus: str | None = None):
         return {"lad": _finish(frame)}
 
     return compute
-
-
-def local_election_turnout(ctx: BuildContext) -> dict[str, pd.DataFrame]:
-    """Turnout at each ward's most recent borough, district or unitary election of 2021-2024 (county divisions left out).
-
-    Ward codes published for those years are matched to May 2025 wards where the code still exists (a changed
-    boundary gets a new code, so a match means the same ward). LAD turnout sums ballots and electorate over
-    the matched wards of the council's most recent election year.
-    """
-    parts = []
-    for geography in ("ward24", "ward22", "ward21"):
-        try:
-            turnout = ctx.measure("local_elections", "turnout_pct", geography)
-            electorate = ctx.measure("local_elections", "electorate", geography)
-        except LookupError:
-            continue
-        frame = turnout.merge(electorate[["area_code", "value"]].rename(columns={"value": "electorate"}), on="area_code")
-        parts.append(frame)
-    frame = pd.concat(parts, ignore_index=True)
-    frame = frame[frame["area_code"].isin(set(ctx.ward_codes))]
-    frame = frame.sort_values("period", ascending=False).drop_duplicates("area_code", keep="first")
-    frame["numerator"] = frame["electorate"] * frame["value"] / 100
-    frame["denominator"] = frame["electorate"]
-    frame["derivation"] = "ward election of May " + frame["period"] + " (code unchanged in 2025)"
-    frame["year"] = frame["period"]
-    frame["period"] = "2021-2024"
-    parent = ctx.areas.set_index("area_code")["parent_code"]
-    frame["lad"] = frame["area_code"].map(parent)
-    latest_year = frame.groupby("lad")["year"].max()
-    lad = frame[frame["year"] == frame["lad"].map(latest_year)]
-    lad = lad.groupby("lad").agg(numerator=("numerator", "sum"), denominator=("denominator", "sum"), year=("year", "first"), wards=("area_code", "count")).reset_index()
-    lad["value"] = 100 * lad["numerator"] / lad["denominator"]
-    lad["period"] = "2021-2024"
-    lad["derivation"] = "summed over " + lad["wards"].astype(str) + " wards of the May " + lad["year"] + " election"
-    return {"ward": _finish(frame), "lad": _finish(lad.rename(columns={"lad": "area_code"}))}
 
 
 def fractionalisation(source_id: str, geography: str, categories: list[str], total: str):
@@ -354,7 +338,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         title="IoD crime domain (average score)",
         description="Risk of personal and material victimisation (IoD crime domain), population-weighted average of small-area scores.",
         factor=2, unit="score (higher = more deprived)", polarity=L, sources=("iod2025", "imd2019"), levels=("lad", "ward"), countries="E",
-        publisher_measure=("iod2025", "crime_average_score"), scored=False, unscored_reason=CRIME_REDUNDANT,
+        publisher_measure=("iod2025", "crime_average_score"), unscored_levels=("lad",), unscored_reason=CRIME_WARD,
         proxy=True, proxy_reason="Victimisation risk stands in for personal and social responsibility.",
         caveats=IOD_ENGLAND + " A modelled relative measure, not a crime rate. 2019 and 2025 use different small areas and methods: compare positions, not scores.",
         derivation="LAD: official File 10 average score (2019 on LAD19, 2025 on LAD24, recoded). Ward: LSOA 2021 scores population-weighted (Census 2021).",
@@ -393,6 +377,17 @@ CATALOGUE: tuple[Indicator, ...] = (
         caveats="England only; 2015-2021 series on LAD 2021.",
         derivation="Published per LAD 2021; merged 2023 unitaries take population-weighted means.",
         compute=b.lad_measure("health_index", "personal_crime_rate_per_1000", "lad21"),
+    ),
+    Indicator(
+        id="wimd_community_safety_score",
+        title="WIMD 2019 community safety domain (average score)",
+        description="Population-weighted WIMD community safety domain score (higher = more deprived); Wales only.",
+        factor=2, unit="score (higher = more deprived)", polarity=L, sources=("wimd2019",), levels=("lad", "ward"), countries="W",
+        publisher_measure=("wimd2019", "wimd_community_safety_average_score"), unscored_levels=("lad",), unscored_reason=CRIME_WARD.replace("four crime measures", "the crime measures"),
+        proxy=True, proxy_reason="Crime, fire incidents and anti-social behaviour stand in for personal and social responsibility.",
+        caveats="Wales only, on its own scale: never compared with the English IoD crime domain. Police-recorded crime, anti-social behaviour and fire incidents (2016-2018).",
+        derivation="LAD: population-weighted on LAD 2022 (derived). Ward: LSOA 2011 scores carried to LSOA 2021, then averaged with Census 2021 weights.",
+        compute=wimd_domain("wimd_community_safety_average_score", "wimd_community_safety_score"),
     ),
     Indicator(
         id="persistent_absence",
@@ -464,6 +459,50 @@ CATALOGUE: tuple[Indicator, ...] = (
         caveats="Census 2021 definitions; one consistent measure across England and Wales.",
         derivation="Census 2021 TS011 LSOA counts summed to wards (best fit) and LADs.",
         compute=household_deprivation_any,
+    ),
+    Indicator(
+        id="no_qualifications_census",
+        title="Residents aged 16+ with no qualifications (Census 2021)",
+        description="Share of usual residents aged 16 and over with no formal qualifications.",
+        factor=3, unit="% of residents aged 16+", polarity=L, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        publisher_measure=("census2021_oa_topics", "qual_none"), unscored_levels=("lad",), unscored_reason=CENSUS_NO_QUALS_LAD,
+        direction_note=COUNTS_DIRECTION + " Fewer adults without qualifications is taken as better: qualifications open the way to realising potential.",
+        caveats="All ages 16+, so older residents weigh heavily. ONS quality notice: Level 4+ of older people and international migrants may be under-reported. Census 2021.",
+        derivation=OA_SUMMED.format(table="TS067", share="no qualifications / residents aged 16+"),
+        compute=b.share_from_small_areas("census2021_oa_topics", "oa21", ["qual_none"], "qual_total"),
+    ),
+    Indicator(
+        id="level4_qualifications_census",
+        title="Residents aged 16+ qualified to level 4 or above (Census 2021)",
+        description="Share of usual residents aged 16 and over with a degree, higher diploma or other level 4+ qualification.",
+        factor=3, unit="% of residents aged 16+", polarity=H, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        publisher_measure=("census2021_oa_topics", "qual_level4_plus"),
+        direction_note=COUNTS_DIRECTION + " More adults qualified to level 4+ is taken as better.",
+        caveats="Where graduates live, not where they grew up: university towns and city centres score high. ONS quality notice on Level 4+ of older people and international migrants. Census 2021.",
+        derivation=OA_SUMMED.format(table="TS067", share="level 4 qualifications and above / residents aged 16+"),
+        compute=b.share_from_small_areas("census2021_oa_topics", "oa21", ["qual_level4_plus"], "qual_total"),
+    ),
+    Indicator(
+        id="nssec_higher_occupations",
+        title="Residents aged 16+ in managerial and professional occupations (NS-SeC 1-2)",
+        description="Share of usual residents aged 16 and over whose occupation is higher or lower managerial, administrative or professional (NS-SeC L1-L6).",
+        factor=3, unit="% of residents aged 16+", polarity=H, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        publisher_measure=("census2021_oa_topics", "nssec_l1_l3"), scored=False, unscored_reason=NSSEC_REDUNDANT,
+        direction_note=COUNTS_DIRECTION + " A larger share in NS-SeC 1-2 is taken as better, as the Social Mobility Commission treats professional occupations as the destination of upward mobility.",
+        caveats="Base is all residents aged 16+, including retired people (classed by their last job) and full-time students (their own category). " + CENSUS_LABOUR,
+        derivation=OA_SUMMED.format(table="TS062", share="(NS-SeC L1-L3 + L4-L6) / residents aged 16+"),
+        compute=b.share_from_small_areas("census2021_oa_topics", "oa21", ["nssec_l1_l3", "nssec_l4_l6"], "nssec_total"),
+    ),
+    Indicator(
+        id="never_worked_long_term_unemployed",
+        title="Residents aged 16+ who have never worked or are long-term unemployed (NS-SeC L14)",
+        description="Share of usual residents aged 16 and over classed as never worked or long-term unemployed (NS-SeC L14.1-L14.2).",
+        factor=3, unit="% of residents aged 16+", polarity=L, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        publisher_measure=("census2021_oa_topics", "nssec_l14_never_worked_long_term_unemployed"),
+        direction_note=COUNTS_DIRECTION + " Fewer adults shut out of work is taken as better.",
+        caveats="Includes people who never worked for reasons such as caring or disability, not only the unemployed. " + CENSUS_LABOUR,
+        derivation=OA_SUMMED.format(table="TS062", share="NS-SeC L14.1-L14.2 / residents aged 16+"),
+        compute=b.share_from_small_areas("census2021_oa_topics", "oa21", ["nssec_l14_never_worked_long_term_unemployed"], "nssec_total"),
     ),
     Indicator(
         id="gcse_english_maths",
@@ -566,19 +605,19 @@ CATALOGUE: tuple[Indicator, ...] = (
         description="Ballots as a share of the electorate at each ward's most recent borough, district or unitary election in 2021-2024.",
         factor=4, unit="% of electorate", polarity=H, sources=("local_elections",), levels=("lad", "ward"),
         publisher_measure=("local_elections", "turnout_pct"), direction_note="Turnout is participation: a higher share voting is taken as better; the publisher states no direction.",
-        caveats="Councils vote in different years and cycles, so areas are compared across years. Only wards whose code is unchanged in 2025 are matched. County council divisions are left out.",
-        derivation="Ward results matched to 2025 wards by code; LAD = summed ballots / summed electorate of the latest election year.",
+        caveats="Councils vote in different years and cycles, so areas are compared across years. Uncontested wards have no poll and so no turnout; a ward takes its latest election that went to a poll. County council divisions are left out.",
+        derivation="2021, 2022 and 2024 results matched to 2025 wards by code (a changed boundary gets a new code), and a ward redrawn by 2025 takes the result of the old ward holding most of its LSOAs; 2023 results, published with names only, matched by name to the December 2023 wards of their council and carried to 2025 by code, or where the ward changed to the 2025 ward holding most of its LSOAs. LAD = summed ballots / summed electorate of the latest election year.",
         compute=local_election_turnout,
     ),
     Indicator(
         id="general_election_turnout_2024",
         title="Turnout at the 2024 general election (apportioned from constituencies)",
-        description="Valid votes as a share of the electorate at the general election of 4 July 2024, constituencies apportioned to LAs.",
-        factor=4, unit="% of electorate", polarity=H, sources=("general_elections", "pcon24_lookup", "census2021_oa_topics", "oa21_lookup"), levels=("lad",),
+        description="Valid votes as a share of the electorate at the general election of 4 July 2024, constituencies apportioned to LAs and wards.",
+        factor=4, unit="% of electorate", polarity=H, sources=("general_elections", "pcon24_lookup", "census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
         publisher_measure=("general_elections", "turnout_pct"),
         direction_note="Turnout is participation: a higher share voting is taken as better; the House of Commons Library states no direction.",
-        caveats="Constituencies straddle LA boundaries: each LA's figure is an adult-weighted mix of the turnouts of the constituencies it overlaps, not a count of its own voters. Valid votes / electorate (the Library's definition).",
-        derivation="Derived: each constituency's electorate and valid votes apportioned to its LSOAs by Census 2021 residents aged 16+ (TS067), ONS LSOA 2021 -> constituency 2024 lookup, summed to LADs.",
+        caveats="Constituencies straddle LA and ward boundaries: each area's figure is an adult-weighted mix of the turnouts of the constituencies it overlaps, not a count of its own voters; a ward inside one constituency shows that constituency's turnout. Valid votes / electorate (the Library's definition).",
+        derivation="Derived: each constituency's electorate and valid votes apportioned to its LSOAs by Census 2021 residents aged 16+ (TS067), ONS LSOA 2021 -> constituency 2024 lookup, summed to LADs and to wards (best-fit LSOAs).",
         compute=general_election_turnout,
     ),
     Indicator(
@@ -650,6 +689,107 @@ CATALOGUE: tuple[Indicator, ...] = (
         compute=b.lad_measure("place_survey_2008", "ni1_get_on_well_pct", "lad09"),
     ),
     # ---- Context: described, never scored -----------------------------------------------------
+    Indicator(
+        id="households_multiple_ethnic_groups",
+        title="Multi-person households whose members are of different ethnic groups",
+        description="Share of multi-person households whose members' ethnic groups differ, within partnerships, between generations or otherwise (Census 2021 TS023).",
+        factor=None, unit="% of multi-person households", polarity=C, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        caveats=HOUSEHOLD_MIXING + " Census 2021.",
+        derivation=OA_SUMMED.format(table="TS023", share="(differ between generations + within partnerships + other combinations) / multi-person households"),
+        compute=b.share_from_small_areas(
+            "census2021_oa_topics", "oa21", ["hh_ethnic_differ_generations", "hh_ethnic_differ_partnerships", "hh_ethnic_other_combination"],
+            ["hh_ethnic_same", "hh_ethnic_differ_generations", "hh_ethnic_differ_partnerships", "hh_ethnic_other_combination"],
+        ),
+    ),
+    Indicator(
+        id="households_multiple_main_languages",
+        title="Multi-person households whose members have different main languages",
+        description="Share of multi-person households in which members' main languages differ (Census 2021 TS026).",
+        factor=None, unit="% of multi-person households", polarity=C, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        caveats=HOUSEHOLD_MIXING + " Census 2021.",
+        derivation=OA_SUMMED.format(table="TS026", share="(differ between generations + within partnerships + other combinations) / multi-person households"),
+        compute=b.share_from_small_areas(
+            "census2021_oa_topics", "oa21", ["hh_language_differ_generations", "hh_language_differ_partnerships", "hh_language_other_combination"],
+            ["hh_language_same", "hh_language_differ_generations", "hh_language_differ_partnerships", "hh_language_other_combination"],
+        ),
+    ),
+    Indicator(
+        id="households_multiple_religions",
+        title="Multi-person households with at least two different religions stated",
+        description="Share of multi-person households in which at least two different religions were stated (Census 2021 TS075).",
+        factor=None, unit="% of multi-person households", polarity=C, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        caveats=HOUSEHOLD_MIXING + " Households of one religion and no religion are a separate category, not counted here. Census 2021.",
+        derivation=OA_SUMMED.format(table="TS075", share="at least two different religions / multi-person households"),
+        compute=b.share_from_small_areas(
+            "census2021_oa_topics", "oa21", ["hh_religion_multiple"],
+            ["hh_religion_none_stated", "hh_religion_same", "hh_religion_no_religion", "hh_religion_same_and_none", "hh_religion_multiple"],
+        ),
+    ),
+    Indicator(
+        id="welsh_speakers",
+        title="Residents aged 3+ who can speak Welsh",
+        description="Share of usual residents aged 3 and over who can speak Welsh (with or without reading and writing it), Census 2021 TS032.",
+        factor=None, unit="% of residents aged 3+", polarity=C, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"), countries="W",
+        caveats="Context only; Wales only. 'Can speak Welsh' = speak, read and write + speak only + speak and read + speak with other skills, as the Welsh Government counts it (17.8% of Wales in 2021). Census 2021.",
+        derivation=OA_SUMMED.format(table="TS032", share="can speak Welsh / residents aged 3+"),
+        compute=b.share_from_small_areas(
+            "census2021_oa_topics", "oa21", ["welsh_speak_read_write", "welsh_speak_not_read_write", "welsh_speak_read_not_write", "welsh_speak_other_combination"], "welsh_skills_total",
+        ),
+    ),
+    Indicator(
+        id="unpaid_carers",
+        title="Residents aged 5+ providing unpaid care",
+        description="Share of usual residents aged 5 and over who look after or support someone because of long-term illness, disability or old age (Census 2021 TS039).",
+        factor=None, unit="% of residents aged 5+", polarity=C, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        caveats="Context only: caring is a burden as much as a responsibility, so it is neither scored up nor down. Census 2021 (during COVID-19 restrictions).",
+        derivation=OA_SUMMED.format(table="TS039", share="(19 hours or less + 20-49 hours + 50 or more hours) / residents aged 5+"),
+        compute=b.share_from_small_areas("census2021_oa_topics", "oa21", ["care_19_or_less", "care_20_to_49", "care_50_plus"], "care_total"),
+    ),
+    Indicator(
+        id="bad_health",
+        title="Residents in bad or very bad health",
+        description="Share of usual residents who describe their general health as bad or very bad (Census 2021 TS037).",
+        factor=None, unit="% of residents", polarity=C, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        caveats="Context: self-assessed health, strongly shaped by age. Census 2021 (during the COVID-19 pandemic).",
+        derivation=OA_SUMMED.format(table="TS037", share="(bad + very bad health) / usual residents"),
+        compute=b.share_from_small_areas("census2021_oa_topics", "oa21", ["health_bad", "health_very_bad"], "health_total"),
+    ),
+    Indicator(
+        id="disabled_equality_act",
+        title="Residents disabled under the Equality Act",
+        description="Share of usual residents whose day-to-day activities are limited a little or a lot by a long-term condition (Census 2021 TS038).",
+        factor=None, unit="% of residents", polarity=C, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        caveats="Context: shaped by age. Census 2021.",
+        derivation=OA_SUMMED.format(table="TS038", share="disabled under the Equality Act / usual residents"),
+        compute=b.share_from_small_areas("census2021_oa_topics", "oa21", ["disabled"], "disability_total"),
+    ),
+    Indicator(
+        id="owner_occupied_households",
+        title="Households owning their home (outright or with a mortgage)",
+        description="Share of households that own their accommodation outright or with a mortgage or loan (Census 2021 TS054; shared ownership counted separately).",
+        factor=None, unit="% of households", polarity=C, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        caveats="Context: tenure describes the housing stock and who lives there. Census 2021.",
+        derivation=OA_SUMMED.format(table="TS054", share="owned / households"),
+        compute=b.share_from_small_areas("census2021_oa_topics", "oa21", ["tenure_owned"], "tenure_total"),
+    ),
+    Indicator(
+        id="social_rented_households",
+        title="Households renting from a council or housing association",
+        description="Share of households in social rented housing (council or other social landlord), Census 2021 TS054.",
+        factor=None, unit="% of households", polarity=C, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        caveats="Context: tenure describes the housing stock and who lives there. Census 2021.",
+        derivation=OA_SUMMED.format(table="TS054", share="social rented / households"),
+        compute=b.share_from_small_areas("census2021_oa_topics", "oa21", ["tenure_social_rented"], "tenure_total"),
+    ),
+    Indicator(
+        id="private_rented_households",
+        title="Households renting privately",
+        description="Share of households renting from a private landlord, letting agency or other private renting (Census 2021 TS054).",
+        factor=None, unit="% of households", polarity=C, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        caveats="Context: private renting goes with a more mobile population (students, young workers). Census 2021.",
+        derivation=OA_SUMMED.format(table="TS054", share="private rented / households"),
+        compute=b.share_from_small_areas("census2021_oa_topics", "oa21", ["tenure_private_rented"], "tenure_total"),
+    ),
     Indicator(
         id="ethnic_minority_share",
         title="Residents in ethnic groups other than White",

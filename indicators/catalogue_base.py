@@ -39,6 +39,9 @@ class Indicator:
     countries: str = "E+W"  # "E", "W" or "E+W": where the publisher covers
     scored: bool = True  # False for indicators shown but left out of factor scores
     unscored_reason: str = ""  # why a factor indicator is shown but not scored (e.g. it duplicates another, |rho| > 0.9)
+    # Levels where a scored indicator is still left out, for a reason true only there (unscored_reason says it):
+    # e.g. a crime measure that duplicates three others among LAs but is the only one held for wards.
+    unscored_levels: tuple[str, ...] = ()
     # The publisher's measure whose stated direction (data_sources PublisherDirection) the polarity must agree with.
     publisher_measure: tuple[str, str] | None = None
     # Why the polarity is what it is where the publisher states no direction (e.g. a share computed from counts).
@@ -51,9 +54,21 @@ class Indicator:
             raise ValueError(f"{self.id}: context measures have no factor, and every factor indicator has a polarity")
         if self.proxy and not self.proxy_reason:
             raise ValueError(f"{self.id}: a proxy says what it stands in for (proxy_reason)")
-        if self.factor is not None and not self.scored and not self.unscored_reason:
+        if self.factor is not None and (not self.scored or self.unscored_levels) and not self.unscored_reason:
             raise ValueError(f"{self.id}: a factor indicator left out of the scores says why (unscored_reason)")
+        if set(self.unscored_levels) - set(self.levels):
+            raise ValueError(f"{self.id}: unscored_levels {self.unscored_levels} are not among its levels {self.levels}")
 
     @property
     def is_scored(self) -> bool:
-        return self.polarity != "context" and self.scored
+        """Scored at one level at least."""
+        return bool(self.scored_levels)
+
+    @property
+    def scored_levels(self) -> tuple[str, ...]:
+        if self.polarity == "context" or not self.scored:
+            return ()
+        return tuple(level for level in self.levels if level not in self.unscored_levels)
+
+    def is_scored_at(self, level: str) -> bool:
+        return level in self.scored_levels

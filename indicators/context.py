@@ -147,13 +147,11 @@ class BuildContext:
         out = harmonise.lsoa21_to_areas(on21, self.lsoa21_ward, self.lsoa21_population, how="mean", source_geography="LSOA 2011 via LSOA 2021")
         return out
 
-    def small_area_share(self, source_id: str, geography: str, numerators: list[str], denominator: str, *, scale: float = 100.0) -> dict[str, pd.DataFrame]:
-        """A share from counts: numerators and denominator summed over small areas, then divided (never averaged)."""
-        num = None
-        for measure in numerators:
-            part = self.measure(source_id, measure, geography).set_index(["area_code", "period"])["value"]
-            num = part if num is None else num.add(part, fill_value=0)
-        den = self.measure(source_id, denominator, geography).set_index(["area_code", "period"])["value"]
+    def small_area_share(self, source_id: str, geography: str, numerators: list[str], denominator: str | list[str], *, scale: float = 100.0) -> dict[str, pd.DataFrame]:
+        """A share from counts: numerators and denominator summed over small areas, then divided (never averaged).
+        denominator: one count, or the categories that add up to it (e.g. the multi-person households of a table)."""
+        num = self._summed(source_id, geography, numerators)
+        den = self._summed(source_id, geography, [denominator] if isinstance(denominator, str) else denominator)
         frame = pd.DataFrame({"numerator": num, "denominator": den}).reset_index()
         if geography == "oa21":
             return self._oa_share(frame, scale)
@@ -162,6 +160,13 @@ class BuildContext:
         for level_frame in out.values():
             level_frame["value"] = scale * level_frame["numerator"] / level_frame["denominator"].replace(0, np.nan)
         return out
+
+    def _summed(self, source_id: str, geography: str, measures: list[str]) -> pd.Series:
+        total = None
+        for measure in measures:
+            part = self.measure(source_id, measure, geography).set_index(["area_code", "period"])["value"]
+            total = part if total is None else total.add(part, fill_value=0)
+        return total
 
     def _oa_share(self, frame: pd.DataFrame, scale: float) -> dict[str, pd.DataFrame]:
         """OA counts summed straight to wards and LADs, each OA placed by its centroid in a 2025 ward."""

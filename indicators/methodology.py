@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from indicators import scores
+from indicators import model, reliability, scores
 from indicators.catalogue import CATALOGUE
 from indicators.catalogue_base import FACTORS
 from indicators.neighbours import K_NEIGHBOURS, KNN_VARIABLES
@@ -81,6 +81,24 @@ def render(audit: pd.DataFrame | None = None) -> str:
         "TS027) are summed straight to wards by OA centroid. `python cli.py refresh geography` fetches the official",
         "`LSOA21_WD25_LAD25_EW_LU` when online, and the build then uses it unchanged.",
         "",
+        "## Wards",
+        f"A ward factor is scored only where at least {model.MIN_WARD_INDICATORS} ward-level indicators of that factor are held for",
+        "the ward's country, and each country's wards are ranked among themselves (the IoD and WIMD stay apart). Where a",
+        "factor has one ward indicator in a country (factor 2 in both: the IoD crime domain, the WIMD community safety",
+        "domain; factor 1 in Wales: English proficiency), or a ward holds only one of the factor's indicators (an",
+        "uncontested election has no turnout), that indicator is shown under the factor's name, labelled *single",
+        "indicator*, with its rank among the country's wards: it is not a score. The ward composite lists the factors it covers.",
+        "",
+        f"**Reliability.** Every ward value records how many output areas or LSOAs it was summed from. A ward is flagged",
+        f"where its LSOA-based values rest on fewer than {reliability.MIN_LSOAS} LSOAs, or where under {reliability.MIN_BEST_FIT_SHARE:.0%} of the",
+        "residents of its best-fit LSOAs live in the ward (by output-area placement): such values describe the ward's",
+        "neighbours as much as the ward. Flagged wards are outlined on the ward map and marked in its tables.",
+        "",
+        "**Turnout.** Local election turnout is each ward's most recent borough, district or unitary election of 2021-2024",
+        "(county divisions left out). The 2024 general election turnout is derived: each constituency's electorate and valid",
+        "votes are shared over its LSOAs by Census 2021 adults (16+) and summed to the ward, so a ward inside one",
+        "constituency shows that constituency's turnout and a ward straddling two shows an adult-weighted mix.",
+        "",
         "## Similar areas",
         f"ONS's published nearest neighbours (global, economic, demographic) and our own {K_NEIGHBOURS} nearest neighbours by",
         "Euclidean distance on z-scored context variables:",
@@ -100,6 +118,8 @@ def render(audit: pd.DataFrame | None = None) -> str:
                 flags.append("proxy")
             if ind.factor is not None and not ind.is_scored:
                 flags.append("shown, not scored")
+            elif ind.factor is not None and ind.unscored_levels:
+                flags.append(f"scored for {', '.join(ind.scored_levels)} only")
             if ind.countries != "E+W":
                 flags.append({"E": "England only", "W": "Wales only"}[ind.countries])
             flag_text = f" ({', '.join(flags)})" if flags else ""
@@ -111,7 +131,7 @@ def render(audit: pd.DataFrame | None = None) -> str:
                 f"- How derived: {ind.derivation}",
                 f"- Caveats: {ind.caveats}",
                 *([f"- Proxy: {ind.proxy_reason}"] if ind.proxy else []),
-                *([f"- Not scored: {ind.unscored_reason}"] if ind.factor is not None and not ind.is_scored else []),
+                *([f"- Not scored{' for ' + ', '.join(ind.unscored_levels) if ind.is_scored else ''}: {ind.unscored_reason}"] if ind.factor is not None and ind.unscored_reason else []),
                 *([f"- Direction: {ind.direction_note}"] if ind.direction_note else []),
                 "",
             ]

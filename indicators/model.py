@@ -8,7 +8,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from indicators import benchmarks, coherence, neighbours, scores
+from indicators import benchmarks, coherence, neighbours, reliability, scores, ward_elections
 from indicators.catalogue import CATALOGUE
 from indicators.catalogue_base import FACTORS, Indicator
 from indicators.context import BuildContext
@@ -17,8 +17,10 @@ INDICATOR_VALUE_COLUMNS = ["area_code", "level", "indicator_id", "period", "valu
 EVIDENCE_COLUMNS = ["period_oldest", "period_newest", "proxy_share", "inherited_share"]
 FACTOR_SCORE_COLUMNS = [
     "area_code", "level", "scope", "factor", "period", "method", "score", "rank", "rank_low", "rank_high", "n_areas",
-    "n_indicators", *EVIDENCE_COLUMNS, "small_population", "missing_reason",
+    "n_indicators", *EVIDENCE_COLUMNS, "small_population", "missing_reason", "single_indicator",
 ]
+LONE_INDICATOR_REASON = "single indicator, not a score: only {title} is held for this ward, too little of the factor to score it"
+SINGLE_INDICATOR_REASON = "single indicator, not a score: {title} is the only ward indicator of this factor here, shown under the factor's name"
 SCORE_PERIOD = "latest"
 # A factor's ward score needs at least this many ward-level indicators behind it.
 MIN_WARD_INDICATORS = 2
@@ -75,6 +77,7 @@ def catalogue_table(values: pd.DataFrame, catalogue: tuple[Indicator, ...] = CAT
                 "proxy": ind.proxy,
                 "proxy_reason": ind.proxy_reason,
                 "scored": ind.is_scored,
+                "scored_levels": ", ".join(ind.scored_levels),
                 "unscored_reason": ind.unscored_reason,
             }
         )
@@ -89,7 +92,7 @@ def latest_period(frame: pd.DataFrame) -> str:
 
 
 def score_matrix(values: pd.DataFrame, areas: pd.DataFrame, level: str, catalogue: tuple[Indicator, ...] = CATALOGUE) -> scores.ScoreInput:
-    scored = [i for i in catalogue if i.is_scored and level in i.levels]
+    scored = [i for i in catalogue if i.is_scored_at(level)]
     level_areas = areas[areas["level"] == level].set_index("area_code")
     columns, errors, derivations, periods, factor, polarity = {}, {}, {}, {}, {}, {}
     for ind in scored:
@@ -121,7 +124,8 @@ def universes(data: scores.ScoreInput, areas: pd.DataFrame, level: str) -> list[
     """
     country = areas[areas["level"] == level].set_index("area_code")["country"].reindex(data.values.index)
     published = {c: set(country[data.values[c].notna()]) for c in data.values.columns}
-    out = [("ew_common", data.values.index, [c for c in data.values.columns if published[c] >= set(country.dropna())])]
+    # Wards are ranked within their country only: councillors compare a ward with its own country's wards.
+    out = [] if level == "ward" else [("ew_common", data.values.index, [c for c in data.values.columns if published[c] >= set(country.dropna())])]
     for code in sorted(country.dropna().unique()):
         out.append(("country", country.index[country == code], [c for c in data.values.columns if code in published[c]]))
     result = []
@@ -132,6 +136,71 @@ def universes(data: scores.ScoreInput, areas: pd.DataFrame, level: str) -> list[
         if columns:
             result.append((scope, data.subset(rows, columns)))
     return result
+
+
+def single_indicator_factors(data: scores.ScoreInput, areas: pd.DataFrame, level: str) -> list[tuple[str, pd.Index, int, str]]:
+    """Ward factors resting on one indicator within a country: (scope, wards, factor, indicator). They get no score
+    (one indicator standardised is only that indicator), but the indicator is shown under the factor's name."""
+    if level != "ward":
+        return []
+    country = areas[areas["level"] == level].set_index("area_code")["country"].reindex(data.values.index)
+    out = []
+    for code in sorted(country.dropna().unique()):
+        rows = country.index[country == code]
+        held = [c for c in data.values.columns if data.values.loc[rows, c].notna().any()]
+        for number, members in pd.Series(held, dtype=object).groupby(data.factor[held].values):
+            if len(members) == 1:
+                out.append(("country", rows, int(number), members.iloc[0]))
+    return out
+
+
+def indicator_rank(values: pd.Series, polarity: str) -> pd.Series:
+    """Rank 1 = most favourable by the indicator's polarity."""
+    return scores.rank_best_first(values if polarity == "higher_is_better" else -values)
+
+
+def mark_lone_indicators(frame: pd.DataFrame, universe: scores.ScoreInput, number: int, catalogue: tuple[Indicator, ...]) -> None:
+    """Wards left without a factor score because only one of the factor's indicators is held for them (an
+    uncontested election has no turnout) show that one indicator, labelled, with its rank among the universe's wards."""
+    members = [c for c in universe.values.columns if universe.factor[c] == number]
+    present = universe.values[members].notna().reindex(frame["area_code"])
+    lone = frame["score"].isna().to_numpy() & (present.sum(axis=1) == 1).to_numpy()
+    if not lone.any():
+        return
+    titles = {i.id: i.title for i in catalogue}
+    which = present.idxmax(axis=1).to_numpy()
+    ranks = {c: indicator_rank(universe.values[c], universe.polarity[c]).reindex(frame["area_code"]).to_numpy() for c in members}
+    frame.loc[lone, "single_indicator"] = which[lone]
+    frame.loc[lone, "n_areas"] = [int(universe.values[c].notna().sum()) for c in which[lone]]
+    frame.loc[lone, "rank"] = [ranks[c][i] for i, c in zip(np.flatnonzero(lone), which[lone])]
+    frame.loc[lone, "missing_reason"] = [LONE_INDICATOR_REASON.format(title=titles[c]) for c in which[lone]]
+
+
+def single_indicator_rows(data: scores.ScoreInput, areas: pd.DataFrame, level: str, catalogue: tuple[Indicator, ...]) -> list[pd.DataFrame]:
+    """Factor-table rows for ward factors with a single indicator: no score, the indicator's rank among the country's
+    wards (best first by its polarity), and the indicator named in single_indicator."""
+    by_id = {i.id: i for i in catalogue}
+    frames = []
+    for scope, rows, number, indicator in single_indicator_factors(data, areas, level):
+        values = data.values.loc[rows, indicator]
+        present = values.notna()
+        for method in scores.METHODS:
+            frame = pd.DataFrame(
+                {
+                    "area_code": rows, "level": level, "scope": scope, "factor": str(number), "period": SCORE_PERIOD,
+                    "method": method, "score": np.nan, "rank": indicator_rank(values, data.polarity[indicator]).values,
+                    "rank_low": np.nan, "rank_high": np.nan, "n_areas": int(present.sum()),
+                    "n_indicators": present.astype("int64").values,
+                    "period_oldest": np.where(present, data.period[indicator], ""), "period_newest": np.where(present, data.period[indicator], ""),
+                    "proxy_share": np.where(present, float(by_id[indicator].proxy), np.nan),
+                    "inherited_share": np.where(present, data.derivation.loc[rows, indicator].fillna("").str.contains("inherited").astype(float), np.nan),
+                    "small_population": False,
+                    "missing_reason": np.where(present, SINGLE_INDICATOR_REASON.format(title=by_id[indicator].title), "no value for the factor's single indicator"),
+                    "single_indicator": np.where(present, indicator, ""),
+                }
+            )
+            frames.append(frame[FACTOR_SCORE_COLUMNS])
+    return frames
 
 
 def evidence_strength(universe: scores.ScoreInput, catalogue: tuple[Indicator, ...], indicator_weights=None) -> dict[object, pd.DataFrame]:
@@ -229,14 +298,18 @@ def factor_score_table(
                     for key in EVIDENCE_COLUMNS:
                         frame[key] = evidence[column][key].reindex(table.index).values
                     frame["small_population"] = frame["area_code"].isin(small_areas)
+                    frame["single_indicator"] = ""
+                    if level == "ward" and column != "composite":
+                        mark_lone_indicators(frame, universe, int(column), catalogue)
                     if column in band:
                         frame["rank_low"] = band[column]["rank_low"].values
                         frame["rank_high"] = band[column]["rank_high"].values
                     else:
                         frame["rank_low"], frame["rank_high"] = np.nan, np.nan
                     out.append(frame[FACTOR_SCORE_COLUMNS])
+        out.extend(single_indicator_rows(data, areas, level, catalogue))
     result = pd.concat(out, ignore_index=True)
-    result.loc[result["score"].isna(), ["rank", "rank_low", "rank_high"]] = np.nan
+    result.loc[result["score"].isna() & result["single_indicator"].eq(""), ["rank", "rank_low", "rank_high"]] = np.nan
     result["n_indicators"] = result["n_indicators"].astype("int64")
     result["n_areas"] = result["n_areas"].astype("int64")
     result["missing_reason"] = result["missing_reason"].astype(str)
@@ -295,6 +368,9 @@ def coherence_audit(values: pd.DataFrame, areas: pd.DataFrame, factor_table: pd.
 def build_tables(raw_root: Path, areas: pd.DataFrame, tidy: dict[str, pd.DataFrame], progress: Callable[[str], None] = lambda _m: None) -> dict[str, pd.DataFrame]:
     ctx = BuildContext(raw_root=Path(raw_root), areas=areas, tidy=tidy)
     values = compute_values(ctx, progress=progress)
+    progress("ward reliability")
+    ward_reliability = reliability.ward_reliability(ctx)
+    values = reliability.annotate_ward_values(values, ward_reliability)
     progress("factor scores and rank bands")
     factor_table = factor_score_table(values, areas, small_areas=small_population_areas(areas, ctx.lad25_population))
     progress("coherence audit")
@@ -310,4 +386,6 @@ def build_tables(raw_root: Path, areas: pd.DataFrame, tidy: dict[str, pd.DataFra
         "coherence": audit,
         "neighbours": neighbour_table,
         "benchmarks": bench,
+        "ward_reliability": ward_reliability,
+        "election_matches_2023": ward_elections.election_matches_2023(ctx),
     }

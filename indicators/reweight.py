@@ -19,8 +19,10 @@ class _CatalogueRow:
     id: str
     factor: int
     polarity: str
-    levels: str
-    is_scored: bool
+    scored_levels: tuple[str, ...]
+
+    def is_scored_at(self, level: str) -> bool:
+        return level in self.scored_levels
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def prepare(lad_values: pd.DataFrame, catalogue: pd.DataFrame, lad_areas: pd.Dat
     if scope not in scores.SCOPES:
         raise ValueError(f"unknown scope {scope!r}; expected one of {tuple(scores.SCOPES)}")
     rows = tuple(
-        _CatalogueRow(r.indicator_id, int(r.factor), r.polarity, str(r.levels), bool(r.scored))
+        _CatalogueRow(r.indicator_id, int(r.factor), r.polarity, tuple(str(r.scored_levels).split(", ")))
         for r in catalogue.itertuples()
         if r.scored
     )

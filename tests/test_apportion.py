@@ -40,8 +40,8 @@ def test_an_lsoa_without_adults_or_a_seat_without_lsoas_is_an_error():
         apportion.general_election_turnout_by_lsoa(RESULTS.drop(columns="valid_votes"), LOOKUP, ADULTS)
 
 
-def test_lad_turnout_sums_the_apportioned_counts():
-    """The compute function on a synthetic context: LSOAs 1 and 3 in one LAD, LSOA 2 in another."""
+def test_lad_and_ward_turnout_sum_the_apportioned_counts():
+    """The compute function on a synthetic context: LSOAs 1 and 3 in one LAD, LSOA 2 in another, one LSOA per ward."""
     tidy = {
         "general_elections": pd.DataFrame(
             {
@@ -73,14 +73,18 @@ def test_lad_turnout_sums_the_apportioned_counts():
     )
     ctx.__dict__["pcon24_lookup"] = LOOKUP.assign(pcon24_name=["A", "A", "B"])
     out = apportion.general_election_turnout(ctx)
-    assert list(out) == ["lad"]
+    assert sorted(out) == ["lad", "ward"]
     lad = out["lad"].set_index("area_code")
     assert list(out["lad"].columns) == harmonise.VALUE_COLUMNS
     # E06000001: LSOAs 1 and 3 -> 450 + 90 votes of 750 + 200 electors; E06000002: LSOA 2 -> 150 of 250.
     assert lad.loc["E06000001", ["numerator", "denominator"]].tolist() == [540.0, 950.0]
     assert lad.loc["E06000001", "value"] == pytest.approx(100 * 540 / 950, rel=1e-12)
     assert lad.loc["E06000002", "value"] == pytest.approx(60.0, rel=1e-12)
-    assert set(lad.period) == {"2024"} and set(lad.derivation) == {apportion.GE2024_DERIVATION}
+    assert set(lad.period) == {"2024"} and set(lad.derivation) == {apportion.GE2024_DERIVATION["lad"]}
+    ward = out["ward"].set_index("area_code")
+    assert ward.loc["E05000001", "value"] == pytest.approx(60.0, rel=1e-12)  # 450 of 750
+    assert ward.loc["E05000003", "value"] == pytest.approx(45.0, rel=1e-12)  # 90 of 200
+    assert ward["derivation"].str.startswith("derived:").all() and ward["derivation"].str.endswith("one constituency").all()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -107,8 +111,13 @@ def by_lsoa(ctx):
 
 
 @pytest.fixture(scope="module")
-def lad(ctx):
-    return apportion.general_election_turnout(ctx)["lad"]
+def turnout(ctx):
+    return apportion.general_election_turnout(ctx)
+
+
+@pytest.fixture(scope="module")
+def lad(turnout):
+    return turnout["lad"]
 
 
 def seat_total(ge2024: pd.DataFrame, measure: str, codes=None) -> float:
@@ -137,11 +146,25 @@ def test_lad_table(lad, ge2024):
     assert len(lad) == 318 and lad.area_code.is_unique  # every May 2025 LAD of England and Wales
     assert set(lad.period) == {"2024"}
     assert set(lad.derivation) == {
-        "GE2024 constituency electorate and valid votes apportioned to LSOAs by Census 2021 residents aged 16+ "
+        "derived: GE2024 constituency electorate and valid votes apportioned to LSOAs by Census 2021 residents aged 16+ "
         "(ONS LSOA21 -> PCON24 lookup), summed to the LAD"
     }
     assert lad.denominator.sum() == pytest.approx(seat_total(ge2024, "electorate"), rel=1e-6)
     assert (lad.value == 100 * lad.numerator / lad.denominator).all()
+
+
+def test_a_ward_inside_one_constituency_takes_its_turnout_and_straddling_wards_are_said(ctx, turnout, ge2024, by_lsoa):
+    ward = turnout["ward"].set_index("area_code")
+    seats = by_lsoa.assign(ward=by_lsoa.lsoa21_code.map(ctx.lsoa21_ward.set_index("LSOA21CD")["WD25CD"])).groupby("ward")["pcon24_code"].agg(["nunique", "first"])
+    inside = seats[seats["nunique"] == 1]
+    per_seat = ge2024[ge2024.period == "2024"].pivot_table(index="area_code", columns="measure", values="value")
+    expected = 100 * per_seat["valid_votes"] / per_seat["electorate"]
+    assert ward.loc[inside.index, "value"].to_numpy() == pytest.approx(expected.reindex(inside["first"]).to_numpy(), rel=1e-9)
+    straddling = ward.index.isin(seats.index[seats["nunique"] > 1])
+    assert ward.loc[straddling, "derivation"].str.endswith("straddles constituencies").all()
+    assert ward.loc[~straddling, "derivation"].str.endswith("one constituency").all()
+    # 7,545 wards hold at least one LSOA (43 have none by best fit); 202 of them straddle two constituencies or more.
+    assert len(ward) == 7_545 and straddling.sum() == 202
 
 
 def test_isle_of_wight_equals_its_two_seats(ctx, lad, ge2024):

@@ -15,7 +15,10 @@ from indicators.model import latest_period
 
 POLARITY_OF = {HIGHER_FAVOURABLE: "higher_is_better", LOWER_FAVOURABLE: "lower_is_better"}
 # The measures that say who lives somewhere: a scored indicator must not mostly measure any of them.
-DIVERSITY_CONTEXT = ["ethnic_minority_share", "born_outside_uk", "religious_diversity", "ethnic_diversity", "non_uk_identity_only"]
+DIVERSITY_CONTEXT = [
+    "ethnic_minority_share", "born_outside_uk", "religious_diversity", "ethnic_diversity", "non_uk_identity_only",
+    "households_multiple_ethnic_groups", "households_multiple_main_languages", "households_multiple_religions",
+]
 NEWHAM, COUNTY_DURHAM, CITY_OF_LONDON, SCILLY = "E09000025", "E06000047", "E09000001", "E06000053"
 
 
@@ -219,8 +222,10 @@ def test_coherence_audit_is_published_with_alpha_and_no_redundant_pair_left(t):
 
 
 def test_each_redundant_measure_is_shown_but_not_scored_with_its_reason():
-    for indicator in ("imd_crime_score", "crime_severity_score", "personal_crime_rate", "imd_average_score", "imd_income_score", "wimd_score"):
-        assert not BY_ID[indicator].is_scored and "keeps" in BY_ID[indicator].unscored_reason
+    for indicator in ("imd_crime_score", "crime_severity_score", "personal_crime_rate", "imd_average_score", "imd_income_score", "wimd_score", "nssec_higher_occupations", "no_qualifications_census"):
+        assert not BY_ID[indicator].is_scored_at("lad") and "keeps" in BY_ID[indicator].unscored_reason
+    # Among wards the IoD crime domain is the only crime measure held, so there it is scored.
+    assert BY_ID["imd_crime_score"].is_scored_at("ward") and BY_ID["no_qualifications_census"].is_scored_at("ward")
     assert "public order" in BY_ID["recorded_crime_rate"].title  # taken out of factor 2: factor 5 scores it
 
 

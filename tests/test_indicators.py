@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from conftest import PROCESSED, RAW
-from indicators import harmonise, scores
+from indicators import harmonise, neighbours, scores
 from indicators.catalogue import BY_ID, CATALOGUE
 from indicators.context import BuildContext
 
@@ -188,32 +188,52 @@ def test_every_la_has_every_factor_score_or_a_recorded_reason(factor_scores, are
     assert lad.groupby(["scope", "method", "factor"])["area_code"].nunique().eq(318).all()
     missing = lad[lad["score"].isna()]
     assert (missing["missing_reason"].str.len() > 0).all()
-    # Only the two smallest LAs, the Isles of Scilly (2,100 residents) and the City of London (8,600), fall below 60%
-    # in the country scope: their survey estimates are suppressed and several series leave them out.
+    # Only the smallest LA, the Isles of Scilly (2,100 residents), falls below 60% in the country scope: its survey
+    # estimates are suppressed and several series leave it out. (The City of London, 8,600, is scored since the census
+    # output-area indicators reach it.)
     country = lad[lad["scope"] == "country"]
-    assert set(country.loc[country["score"].isna(), "area_code"]) == {"E06000053", "E09000001"}
+    assert set(country.loc[country["score"].isna(), "area_code"]) == {"E06000053"}
     # On the common footing, factor 1 has three indicators; ten LAs whose 2022/23 well-being estimates are suppressed
     # hold one of them (33%) and are not scored.
     common = lad[(lad["scope"] == "ew_common") & lad["score"].isna()]
     f1 = common[common["factor"] == "1"]
     assert f1["area_code"].nunique() == 10 and f1["missing_reason"].str.contains("33%").all()
-    assert set(common.loc[common["factor"] != "1", "area_code"]) == {"E06000053", "E09000001"}
+    assert common[common["factor"] != "1"].empty  # every other factor scores all 318, the Isles of Scilly included
     welsh = lad[lad.area_code.str.startswith("W") & (lad.method == "robust_z")]
     assert welsh["score"].notna().all()
 
 
 def test_wards_are_scored_for_factors_with_two_ward_indicators_in_their_country(factor_scores):
     wards = factor_scores[(factor_scores.level == "ward") & (factor_scores.method == "robust_z")]
-    assert set(wards["scope"]) == {"country"}  # no factor has two ward indicators published for both countries yet
+    assert set(wards["scope"]) == {"country"}  # wards are ranked within their own country
     english = wards[wards["area_code"].str.startswith("E")]
     welsh = wards[wards["area_code"].str.startswith("W")]
-    # England: F1 = English proficiency + IoD adult skills; F3 = household deprivation + IoD education domain
-    assert set(english["factor"]) == {"1", "3", "composite"}
-    assert english.groupby("factor")["score"].count().min() > 6700
-    # Wales: F1 would rest on English proficiency alone, so only F3 (household deprivation + WIMD education) is scored
-    assert set(welsh["factor"]) == {"3", "composite"}
-    assert welsh[welsh["factor"] == "3"]["score"].notna().sum() > 740  # of 762 Welsh wards
-    assert welsh[welsh["factor"] == "composite"]["score"].isna().all()
+    scored = lambda rows, f: rows[(rows["factor"] == f) & rows["score"].notna()]["area_code"].nunique()  # noqa: E731
+    # England: F1 = English proficiency + IoD adult skills; F3 = census qualifications, NS-SeC L14, household
+    # deprivation, IoD education; F4 = local and general election turnout. Each covers at least 95% of 6,826 wards.
+    for factor in ("1", "3", "4"):
+        assert scored(english, factor) >= 0.95 * 6_826, factor
+    # Wales: F3 and F4 are scored; F1 rests on English proficiency alone and F2 on the WIMD community safety domain.
+    for factor in ("3",):
+        assert scored(welsh, factor) >= 0.95 * 762
+    single = wards[wards["single_indicator"] != ""]
+    assert set(single.loc[single["area_code"].str.startswith("W") & (single["factor"] == "1"), "single_indicator"]) == {"cannot_speak_english_well"}
+    assert set(single.loc[single["area_code"].str.startswith("W") & (single["factor"] == "2"), "single_indicator"]) == {"wimd_community_safety_score"}
+    assert set(single.loc[single["area_code"].str.startswith("E") & (single["factor"] == "2"), "single_indicator"]) == {"imd_crime_score"}
+    assert single["score"].isna().all() and single["missing_reason"].str.startswith("single indicator, not a score").all()
+    assert welsh.loc[welsh["factor"] == "1", "score"].isna().all() and english.loc[english["factor"] == "2", "score"].isna().all()
+    # The composite says which factors it covers.
+    composite = wards[(wards["factor"] == "composite") & wards["score"].notna()]
+    assert composite.loc[composite["area_code"].str.startswith("W"), "missing_reason"].eq("composite of factors 3, 4 (the factors with ward data)").all()
+    assert composite.loc[composite["area_code"].str.startswith("E"), "missing_reason"].eq("composite of factors 1, 3, 4 (the factors with ward data)").all()
+
+
+def test_a_ward_single_indicator_rank_is_the_indicator_rank_among_its_country(factor_scores, values):
+    canton = factor_scores[(factor_scores.area_code == "W05001273") & (factor_scores.factor == "1") & (factor_scores.method == "robust_z")].iloc[0]
+    proficiency = values[(values.indicator_id == "cannot_speak_english_well") & (values.level == "ward") & values.area_code.str.startswith("W")].set_index("area_code")["value"]
+    assert canton["single_indicator"] == "cannot_speak_english_well"
+    assert canton["rank"] == proficiency.rank(method="min")["W05001273"]  # lower is better: rank 1 = smallest share
+    assert canton["n_areas"] == proficiency.notna().sum()
 
 
 def test_rank_bands_contain_the_rank(factor_scores):
@@ -246,12 +266,45 @@ def test_user_weights_change_ranks(values, areas):
 
 def test_neighbours_include_ons_published_and_our_own():
     nb = pd.read_parquet(PROCESSED / "neighbours.parquet")
-    assert set(nb["kind"]) == {"ons_global", "ons_economic", "ons_demographic", "atlas_knn"}
+    assert set(nb["kind"]) == {"ons_global", "ons_economic", "ons_demographic", "atlas_knn", neighbours.WARD_KNN_KIND}
     westminster = nb[(nb.kind == "ons_global") & (nb.area_code == "E09000033")].sort_values("rank")
     assert westminster.iloc[0]["neighbour_code"] == "E09000007"  # Camden, as ONS publishes
     ours = nb[nb.kind == "atlas_knn"]
     assert ours.groupby("area_code").size().eq(20).all() and len(ours["area_code"].unique()) == 318
     assert not (ours["area_code"] == ours["neighbour_code"]).any()
+    assert set(nb.loc[nb.kind != neighbours.WARD_KNN_KIND, "level"]) == {"lad"}
+
+
+def test_similar_wards_are_the_nearest_of_their_own_country_on_context_only(values, areas):
+    nb = pd.read_parquet(PROCESSED / "neighbours.parquet")
+    wards = nb[nb.kind == neighbours.WARD_KNN_KIND]
+    assert set(wards["level"]) == {"ward"}
+    assert wards.groupby("area_code").size().eq(neighbours.K_WARD_NEIGHBOURS).all()
+    assert wards["area_code"].nunique() > 7500  # all but the few wards missing a context variable
+    assert not (wards["area_code"] == wards["neighbour_code"]).any()
+    assert (wards["area_code"].str[0] == wards["neighbour_code"].str[0]).all()  # never across the border
+    # neighbours are never chosen by an outcome: every variable is a context measure (or density from residents)
+    for country, variables in neighbours.WARD_KNN_VARIABLES_BY_COUNTRY.items():
+        for indicator_id in set(variables) - {neighbours.WARD_DENSITY}:
+            assert BY_ID[indicator_id].polarity == "context" and not BY_ID[indicator_id].is_scored, indicator_id
+    assert BY_ID[neighbours.WARD_RESIDENTS_FROM].polarity == "context"
+    # Canton / Treganna: the stored list is the brute-force nearest ten on z-scored Welsh context variables
+    matrix = neighbours.ward_context_matrix(values, areas, "W").dropna()
+    z = (matrix - matrix.mean()) / matrix.std(ddof=0)
+    distance = np.sqrt(((z - z.loc["W05001273"]) ** 2).sum(axis=1)).drop("W05001273").sort_values(kind="stable")
+    stored = wards[wards.area_code == "W05001273"].sort_values("rank")["neighbour_code"].tolist()
+    assert stored == distance.index[: neighbours.K_WARD_NEIGHBOURS].tolist()
+    assert set(matrix.columns) == set(neighbours.WARD_KNN_VARIABLES_BY_COUNTRY["W"])
+
+
+def test_nearest_matches_a_full_distance_matrix():
+    rng = np.random.default_rng(7)
+    z = rng.normal(size=(300, 4))
+    indices, distances = neighbours.nearest(z, 5, chunk=64)
+    full = np.sqrt(((z[:, None, :] - z[None, :, :]) ** 2).sum(axis=2))
+    np.fill_diagonal(full, np.inf)
+    assert (indices == np.argsort(full, axis=1, kind="stable")[:, :5]).all()
+    assert np.allclose(distances, np.sort(full, axis=1)[:, :5])
 
 
 def test_benchmarks_compare_with_region_country_and_neighbours():
