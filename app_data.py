@@ -9,12 +9,13 @@ import streamlit as st
 
 import figures
 import settings
-from indicators import reweight, views
+from indicators import benchmarks, reweight, views
+from indicators.neighbours import WARD_KNN_KIND
 
 APP_ROOT = Path(__file__).resolve().parent
 STATIC_DIR = APP_ROOT / "static"
 TABLES = ("areas", "indicators", "indicator_values", "factor_scores", "neighbours", "benchmarks", "sources")
-OPTIONAL_TABLES = ("coherence",)  # read when the build wrote it; the pages that use it say so when it is missing
+OPTIONAL_TABLES = ("coherence", "ward_reliability")  # read when the build wrote it; the pages that use it say so when it is missing
 PAGES = {
     "map": "app_pages/map.py",
     "profile": "app_pages/profile.py",
@@ -70,6 +71,8 @@ class Atlas:
     small_areas: frozenset[str] = frozenset()
     score_keys: dict[str, list[str]] = field(repr=False, default_factory=dict)  # level -> factor keys with scores
     ward_note: str = ""
+    # One row per ward: n_lsoa, n_oa, best_fit_share, low_reliability, reliability_note (indicators.reliability).
+    ward_reliability: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
 
     def scores_for(self, level: str, scope: str) -> pd.DataFrame:
         """The scores of one level in one scope (the only place scores are split by scope). Wards exist only in
@@ -148,6 +151,7 @@ def _load_atlas(stamp: str) -> Atlas:
         population=views.lad_population(values_by.get(("*", "lad"), values)),
         source_text=views.source_texts(t["indicators"], t["sources"]),
         coherence=t["coherence"],
+        ward_reliability=t["ward_reliability"],
         universes=views.universes(areas, t["indicators"], t["coherence"]),
         small_areas=views.small_population_areas(scores),
         score_keys={level: views.scored_factors(block) for level, block in scores.groupby("level")},
@@ -157,6 +161,27 @@ def _load_atlas(stamp: str) -> Atlas:
 
 def atlas() -> Atlas:
     return _load_atlas(data_stamp())
+
+
+@dataclass(frozen=True)
+class WardComparisons:
+    """What the ward profile compares a ward with, worked out once per process on first use (not at start-up, so the
+    LA pages do not wait for it)."""
+
+    similar: pd.DataFrame  # neighbour rows of kind atlas_ward_knn: each ward's similar wards, nearest first
+    benchmarks: pd.DataFrame  # each ward's latest value of each indicator against its LA, country and similar wards
+
+
+@st.cache_resource(max_entries=2, show_spinner="Comparing wards with their LA, country and similar wards…")
+def _ward_comparisons(stamp: str) -> WardComparisons:
+    a = _load_atlas(stamp)
+    wards = a.neighbours[a.neighbours["kind"] == WARD_KNN_KIND].reset_index(drop=True)
+    polarity = dict(zip(a.catalogue["indicator_id"], a.catalogue["polarity"]))
+    return WardComparisons(similar=wards, benchmarks=benchmarks.ward_benchmark_table(a.values, a.areas, wards, polarity))
+
+
+def ward_comparisons() -> WardComparisons:
+    return _ward_comparisons(data_stamp())
 
 
 @dataclass(frozen=True)

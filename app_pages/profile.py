@@ -1,5 +1,9 @@
-"""Area profile page: one LA's five-factor summary with rank bands, and every indicator against a chosen comparator; wards by name."""
+"""Area profile page: one LA's five-factor summary with rank bands and every indicator against a chosen comparator;
+or, for a ward code (?area=E05... or W05...), the ward's factors and indicators against its LA, its country and its
+similar wards."""
 from __future__ import annotations
+
+import textwrap
 
 import pandas as pd
 import streamlit as st
@@ -9,10 +13,222 @@ import figures
 from indicators import views
 
 a = data.atlas()
+raw_area = str(data.param("area") or "").strip().upper()
+
+
+def ward_picker(lad: str, current: str | None, label: str) -> str | None:
+    """The wards of the LA by name (Welsh too where a ward has one); '' stands for the LA itself."""
+    options = ["", *views.wards_of(lad, a.areas)]
+    data.bind("area", "profile_ward", current or "", options)
+    choice = st.selectbox(
+        label, options, key="profile_ward", format_func=lambda c: a.label(c) if c else f"Whole authority ({len(options) - 1} wards)",
+        help="Type part of an English or Welsh ward name. Choosing a ward opens its profile.",
+    )
+    return choice or None
+
+
+def ward_search() -> None:
+    """Any ward of England and Wales by part of its English or Welsh name."""
+    query = st.text_input("Find any ward by name", key="profile_ward_query", placeholder="e.g. Bloomfield, Treganna")
+    matches = views.find_wards(query, a.areas)
+    if query and not matches:
+        st.caption("No ward of England and Wales (May 2025) has that in its name.")
+    if matches:
+        pick = st.selectbox("Matching wards", matches, format_func=lambda c: f"{a.label(c)} — {a.label(a.parent_of[c])}", key="profile_ward_pick")
+        if st.button("Show this ward", key="profile_ward_go"):
+            st.query_params["area"] = pick
+            st.rerun()
+
+
+def show(code: str) -> None:
+    """The URL holds the one area shown; both pickers are told, so neither resets to the old link on the next run."""
+    data.publish("area", "profile_area", code)
+    data.publish("area", "profile_ward", code)
+
+
+def go_to(code: str) -> None:
+    """Switch between the LA and a ward profile."""
+    show(code)
+    st.rerun()
+
+
+def ward_profile(ward: str, lad: str, method: str) -> None:
+    """Header, factors, indicators and similar wards of one ward."""
+    me = a.areas.set_index("area_code").loc[ward]
+    country = me["country"]
+    country_name = views.COUNTRY_NAMES[country]
+    lad_short = a.names[lad]
+    st.subheader(a.label(ward))
+    reliability = views.ward_reliability_row(ward, a.ward_reliability)
+    rests = f" · {views.rests_on_counts(reliability)}" if reliability else ""
+    st.caption(f"{ward} · ward (May 2025 boundaries) in {a.label(lad)} ({lad}) · {country_name} · {me['area_km2']:,.1f} km²{rests}")
+    links = st.columns([1.3, 1.3, 1])
+    links[0].page_link(data.PAGES["profile"], label=f"{a.label(lad)}: LA profile", query_params={"area": lad})
+    links[1].page_link(data.PAGES["wards"], label=f"{lad_short} on the ward map", query_params={"area": lad})
+    if reliability and reliability["low_reliability"]:
+        st.warning(
+            f"Low reliability: {reliability['reliability_note']}. Those values are marked {views.LOW_RELIABILITY_MARK} in the "
+            "'Rests on' column below; values summed from output areas are not affected.",
+            icon="⚠️",
+        )
+
+    ward_scores = a.scores_for("ward", views.WARD_SCOPE)
+    compared = data.ward_comparisons()
+    similar = views.similar_ward_rows(ward, compared.similar, a.areas, a.names, a.welsh)
+    ward_factors(views.ward_factor_rows(ward, method, ward_scores, compared.benchmarks, a.catalogue), country)
+    single = views.ward_single_indicators(ward, ward_scores)
+    rows = views.ward_indicator_rows(ward, compared.benchmarks, a.level_values("ward"), a.catalogue, single, a.source_text)
+    ward_indicators(rows, lad, country, len(similar))
+    with st.expander(f"Similar wards ({len(similar)}), chosen on context variables", expanded=True):
+        similar_wards(similar, country)
+
+
+def ward_factors(factors: pd.DataFrame, country: str) -> None:
+    """Each factor's rank among the country's wards (or its single indicator, or why neither), as metrics and a table."""
+    country_name = views.COUNTRY_NAMES[country]
+    rank_column = f"Rank among {country_name}'s wards"
+    metrics = st.columns(len(factors))
+    for col, r in zip(metrics, factors.itertuples()):
+        label = "Composite" if r.factor == "composite" else f"Factor {r.factor}"
+        value = f"{int(r.rank)} / {r.n_areas}" if pd.notna(r.rank) else "–"
+        if r.kind == "score":
+            band = f"band {int(r.rank_low)}–{int(r.rank_high)} · " if pd.notna(r.rank_low) else ""
+            covers = f"{r.name.removeprefix('Composite ')} · " if r.factor == "composite" else ""
+            detail = f"{covers}{band}score {r.value:.2f}  \n{r.evidence}"
+        elif r.kind == "single indicator":
+            detail = f"**single indicator**, not a score: {textwrap.shorten(r.indicator_title, 48, placeholder='…')} = {r.value_text}"
+        else:
+            detail = r.measure
+        col.metric(label, value, help=f"{r.name}. {r.measure}. Rank among {country_name}'s wards, 1 = best. {r.evidence}")
+        col.caption(detail)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Factor": [name if f == "composite" else figures.FACTOR_SHORT.get(f, f) for f, name in zip(factors["factor"], factors["name"])],
+                "Shown as": factors["measure"],
+                "Value": factors["value_text"],
+                rank_column: factors["rank_text"],
+                "Evidence": factors["evidence"],
+            }
+        ),
+        hide_index=True,
+        key="profile_ward_factors",
+        # The first four columns fit a 1366 px screen; the evidence (also under each rank above) scrolls.
+        column_config={
+            "Factor": st.column_config.TextColumn(width=200),
+            "Shown as": st.column_config.TextColumn(width=330),
+            "Value": st.column_config.TextColumn(width=140),
+            rank_column: st.column_config.TextColumn(width=200),
+            "Evidence": st.column_config.TextColumn(width=330),
+        },
+    )
+    st.caption(
+        a.scope_caption(views.WARD_SCOPE, country=country, level="ward")
+        + f" Rank 1 is best. {views.BAND_NOTE} A factor resting on a single ward indicator in {country_name} gets no score: "
+        "that indicator is shown under the factor's name with its value and rank. "
+        + f"Composite: {views.COMPOSITE_CAVEAT}"
+    )
+
+
+
+def ward_indicators(rows: pd.DataFrame, lad: str, country: str, n_similar: int) -> None:
+    """Every indicator of the ward beside its LA, its country and its similar wards, a tab per factor and one for context."""
+    country_name = views.COUNTRY_NAMES[country]
+    lad_short = a.names[lad]
+    st.markdown(f"#### Indicators against {lad_short}, {country_name} and similar wards")
+    factor_tabs = [n for n in (1, 2, 3, 4, 5, 0) if n in set(rows["factor"])] if len(rows) else []
+    tabs = st.tabs([f"Factor {n}" if n else "Context" for n in factor_tabs]) if factor_tabs else []
+    similar_column = "Similar wards"
+    for tab, number in zip(tabs, factor_tabs):
+        with tab:
+            block = rows[rows["factor"] == number]
+            if number == 0:
+                st.caption("Context: who lives here and how (household mixing, tenure, health, language). Described, never scored.")
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "Indicator": [f"⚠ {t}" if low else t for t, low in zip(block["title"], block["low_reliability"])],
+                        "Value": block["value"],
+                        "Unit": block["unit"],
+                        "Period": block["period"],
+                        "LA": block["lad_value"],
+                        country_name: block["country_value"],
+                        similar_column: block["similar_median"],
+                        f"Position in {country_name}": block["position"],
+                        "Rests on": block["rests_on"],
+                        "In ward scores": block["in_scores"],
+                        "Source": block["source"],
+                    }
+                ),
+                hide_index=True,
+                key=f"profile_ward_indicators_{number}",
+                # Sized so the value, its three comparators and its position fit a 1366 px screen; the rest scrolls.
+                column_config={
+                    "Indicator": st.column_config.TextColumn(width=220),
+                    "Value": st.column_config.NumberColumn(format="%.2f", width=60),
+                    "Unit": st.column_config.TextColumn(width=100),
+                    "Period": st.column_config.TextColumn(width=62),
+                    "LA": st.column_config.NumberColumn(format="%.2f", width=62, help=f"{a.label(lad)}: the same indicator and period"),
+                    country_name: st.column_config.NumberColumn(format="%.2f", width=70, help=f"{country_name}: the same indicator and period"),
+                    similar_column: st.column_config.NumberColumn(format="%.2f", width=100, help=f"Median of the {n_similar} similar wards (below) holding a value"),
+                    f"Position in {country_name}": st.column_config.TextColumn(width=170),
+                    "Rests on": st.column_config.TextColumn(width=190),
+                    "In ward scores": st.column_config.TextColumn(width="small"),
+                    "Source": st.column_config.TextColumn(width="medium"),
+                },
+            )
+    st.caption(
+        f"LA ({lad_short}) and {country_name}: the same indicator and period for the LA and for the country (the country sums its wards' "
+        "counts where the indicator is a share of counts, else weights its wards by Census 2021 residents). "
+        + views.ward_position_note(country) + " " + views.WARD_NOT_COMPARED
+        + f" Similar wards: the median of the {n_similar} similar wards listed below. Rests on: the output areas (OAs) or best-fit "
+        f"LSOAs a value is summed from; {views.LOW_RELIABILITY_MARK} (and ⚠ before the indicator) marks one LSOA, or LSOAs fewer than half of whose residents live in the ward. Each row names its source; licences are on the Methodology and sources page."
+    )
+    st.caption(a.ward_note)
+
+
+def similar_wards(similar: pd.DataFrame, country: str) -> None:
+    """The similar wards, nearest first, with a link to each profile, and the variables they were chosen on."""
+    if similar.empty:
+        st.caption("No similar wards for this ward: it lacks a value for one of the context variables (or this build has no similar wards).")
+    else:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Rank": similar["rank"],
+                    "Ward": similar["ward"],
+                    "Local authority": similar["la"],
+                    "Profile": [f"profile?area={c}" for c in similar["area_code"]],
+                }
+            ),
+            hide_index=True,
+            key="profile_similar_wards",
+            column_config={"Profile": st.column_config.LinkColumn("Profile", display_text="open profile")},
+        )
+    st.caption(views.similar_wards_note(country))
+
 
 c1, c2, c3, c4 = st.columns([1.8, 2.3, 1.2, 1.6])
 with c1:
-    lad = data.lad_picker("Local authority", "profile_area", help="Type part of an English or Welsh name. Ward names: use 'Find a ward' below.")
+    lad = data.lad_picker("Local authority", "profile_area", help="Type part of an English or Welsh name.")
+# A ward code in the URL opens that ward's profile, unless the LA picker has just moved to another LA.
+url_ward = raw_area if a.level_of.get(raw_area) == "ward" and a.parent_of.get(raw_area) == lad else None
+
+if url_ward:
+    with c2:
+        ward = ward_picker(lad, url_ward, "Ward")
+    with c3:
+        method = data.choose("method", "profile_method", "Score method", list(views.METHODS), "robust_z", what="method", format_func=views.METHODS.get)
+    with c4:
+        st.caption("Wards are ranked within their own country only (no England and Wales scope for wards).")
+    if ward is None:
+        go_to(lad)
+    show(ward)
+    with st.expander("Find a ward anywhere by name"):
+        ward_search()
+    ward_profile(ward, lad, method)
+    st.stop()
+
 with c2:
     comparator = data.choose(
         "comparator", "profile_comparator", "Compare with", list(views.COMPARATORS), "region", what="comparator",
@@ -22,22 +238,16 @@ with c3:
     method = data.choose("method", "profile_method", "Score method", list(views.METHODS), "robust_z", what="method", format_func=views.METHODS.get)
 with c4:
     scope = data.scope_picker("profile_scope")
+show(lad)
 
-# A ward code in the URL shows that ward inside its LA's profile, and stays in the link.
-raw_area = str(data.param("area") or "").strip().upper()
-ward = raw_area if a.level_of.get(raw_area) == "ward" and a.parent_of.get(raw_area) == lad else None
-data.publish("area", "profile_area", ward or lad)
-
-with st.expander("Find a ward by name", expanded=ward is not None):
-    query = st.text_input("Ward name", key="profile_ward_query", placeholder="e.g. Bloomfield, Treganna")
-    matches = views.find_wards(query, a.areas)
-    if query and not matches:
-        st.caption("No ward of England and Wales (May 2025) has that in its name.")
-    if matches:
-        pick = st.selectbox("Matching wards", matches, format_func=lambda c: f"{a.label(c)} — {a.names[a.parent_of[c]]}", key="profile_ward_pick")
-        if st.button("Show this ward", key="profile_ward_go"):
-            st.query_params["area"] = pick
-            st.rerun()
+with st.expander(f"Open a ward profile: a ward of {a.names[lad]}, or any ward by name"):
+    w1, w2 = st.columns(2)
+    with w1:
+        picked = ward_picker(lad, None, f"Wards of {a.names[lad]}")
+    with w2:
+        ward_search()
+if picked:
+    go_to(picked)
 
 me = a.lads[a.lads["area_code"] == lad].iloc[0]
 welsh = a.welsh.get(lad)
@@ -170,28 +380,3 @@ st.caption(
     "country value; 'not compared' where no interval is published. Each row names its source; licences are on the Methodology and sources page."
 )
 
-# ---- the ward asked for in the link
-if ward:
-    st.markdown(f"#### Ward: {a.label(ward)} ({ward})")
-    ward_scores = a.scores_for("ward", views.WARD_SCOPE)
-    ward_scores = ward_scores[(ward_scores["area_code"] == ward) & (ward_scores["method"] == method)]
-    ward_scores = ward_scores[ward_scores["score"].notna() | (ward_scores["factor"] != "composite")]
-    ward_factors = a.score_keys.get("ward", [])
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Score": ward_scores["factor"].map(lambda f: views.measure_label("composite", a.catalogue, "ward", ward_factors) if f == "composite" else f"Factor {f}"),
-                "Value": ward_scores["score"].round(3),
-                "Rank among wards of its country": [
-                    views.rank_text(r, lo, hi, int(n)) for r, lo, hi, n in zip(ward_scores["rank"], ward_scores["rank_low"], ward_scores["rank_high"], ward_scores["n_areas"])
-                ],
-                "Evidence": [views.evidence_text(r) for r in ward_scores.to_dict("records")],
-                "Note": [reason if pd.isna(score) else "" for reason, score in zip(ward_scores["missing_reason"], ward_scores["score"])],
-            }
-        ),
-        hide_index=True,
-        key="profile_ward_scores",
-    )
-    st.caption(a.scope_caption(views.WARD_SCOPE, country=a.areas.set_index("area_code").at[ward, "country"], level="ward"))
-    st.dataframe(views.ward_rows(ward, a.level_values("ward"), a.catalogue), hide_index=True, key="profile_ward_values")
-    st.caption(a.ward_note)

@@ -1,4 +1,5 @@
-"""Ward map page: one LA's wards coloured by a ward-level indicator or score, with a sorted table; optional national ward view from a static file."""
+"""Ward map page: one LA's wards coloured by a ward-level indicator or score, low-reliability wards outlined, a sorted
+table, and a way to each ward's profile (click the map, or pick the ward); optional national ward view from a static file."""
 from __future__ import annotations
 
 import streamlit as st
@@ -6,32 +7,44 @@ import streamlit as st
 import app_data as data
 import figures
 from indicators import views
+from indicators import ward_map_view as wv
 
 a = data.atlas()
 geo = data.geometry()
+ward_scores = a.scores_for("ward", views.WARD_SCOPE)
+country_of = wv.country_of_wards(a.areas)
 
-options = a.measure_options("ward")
-default_measure = data.shared("indicator") if data.shared("indicator") in options else "imd_average_score"
+held = {ind for (ind, lvl) in a.values_by if lvl == "ward" and ind != "*"}
+options = wv.measure_options(a.catalogue, held, ward_scores, a.score_keys.get("ward"))
 c1, c2, c3, c4 = st.columns([2, 2.4, 1, 1.3])
 with c1:
-    lad = data.lad_picker("Local authority", "wards_area", help="Type part of a name. Its wards are shown.")
+    lad = data.lad_picker("Local authority", "wards_area", help="Type part of an English or Welsh name. Its wards are shown.")
     data.publish("area", "wards_area", lad)
+lad_country = a.lads.set_index("area_code").at[lad, "country"]
+default_measure = wv.default_measure(lad_country, options, data.shared("indicator"), a.catalogue)
+lad_wards = geo.wards_by_lad.get(lad, {"type": "FeatureCollection", "features": []})
+ward_codes = [f["properties"]["area_code"] for f in lad_wards["features"]]
+resolved = wv.resolve_all(options, lad_country, ward_codes, catalogue=a.catalogue, ward_scores=ward_scores, periods=a.periods)
+
 with c2:
     measure = data.choose(
         "indicator", "wards_measure", "Ward indicator or score", options, default_measure, what="indicator",
-        format_func=lambda m: views.measure_label(m, a.catalogue, "ward", a.score_keys.get("ward")),
+        format_func=lambda m: resolved[m].label,
         checker=lambda raw: views.check_measure(raw, options, default_measure),
     )
-periods = a.periods_for(measure, "ward")
+wm = resolved[measure]
+periods = list(wm.periods)
 with c3:
     period = data.choose(
-        "period", "wards_period", "Period", periods, a.default_period(measure, "ward"), what="period",
-        checker=lambda raw: views.check_period(raw, periods, a.default_period(measure, "ward")), disabled=views.is_score(measure),
+        "period", "wards_period", "Period", periods, wm.default_period, what="period",
+        # A score or single-indicator factor has one fixed period: whatever the link says, there is nothing to warn about.
+        checker=lambda raw: (wm.default_period, None) if wm.fixed_period else views.check_period(raw, periods, wm.default_period),
+        disabled=wm.fixed_period,
     )
 with c4:
     method = data.choose(
         "method", "wards_method", "Score method", list(views.METHODS), "robust_z", what="method",
-        format_func=views.METHODS.get, disabled=not views.is_score(measure),
+        format_func=views.METHODS.get, disabled=wm.kind != "score",
     )
 view, message = views.check_choice(data.param("view"), ("la", "national"), "la", "view")
 data.warn(message)
@@ -42,60 +55,104 @@ national = st.toggle(
 )
 data.publish("view", "wards_national", "national" if national else "la")
 
-row = views.catalogue_row(a.catalogue, measure)
-unit = "score" if views.is_score(measure) else row["unit"]
-polarity = "higher_is_better" if views.is_score(measure) else row["polarity"]
-line = views.measure_source_line(measure, period, method, a.catalogue, a.sources, views.WARD_SCOPE, "ward")
+line = wv.source_line(wm, period, method, a.catalogue, a.sources)
 source_short = f"Source: {line.source[:90]}{'…' if len(line.source) > 90 else ''}"
-# Ward scores exist only in the country scope: each ward is ranked among the wards of its own country.
-all_wards = views.measure_frame(measure, period, method, "ward", a.indicator_values(measure, "ward"), a.scores_for("ward", views.WARD_SCOPE), a.catalogue, a.names)
-ward_codes = {f["properties"]["area_code"] for f in geo.wards_by_lad.get(lad, {"features": []})["features"]}
-local = all_wards[all_wards["area_code"].isin(ward_codes)].copy()
-# rank within the LA for the local view; the national rank stays in the table
-local["national_rank"] = local["rank_text"]
-local["rank"] = local["value"].rank(ascending=polarity == "lower_is_better", method="min")
-local["rank_text"] = [views.rank_text(r, None, None, len(local)) for r in local["rank"]]
+source_long = f"{line.text()} · {views.BOUNDARY_CREDIT}"
+
+# The national view needs every ward's row; the LA view only its own (ranks are stored or taken over all wards first).
+shown = wv.ward_frame(
+    wm, period, method, values=a.indicator_values(wm.indicator_id, "ward") if wm.indicator_id else a.values.iloc[0:0],
+    ward_scores=ward_scores, ward_values=a.level_values("ward"), catalogue=a.catalogue, names=a.names, welsh=a.welsh,
+    reliability=a.ward_reliability, country_of=country_of, links=not national, codes=None if national else ward_codes,
+)
+local = wv.local_ranks(shown[shown["area_code"].isin(set(ward_codes))], wm.polarity)
+lone = wv.lone_wards(
+    wm, ward_codes, method, ward_scores=ward_scores, ward_values=a.level_values("ward"), catalogue=a.catalogue, periods=a.periods,
+    names=a.names, welsh=a.welsh, reliability=a.ward_reliability, country_of=country_of,
+)
 
 lad_name = a.label(lad)
+blank = wv.national_blanks(wm, ward_scores, country_of, method) if national else None
+subtitle = wv.map_subtitle(wm, a.catalogue, blanks=blank)
+picked = None
 if national:
     layer = data.static_ward_layer()
     if layer is None:
         st.error("The national ward layer is missing: run `python cli.py build` to write static/wards_ew.geojson.")
     else:
-        fig = figures.national_ward_choropleth(all_wards, unit=unit, polarity=polarity, source_line=f"{line.text()} · {views.BOUNDARY_CREDIT}", source_short=source_short)
-        st.plotly_chart(fig, key="wards_national_chart", config={"scrollZoom": True, "displaylogo": False})
+        # No profile links in the national hover data (links=False): 7,588 of them would add a fifth to what the
+        # browser receives; a click still names the ward by its location.
+        fig = figures.national_ward_choropleth(
+            shown, unit=wm.unit, polarity=wm.polarity, source_line=source_long, source_short=source_short,
+            title="All wards of England and Wales: click a ward to open its profile" if subtitle else None, subtitle=subtitle,
+        )
+        event = st.plotly_chart(
+            fig, key=f"wards_national_chart_{measure}_{period}_{method}", on_select="rerun", selection_mode="points",
+            config={"scrollZoom": True, "displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
+        )
+        picked = wv.clicked_ward(event["selection"]["points"] if event else [], a.level_of)
 else:
     if local.empty:
         st.info(f"No ward in {lad_name} has a value for this measure (for example, England-only indicators in Wales). Choose another indicator.")
     fig = figures.ward_choropleth(
-        local, geo.wards_by_lad.get(lad, {"type": "FeatureCollection", "features": []}), geo.ward_bounds.get(lad, figures.EW_BOUNDS),
-        unit=unit, polarity=polarity, source_line=f"{line.text()} · {views.BOUNDARY_CREDIT}", source_short=source_short,
-        title=f"Wards of {lad_name}",
+        local, lad_wards, geo.ward_bounds.get(lad, figures.EW_BOUNDS), unit=wm.unit, polarity=wm.polarity,
+        source_line=source_long, source_short=source_short, title=f"Wards of {lad_name}: click a ward to open its profile", subtitle=subtitle,
+        missing=wv.missing_wards(ward_codes, [*local["area_code"], *lone["area_code"]], a.names, a.welsh, a.ward_reliability), lone=lone,
     )
-    st.plotly_chart(fig, key="wards_chart", config={"scrollZoom": True, "displaylogo": False})
+    event = st.plotly_chart(
+        fig, key=f"wards_chart_{lad}_{measure}_{period}_{method}", on_select="rerun", selection_mode="points",
+        config={"scrollZoom": True, "displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
+    )
+    picked = wv.clicked_ward(event["selection"]["points"] if event else [], set(ward_codes))
+if picked is not None and a.level_of.get(picked) == "ward":
+    data.switch_to("profile", area=picked, method=method)
 
 data.source_caption(line)
-lad_country = a.lads.set_index("area_code").at[lad, "country"]
-if views.is_score(measure):
+single_note = wv.caption(wm, a.catalogue, n_ranked=int(local["n_areas"].max()) if len(local) else None, lone=None if national else lone, blanks=blank)
+if single_note:
+    st.caption(single_note)
+if wm.kind == "score":
     st.caption(a.scope_caption(views.WARD_SCOPE, country=None if national else lad_country, level="ward") + " " + views.NATIONAL_RANK_NOTE)
-st.caption(a.ward_note)
-if not views.is_score(measure) and row["countries"] != "E+W":
-    st.caption({"E": "England only: Welsh wards have no value.", "W": "Wales only: English wards have no value."}[row["countries"]])
+n_flagged = int(local["low_reliability"].sum() + lone["low_reliability"].sum())
+st.caption(
+    f"Black outline: the value rests on one LSOA, or on best-fit LSOAs most of whose residents live in other wards "
+    f"({n_flagged} of the {len(ward_codes)} wards here; the reason is in the hover and the table). Grey: no value. "
+    + a.ward_note
+    if not national else "Black outline: the value rests on one LSOA or on a poor best fit (the reason is in the hover). " + a.ward_note
+)
+if wm.kind == "indicator":
+    countries = views.catalogue_row(a.catalogue, measure)["countries"]
+    if countries != "E+W":
+        st.caption({"E": "England only: Welsh wards have no value.", "W": "Wales only: English wards have no value."}[countries])
 
-st.markdown(f"#### {len(local)} wards of {lad_name}, sorted by value")
-columns = {"area_name": "Ward", "area_code": "Code", "value": unit, "rank_text": "Rank in LA (1 = best)"}
-if views.is_score(measure):
-    columns.update({"national_rank": f"Rank in {views.COUNTRY_NAMES.get(lad_country, 'its country')}", "evidence": "Evidence (indicators · periods · proxy · inherited)"})
-else:
-    columns["national_rank"] = "Rank in England and Wales" if row["countries"] == "E+W" else f"Rank in {views.COUNTRY_NAMES.get(row['countries'], 'its country')}"
-table = local.sort_values("value", ascending=polarity == "lower_is_better")[list(columns)]
+k1, k2 = st.columns([3, 1], vertical_alignment="bottom")
+with k1:
+    target = st.selectbox(
+        f"Open the profile of a ward of {lad_name} (keyboard alternative to clicking the map)",
+        sorted(ward_codes, key=lambda c: a.names.get(c, c)), index=None, format_func=a.label,
+        placeholder="Type a ward name, in English or Welsh", key="wards_open",
+    )
+with k2:
+    st.page_link(
+        data.PAGES["profile"], label="Open the ward profile", icon=":material/arrow_forward:", disabled=target is None,
+        query_params=data.page_link_params(area=target or "", method=method),
+    )
+
+st.markdown(f"#### {len(local) + len(lone)} wards of {lad_name}, sorted by value")
+table = wv.table(local, lone, wm, wv.national_rank_label(wm, a.catalogue))
 st.dataframe(
-    table.rename(columns=columns),
+    table,
     hide_index=True,
     height=320,
     key="wards_table",
-    column_config={unit: st.column_config.NumberColumn(format="%.3f")},
+    column_config={
+        wm.value_header: st.column_config.NumberColumn(format="%.3f"),
+        "Code": st.column_config.TextColumn(width="small"),
+        "Note": st.column_config.TextColumn(width="medium"),
+        "Low reliability": st.column_config.CheckboxColumn(help="The value rests on one LSOA or on a poor best fit (see Why)."),
+        "Profile": st.column_config.LinkColumn(display_text="Open", width="small", help="The ward's profile, inside its LA's profile."),
+    },
 )
-missing = len(ward_codes) - len(local)
+missing = len(ward_codes) - len(local) - len(lone)
 if missing > 0:
-    st.caption(f"{missing} ward(s) of {lad_name} have no value for this measure.")
+    st.caption(f"{missing} ward(s) of {lad_name} have no value for this measure (grey on the map).")

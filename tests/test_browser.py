@@ -23,6 +23,7 @@ SHOTS = ROOT / "tests" / "screenshots"  # git-ignored
 DOC_SHOTS = ROOT / "docs" / "screenshots"  # committed, shown in the README
 DOC_PAGES = ("map", "profile", "wards")
 BLACKPOOL, WILTSHIRE = "E06000009", "E06000054"
+CARDIFF, CANTON = "W06000015", "W05001273"  # Canton / Treganna, a ward of Cardiff
 VIEWPORT = {"width": 1366, "height": 768}  # a common laptop screen
 
 # Rendered polygons in the first MapLibre map on the page (-1 while it is still loading).
@@ -110,6 +111,41 @@ def page(browser):
 def t():
     names = ("areas", "indicator_values", "factor_scores")
     return {n: pd.read_parquet(PROCESSED / f"{n}.parquet") for n in names}
+
+
+def ward_label(t, code) -> str:
+    row = t["areas"].set_index("area_code").loc[code]
+    welsh = row["area_name_welsh"]
+    return f"{row['area_name']} / {welsh}" if isinstance(welsh, str) and welsh and welsh != row["area_name"] else row["area_name"]
+
+
+def ward_score(t, code, factor, method="robust_z"):
+    s = t["factor_scores"]
+    return s[(s["area_code"] == code) & (s["level"] == "ward") & (s["scope"] == "country") & (s["factor"] == factor) & (s["method"] == method)].iloc[0]
+
+
+def screen_point(pg, lon: float, lat: float) -> tuple[float, float]:
+    """Where a longitude/latitude falls on the page, on the first MapLibre map."""
+    return pg.evaluate(
+        """([lon, lat]) => { const gd = document.querySelector('.js-plotly-plot'); const m = gd._fullLayout.map._subplot.map;
+                   const p = m.project([lon, lat]); const r = m.getCanvas().getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; }""",
+        [lon, lat],
+    )
+
+
+def table_cells(pg) -> set[str]:
+    """The text of every cell of the page's data tables. The grid keeps an accessible copy of the rows in view in the
+    DOM, so each table is scrolled through to its end."""
+    cells: set[str] = set()
+    pg.wait_for_selector("[data-testid='stDataFrame'] [role=gridcell]", state="attached", timeout=30_000)
+    for scroller in pg.locator("[data-testid='stDataFrame'] .dvn-scroller").all():
+        scroller.scroll_into_view_if_needed()
+        for _ in range(50):
+            cells.update(scroller.evaluate("(el) => Array.from(el.closest('[data-testid=\"stDataFrame\"]').querySelectorAll('[role=gridcell]')).map(c => c.textContent)"))
+            if scroller.evaluate("(el) => { const end = el.scrollTop + el.clientHeight >= el.scrollHeight - 1; el.scrollTop += el.clientHeight / 2; return end; }"):
+                break
+            pg.wait_for_timeout(300)
+    return cells
 
 
 def shot(pg, name: str) -> None:
@@ -210,6 +246,55 @@ def test_ward_map_of_wiltshire_draws_its_98_wards(page, server, t):
         assert trace["hover"][0] == wards.loc[row.area_code, "area_name"]
     no_exception(page)
     shot(page, "wards")
+
+
+def test_ward_profile_by_url_names_the_ward_in_both_languages(page, server, t):
+    page.goto(f"{server}/profile?area={CANTON}", wait_until="domcontentloaded")
+    title = ward_label(t, CANTON)
+    assert title == "Canton / Treganna"
+    page.wait_for_selector(f"h3:has-text('{title}')", timeout=60_000)
+    page.wait_for_selector("[data-testid='stMetricValue']", timeout=60_000)
+    page.wait_for_selector("[data-testid='stDataFrame']", timeout=30_000)
+    time.sleep(1.0)
+    labels = [x.strip() for x in page.locator("[data-testid='stMetricLabel']").all_inner_texts()]
+    values = [x.strip() for x in page.locator("[data-testid='stMetricValue']").all_inner_texts()]
+    shown = dict(zip(labels, values))
+    for factor in ("3", "4", "composite"):
+        stored = ward_score(t, CANTON, factor)
+        assert shown["Composite" if factor == "composite" else f"Factor {factor}"] == f"{int(stored['rank'])} / {int(stored['n_areas'])}"
+    single = ward_score(t, CANTON, "2")  # Wales: factor 2 is the WIMD community safety domain alone, ranked, never scored
+    assert single["single_indicator"] and shown["Factor 2"] == f"{int(single['rank'])} / {int(single['n_areas'])}"
+    assert page.get_by_text("single indicator", exact=True).count() >= 1
+    assert page.get_by_role("combobox", name="Ward").input_value() == "Canton / Treganna"  # the ward picker
+    assert "Cardiff / Caerdydd" in table_cells(page)  # similar wards of Cardiff, named in both languages
+    assert f"area={CANTON}" in page.url
+    no_exception(page)
+    shot(page, "ward_profile")
+
+
+def test_ward_map_of_cardiff_hovers_welsh_names_and_opens_the_ward_profile(page, server, t):
+    import geopandas as gpd
+
+    page.goto(f"{server}/wards?area={CARDIFF}&indicator=bad_health", wait_until="domcontentloaded")
+    wait_for_map(page, 20)
+    values = t["indicator_values"]
+    value = values[(values["level"] == "ward") & (values["indicator_id"] == "bad_health") & (values["area_code"] == CANTON)]["value"].iloc[0]
+    trace = page.evaluate(TRACE, CANTON)
+    assert trace["z"] == pytest.approx(value) and trace["hover"][0] == "Canton / Treganna"
+    inside = gpd.read_parquet(PROCESSED / "boundaries_ward.parquet").set_index("area_code").loc[CANTON].geometry.representative_point()
+    x, y = screen_point(page, inside.x, inside.y)
+    page.mouse.move(x, y)
+    page.wait_for_function("() => Array.from(document.querySelectorAll('.hoverlayer text')).some(t => t.textContent.includes('Treganna'))", timeout=15_000)
+    hover = " ".join(page.evaluate("() => Array.from(document.querySelectorAll('.hoverlayer text')).map(t => t.textContent)"))
+    assert "Canton / Treganna" in hover and f"{value:.2f}" in hover
+    assert "Canton / Treganna" in table_cells(page)  # the sorted table names it in both languages too
+    no_exception(page)
+    page.locator(".maplibregl-map").first.scroll_into_view_if_needed()  # reading the table scrolled the map away
+    x, y = screen_point(page, inside.x, inside.y)
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+    page.wait_for_url(f"**/profile?**area={CANTON}**", timeout=30_000)
+    page.wait_for_selector("h3:has-text('Canton / Treganna')", timeout=60_000)
 
 
 def test_national_ward_layer_comes_from_the_static_file(page, server):

@@ -192,3 +192,154 @@ def test_view_for_bounds_fits_england_and_wales():
     assert -3.0 < centre["lon"] < -2.0 and 52.5 < centre["lat"] < 53.2
     assert 4.5 < zoom < 6.5
     assert figures.view_for_bounds((-1.95, 51.3, -1.5, 51.6), 900, 520)[1] > zoom + 2
+
+
+# ---------------------------------------------------------------- ward map layers: reliability, Welsh names, profile links
+
+GWYNEDD = "W06000002"  # the LA with the most low-reliability wards (small rural wards of one LSOA)
+CANTON = "W05001273"  # English name Canton, Welsh Treganna
+
+
+@pytest.fixture(scope="module")
+def reliability():
+    return pd.read_parquet(PROCESSED / "ward_reliability.parquet")
+
+
+def ward_map(tables, wards, reliability, lad, measure):
+    """The ward map of one LA as the page builds it (ward_map_view's frames, figures' layers), from the processed tables."""
+    from indicators import ward_map_view as wv
+
+    areas, values, scores = tables["areas"], tables["indicator_values"], tables["factor_scores"]
+    ward_values = values[values["level"] == "ward"]
+    ward_scores = scores[(scores["level"] == "ward") & (scores["scope"] == views.WARD_SCOPE)]
+    country_of = wv.country_of_wards(areas)
+    country = areas.set_index("area_code").at[lad, "country"]
+    periods = {(i, "ward"): views.sort_periods(b["period"].unique()) for i, b in ward_values.groupby("indicator_id")}
+    collection = figures.collections_by_parent(wards[wards["parent_code"] == lad])[lad]
+    codes = [f["properties"]["area_code"] for f in collection["features"]]
+    wm = wv.resolve(measure, country, codes, catalogue=tables["indicators"], ward_scores=ward_scores, periods=periods)
+    welsh = {c: n for c, n in zip(areas["area_code"], areas["area_name_welsh"]) if isinstance(n, str) and n}
+    common = {"ward_values": ward_values, "catalogue": tables["indicators"], "names": names(tables), "welsh": welsh, "reliability": reliability, "country_of": country_of}
+    frame = wv.ward_frame(wm, wm.default_period, "robust_z", values=ward_values[ward_values["indicator_id"] == wm.indicator_id], ward_scores=ward_scores, **common)
+    local = wv.local_ranks(frame[frame["area_code"].isin(codes)], wm.polarity)
+    lone = wv.lone_wards(wm, codes, "robust_z", ward_scores=ward_scores, periods=periods, **common)
+    missing = wv.missing_wards(codes, [*local["area_code"], *lone["area_code"]], names(tables), welsh, reliability)
+    fig = figures.ward_choropleth(
+        local, collection, figures.bounds_by_parent(wards[wards["parent_code"] == lad])[lad], unit=wm.unit, polarity=wm.polarity,
+        source_line="Source: x · Period: 2019 · Licence: OGL v3.0", missing=missing, lone=lone,
+    )
+    return fig, local, missing
+
+
+def layer(fig, name):
+    hits = [t for t in fig.data if (t.meta or {}).get("layer") == name]
+    return hits[0] if hits else None
+
+
+@pytest.mark.parametrize("lad", [CARDIFF, GWYNEDD])
+def test_ward_map_outlines_exactly_the_flagged_wards_with_an_lsoa_based_value(tables, wards, reliability, lad):
+    fig, local, missing = ward_map(tables, wards, reliability, lad, "wimd_score")  # WIMD reaches wards through best-fit LSOAs
+    in_lad = set(tables["areas"].query("level == 'ward' and parent_code == @lad")["area_code"])
+    flagged = set(reliability.loc[reliability["low_reliability"] & reliability["area_code"].isin(in_lad), "area_code"])
+    expected = flagged & set(local["area_code"])  # a flagged ward with no LSOA has no WIMD value: it is grey, not outlined
+    assert fig.data[0].meta["layer"] == figures.LAYER_VALUES and set(fig.data[0].locations) == set(local["area_code"])
+    outline = layer(fig, figures.LAYER_LOW_RELIABILITY)
+    legend_names = [t.name for t in fig.data if t.showlegend]
+    if not expected:
+        assert lad == CARDIFF and outline is None and figures.LOW_RELIABILITY_LEGEND not in legend_names
+        return
+    assert set(outline.locations) == expected and len(outline.locations) == len(expected)
+    assert {f["properties"]["area_code"] for f in outline.geojson["features"]} == expected  # only those outlines embedded
+    assert outline.marker.line.color == figures.FLAG_LINE_COLOUR and outline.marker.line.width >= 3
+    assert set(layer(fig, "low_reliability_casing").locations) == expected and layer(fig, "low_reliability_casing").hoverinfo == "skip"
+    assert legend_names.count(figures.LOW_RELIABILITY_LEGEND) == 1
+    assert "rests on one LSOA or on a poor best fit" in figures.LOW_RELIABILITY_LEGEND
+    # the outline layers take no hover or click: those fall to the ward's own layer, whose hover carries the note
+    assert outline.hoverinfo == "skip" and outline.customdata is None
+    notes = reliability.set_index("area_code")["reliability_note"]
+    for code, row in zip(fig.data[0].locations, fig.data[0].customdata):
+        assert (f"Low reliability: {notes[code]}" in row[3]) == (code in expected), code
+    # flagged wards with no LSOA at all: grey, with the reason
+    no_lsoa = set(reliability.loc[reliability["area_code"].isin(in_lad) & (reliability["n_lsoa"] == 0), "area_code"])
+    grey = layer(fig, figures.LAYER_NO_VALUE)
+    assert no_lsoa <= set(grey.locations) and flagged == expected | no_lsoa
+    reasons = dict(zip(grey.locations, (row[1] for row in grey.customdata)))
+    assert all(notes[c] in reasons[c] for c in no_lsoa)
+    assert figures.figure_bytes(fig) <= 250_000
+
+
+def test_an_output_area_measure_is_not_flagged(tables, wards, reliability):
+    # Census counts summed from output areas reach the ward directly, whatever its LSOAs.
+    fig, local, _ = ward_map(tables, wards, reliability, GWYNEDD, "cannot_speak_english_well")
+    assert layer(fig, figures.LAYER_LOW_RELIABILITY) is None and not local["low_reliability"].any()
+
+
+def test_ward_hover_carries_the_welsh_name_and_the_click_leads_to_the_profile(tables, wards, reliability):
+    from indicators import ward_map_view as wv
+
+    fig, local, _ = ward_map(tables, wards, reliability, CARDIFF, "wimd_score")
+    trace = fig.data[0]
+    i = list(trace.locations).index(CANTON)
+    areas = tables["areas"].set_index("area_code")
+    assert areas.at[CANTON, "area_name"] == "Canton" and areas.at[CANTON, "area_name_welsh"] == "Treganna"
+    assert trace.customdata[i][0] == "Canton / Treganna" and "%{customdata[0]}" in trace.hovertemplate
+    stored = tables["indicator_values"].query("indicator_id == 'wimd_score' and area_code == @CANTON").iloc[0]
+    assert trace.z[i] == pytest.approx(stored["value"])
+    # the profile link rides last in the click payload, and the page reads the ward from it
+    assert trace.customdata[i][-1] == "profile?area=W05001273"
+    point = {"curve_number": 0, "point_index": i, "location": CANTON, "customdata": list(trace.customdata[i])}
+    assert wv.clicked_ward([point], set(local["area_code"])) == CANTON
+    assert wv.clicked_ward([{"customdata": list(trace.customdata[i])}], set(local["area_code"])) == CANTON
+    assert fig.layout.clickmode == "event+select"
+
+
+def test_national_ward_map_hover_has_welsh_names_and_outlines(tables, reliability):
+    from indicators import ward_map_view as wv
+
+    areas, values, scores = tables["areas"], tables["indicator_values"], tables["factor_scores"]
+    ward_values = values[values["level"] == "ward"]
+    ward_scores = scores[(scores["level"] == "ward") & (scores["scope"] == views.WARD_SCOPE)]
+    country_of = wv.country_of_wards(areas)
+    cardiff = areas.query("level == 'ward' and parent_code == @CARDIFF")["area_code"]
+    wm = wv.resolve("factor_3", "W", cardiff, catalogue=tables["indicators"], ward_scores=ward_scores, periods={})
+    assert wm.kind == "score"
+    welsh = {c: n for c, n in zip(areas["area_code"], areas["area_name_welsh"]) if isinstance(n, str) and n}
+    frame = wv.ward_frame(
+        wm, "latest", "robust_z", values=ward_values.iloc[0:0], ward_scores=ward_scores, ward_values=ward_values, catalogue=tables["indicators"],
+        names=names(tables), welsh=welsh, reliability=reliability, country_of=country_of, links=False,
+    )
+    fig = figures.national_ward_choropleth(frame, unit="score", polarity="higher_is_better", source_line="Source: x · Period: latest · Licence: OGL v3.0")
+    trace = fig.data[0]
+    assert trace.customdata[list(trace.locations).index(CANTON)][0] == "Canton / Treganna"
+    outline = layer(fig, figures.LAYER_LOW_RELIABILITY)
+    scored = set(frame["area_code"])
+    flagged = set(reliability.loc[reliability["low_reliability"], "area_code"]) & scored
+    assert set(outline.locations) == flagged and outline.geojson == figures.STATIC_WARD_URL
+    assert outline.marker.line.width == figures.FLAG_LINE_WIDTH_NATIONAL
+    assert len(pio.to_json(fig, validate=False)) < 1_000_000
+
+
+def test_wards_whose_factor_rests_on_one_indicator_are_drawn_apart_from_the_scores(tables, wards, reliability):
+    # Wiltshire, factor 4: wards with no contested local election hold general-election turnout only, so no score.
+    fig, local, _ = ward_map(tables, wards, reliability, WILTSHIRE, "factor_4")
+    s = tables["factor_scores"]
+    rows = s[(s["level"] == "ward") & (s["scope"] == views.WARD_SCOPE) & (s["factor"] == "4") & (s["method"] == "robust_z")]
+    rows = rows[rows["area_code"].isin(set(tables["areas"].query("parent_code == @WILTSHIRE")["area_code"]))]
+    single = rows[rows["single_indicator"] != ""]
+    assert len(single) and single["score"].isna().all()
+    assert set(fig.data[0].locations) == set(rows.loc[rows["score"].notna(), "area_code"])  # scores only on the colour scale
+    sand = layer(fig, figures.LAYER_SINGLE)
+    assert set(sand.locations) == set(single["area_code"]) and not set(sand.locations) & set(fig.data[0].locations)
+    assert figures.SINGLE_LEGEND in [t.name for t in fig.data if t.showlegend]
+    values = tables["indicator_values"]
+    for code, row in zip(sand.locations, sand.customdata):
+        indicator = single.set_index("area_code").at[code, "single_indicator"]
+        stored = values[(values["indicator_id"] == indicator) & (values["area_code"] == code)].iloc[0]
+        assert row[1].startswith("single indicator, not a factor score: ") and views.fmt_value(stored["value"]) in row[1]
+        assert row[-1] == f"profile?area={code}"
+    # both turnouts' inputs: general-election turnout is apportioned through best-fit LSOAs, so flagged wards of either
+    # layer are outlined
+    assert "LSOA" in values.query("indicator_id == 'general_election_turnout_2024'")["derivation"].iloc[0]
+    low = set(reliability.loc[reliability["low_reliability"], "area_code"])
+    outline = layer(fig, figures.LAYER_LOW_RELIABILITY)
+    assert set(outline.locations if outline is not None else []) == low & (set(fig.data[0].locations) | set(sand.locations))

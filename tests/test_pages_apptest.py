@@ -19,6 +19,7 @@ from app_data import PAGES  # noqa: E402  (url path -> page file, as the app nav
 
 TIMEOUT = 30
 BLACKPOOL, CARDIFF, WILTSHIRE = "E06000009", "W06000015", "E06000054"
+CANTON = "W05001273"  # Canton / Treganna, a ward of Cardiff
 
 
 CITY_OF_LONDON = "E09000001"
@@ -26,7 +27,7 @@ CITY_OF_LONDON = "E09000001"
 
 @pytest.fixture(scope="module")
 def t():
-    names = ("areas", "indicators", "indicator_values", "factor_scores", "benchmarks", "sources", "coherence")
+    names = ("areas", "indicators", "indicator_values", "factor_scores", "benchmarks", "sources", "coherence", "neighbours")
     tables = {n: pd.read_parquet(PROCESSED / f"{n}.parquet") for n in names}
     tables["universes"] = views.universes(tables["areas"], tables["indicators"], tables["coherence"])
     return tables
@@ -185,20 +186,139 @@ def test_profile_of_a_welsh_la_names_england_only_indicators(t):
     assert any(f"{england_only} indicators are published for England only" in i.value for i in at.info)
 
 
-def test_profile_ward_link_shows_the_ward_inside_its_la(t):
-    code, name, value = least_deprived_ward(t, WILTSHIRE)
-    at = open_page("profile", area=code)
-    assert at.subheader[0].value == "Wiltshire"
-    assert at.query_params["area"] == code
-    assert any(name in m.value for m in at.markdown)
-    ward_values = frame_with(at, "derivation")[0].set_index("title")
-    assert ward_values.loc["Index of Multiple Deprivation (average score)", "value"] == pytest.approx(value)
-    ward_scores = frame_with(at, "Rank among wards of its country")[0].set_index("Score")
+def ward_label(t, code):
+    """'English / Welsh' where a ward has a Welsh name, as every page names it."""
+    row = t["areas"].set_index("area_code").loc[code]
+    welsh = row["area_name_welsh"]
+    return f"{row['area_name']} / {welsh}" if isinstance(welsh, str) and welsh and welsh != row["area_name"] else row["area_name"]
+
+
+def ward_score(t, code, factor, method="robust_z"):
     s = t["factor_scores"]
-    stored = s[(s["area_code"] == code) & (s["scope"] == views.WARD_SCOPE) & (s["factor"] == "3") & (s["method"] == "robust_z")].iloc[0]
-    assert ward_scores.loc["Factor 3", "Rank among wards of its country"] == views.rank_text(stored["rank"], stored["rank_low"], stored["rank_high"], int(stored["n_areas"]))
-    assert ward_scores.loc["Factor 3", "Evidence"] == views.evidence_text(stored)
+    rows = s[(s["area_code"] == code) & (s["level"] == "ward") & (s["scope"] == views.WARD_SCOPE) & (s["factor"] == factor) & (s["method"] == method)]
+    assert len(rows) == 1
+    return rows.iloc[0]
+
+
+def latest_ward_value(t, code, indicator_id):
+    v = t["indicator_values"]
+    rows = v[(v["level"] == "ward") & (v["area_code"] == code) & (v["indicator_id"] == indicator_id)]
+    return rows.set_index("period")["value"][views.sort_periods(rows["period"])[-1]], views.sort_periods(rows["period"])[-1]
+
+
+def covered_factors(t, code):
+    s = t["factor_scores"]
+    mine = s[(s["area_code"] == code) & (s["level"] == "ward") & (s["scope"] == views.WARD_SCOPE) & (s["method"] == "robust_z") & s["score"].notna()]
+    return views.and_join(sorted(set(mine["factor"]) - {"composite"}))
+
+
+def indicator_table(at, title):
+    """The ward indicator table (of any tab) holding this indicator, indexed by indicator title."""
+    for frame in frame_with(at, "Rests on"):
+        frame = frame.assign(Indicator=frame["Indicator"].str.removeprefix("⚠ ")).set_index("Indicator")
+        if title in frame.index:
+            return frame
+    raise AssertionError(title)
+
+
+def test_ward_profile_of_canton_treganna(t):
+    at = open_page("profile", area=CANTON)
+    assert ward_label(t, CANTON) == "Canton / Treganna"
+    assert at.subheader[0].value == "Canton / Treganna"
+    assert at.query_params["area"] == CANTON and not warnings(at)
+    assert any(c.value.startswith(f"{CANTON} · ward (May 2025 boundaries) in Cardiff / Caerdydd ({CARDIFF}) · Wales") for c in at.caption)
+    assert at.selectbox(key="profile_ward").value == CANTON and "Canton / Treganna" in at.selectbox(key="profile_ward").options
+    factors = table_with(at, "Shown as", "Rank among Wales's wards").set_index("Factor")
+    stored = ward_score(t, CANTON, "3")
+    assert factors.loc["3 Social mobility", "Rank among Wales's wards"] == views.rank_text(stored["rank"], stored["rank_low"], stored["rank_high"], int(stored["n_areas"]))
+    assert factors.loc["3 Social mobility", "Value"] == f"{stored['score']:.3f}"
+    # Wales: factor 2 rests on one ward indicator, shown as that indicator, never as a score
+    single = ward_score(t, CANTON, "2")
+    value, _ = latest_ward_value(t, CANTON, single["single_indicator"])
+    title = t["indicators"].set_index("indicator_id").loc[single["single_indicator"], "title"]
+    assert factors.loc["2 Responsibility", "Shown as"] == f"single indicator, not a score: {title}"
+    assert factors.loc["2 Responsibility", "Value"].startswith(views.fmt_value(value))
+    assert factors.loc["2 Responsibility", "Rank among Wales's wards"] == f"{int(single['rank'])} of {int(single['n_areas'])}"
+    composite = f"Composite of factors {covered_factors(t, CANTON)}"
+    assert composite == "Composite of factors 3 and 4" and composite in factors.index
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Factor 3"] == f"{int(stored['rank'])} / {int(stored['n_areas'])}" and metrics["Factor 5"] == "–"
+    # every indicator beside Cardiff, Wales and the similar wards
+    value, period = latest_ward_value(t, CANTON, "household_deprivation_any")
+    rows = indicator_table(at, "Households deprived in one or more dimensions")
+    row = rows.loc["Households deprived in one or more dimensions"]
+    assert row["Value"] == pytest.approx(value) and row["Period"] == period
+    v = t["indicator_values"]
+    lad = v[(v["level"] == "lad") & (v["area_code"] == CARDIFF) & (v["indicator_id"] == "household_deprivation_any") & (v["period"] == period)]["value"].iloc[0]
+    assert row["LA"] == pytest.approx(lad)
+    wales = v[(v["level"] == "ward") & (v["indicator_id"] == "household_deprivation_any") & (v["period"] == period) & v["area_code"].str.startswith("W")]
+    assert row["Wales"] == pytest.approx(100 * wales["numerator"].sum() / wales["denominator"].sum())
+    assert row["Position in Wales"].endswith("fifth") and row["In ward scores"] == "yes"
+    context = indicator_table(at, "Multi-person households whose members are of different ethnic groups")
+    assert context.loc["Multi-person households whose members are of different ethnic groups", "In ward scores"] == "no: context, never scored"
+    # similar wards, named in both languages, with the variables they were chosen on
+    nb = t["neighbours"]
+    nearest = nb[(nb["kind"] == "atlas_ward_knn") & (nb["area_code"] == CANTON)].sort_values("rank")["neighbour_code"]
+    similar = table_with(at, "Rank", "Ward", "Local authority")
+    assert similar["Ward"].tolist() == [ward_label(t, c) for c in nearest] and len(similar) == 10
+    assert any(" / " in w for w in similar["Ward"])  # Welsh names beside English ones
+    assert row["Similar wards"] == pytest.approx(v[(v["level"] == "ward") & (v["indicator_id"] == "household_deprivation_any") & (v["period"] == period)].set_index("area_code")["value"].reindex(nearest).median())
+    assert any(c.value.startswith("Similar wards: the 10 wards of Wales nearest to this one") and "can speak Welsh" in c.value for c in at.caption)
+    assert any("not a significance test" in c.value and "Flags: not compared" in c.value for c in at.caption)
+
+
+def test_ward_profile_of_a_birmingham_ward(t):
+    areas = t["areas"]
+    code = areas[(areas["level"] == "ward") & (areas["parent_code"] == views.DEFAULT_LAD) & (areas["area_name"] == "Acocks Green")]["area_code"].iloc[0]
+    at = open_page("profile", area=code)
+    assert at.subheader[0].value == "Acocks Green"
+    factors = table_with(at, "Shown as", "Rank among England's wards").set_index("Factor")
+    for factor, label in (("1", "1 Shared values"), ("3", "3 Social mobility")):
+        stored = ward_score(t, code, factor)
+        assert factors.loc[label, "Value"] == f"{stored['score']:.3f}"
+        assert factors.loc[label, "Rank among England's wards"] == views.rank_text(stored["rank"], stored["rank_low"], stored["rank_high"], int(stored["n_areas"]))
+    crime = ward_score(t, code, "2")
+    assert crime["single_indicator"] == "imd_crime_score" and factors.loc["2 Responsibility", "Shown as"].startswith("single indicator, not a score:")
+    assert f"Composite of factors {covered_factors(t, code)}" == "Composite of factors 1, 3 and 4"
+    assert factors.loc["Composite of factors 1, 3 and 4", "Value"] == f"{ward_score(t, code, 'composite')['score']:.3f}"
+    value, _ = latest_ward_value(t, code, "imd_education_score")
+    title = t["indicators"].set_index("indicator_id").loc["imd_education_score", "title"]
+    rows = indicator_table(at, title)
+    assert rows.loc[title, "Value"] == pytest.approx(value) and "England" in rows.columns
     assert any(c.value.startswith("Wards are ranked within their own country: among the 6,826 wards of England") for c in at.caption)
+
+
+def test_ward_profile_flags_a_low_reliability_ward(t):
+    rel = pd.read_parquet(PROCESSED / "ward_reliability.parquet")
+    row = rel[rel["low_reliability"] & (rel["n_lsoa"] == 1) & rel["area_code"].str.startswith("W")].iloc[0]
+    at = open_page("profile", area=row["area_code"])
+    assert at.subheader[0].value == ward_label(t, row["area_code"])
+    assert any(w.startswith(f"Low reliability: {row['reliability_note']}") for w in warnings(at))
+    flagged = [f for f in frame_with(at, "Rests on") if f["Rests on"].str.contains(views.LOW_RELIABILITY_MARK).any()]
+    assert flagged and all(f.loc[f["Rests on"].str.contains(views.LOW_RELIABILITY_MARK), "Indicator"].str.startswith("⚠ ").all() for f in flagged)
+    canton = open_page("profile", area=CANTON)
+    assert not any(w.startswith("Low reliability") for w in warnings(canton))
+
+
+def test_ward_picker_moves_between_wards_and_back_to_the_la(t):
+    at = open_page("profile", area=CANTON)
+    other = [c for c in views.wards_of(CARDIFF, t["areas"]) if c != CANTON][0]
+    at.selectbox(key="profile_ward").set_value(other).run()
+    assert at.query_params["area"] == other and at.subheader[0].value == ward_label(t, other)
+    at.selectbox(key="profile_ward").set_value("").run()
+    assert at.query_params["area"] == CARDIFF and at.subheader[0].value == "Cardiff / Caerdydd"
+    # from the LA profile, the ward picker opens a ward
+    at.selectbox(key="profile_ward").set_value(CANTON).run()
+    assert at.query_params["area"] == CANTON and at.subheader[0].value == "Canton / Treganna"
+    # moving the LA picker leaves the ward for that LA's profile
+    at.selectbox(key="profile_area").set_value(BLACKPOOL).run()
+    assert at.query_params["area"] == BLACKPOOL and at.subheader[0].value == "Blackpool"
+
+
+def test_a_bad_ward_code_warns_and_shows_a_default():
+    at = open_page("profile", area="W05999999")
+    assert any("ward code `W05999999` in the link is not one of the 7,588 wards" in w for w in warnings(at))
+    assert at.subheader[0].value == "Birmingham"
 
 
 def test_profile_bad_and_hostile_codes_warn():
@@ -510,7 +630,10 @@ def test_profile_finds_a_ward_by_name_and_keeps_it_in_the_link(t):
     assert ward["area_name"] == "Ainsdale"
     at.button(key="profile_ward_go").click().run()
     assert at.query_params["area"] == pick.value
-    assert at.subheader[0].value == t["areas"].set_index("area_code").loc[ward["parent_code"], "area_name"]
-    assert any(m.value.startswith("#### Ward: Ainsdale") for m in at.markdown)
+    assert at.subheader[0].value == "Ainsdale"
+    assert any(c.value.startswith(f"{pick.value} · ward (May 2025 boundaries) in {t['areas'].set_index('area_code').loc[ward['parent_code'], 'area_name']}") for c in at.caption)
     at.selectbox(key="profile_area").set_value(BLACKPOOL).run()
-    assert at.query_params["area"] == BLACKPOOL and not any(m.value.startswith("#### Ward:") for m in at.markdown)
+    assert at.query_params["area"] == BLACKPOOL and at.subheader[0].value == "Blackpool"
+    # a Welsh name finds the ward too
+    at.text_input(key="profile_ward_query").input("Treganna").run()
+    assert at.selectbox(key="profile_ward_pick").value == CANTON

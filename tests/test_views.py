@@ -9,18 +9,25 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from indicators import downloads, reweight, views
+from indicators import benchmarks, downloads, reweight, views
+from indicators.neighbours import WARD_KNN_KIND
 
 from conftest import PROCESSED
 
 BLACKPOOL = "E06000009"
 CARDIFF = "W06000015"
+CANTON = "W05001273"  # Canton / Treganna, Cardiff
 
 
 @pytest.fixture(scope="module")
 def t():
-    names = ("areas", "indicators", "indicator_values", "factor_scores", "neighbours", "benchmarks", "sources", "coherence")
+    names = ("areas", "indicators", "indicator_values", "factor_scores", "neighbours", "benchmarks", "sources", "coherence", "ward_reliability")
     return {n: pd.read_parquet(PROCESSED / f"{n}.parquet") for n in names}
+
+
+@pytest.fixture(scope="module")
+def ward_bench(t):
+    return benchmarks.ward_benchmark_table(t["indicator_values"], t["areas"], t["neighbours"], dict(zip(t["indicators"]["indicator_id"], t["indicators"]["polarity"])))
 
 
 def scoped(t, scope, level="lad"):
@@ -48,6 +55,8 @@ def test_check_area_accepts_lads_and_wards_and_explains_the_rest(t):
     assert code == "E08000025" and "ward code" in message
     code, message = views.check_area("E99999999", areas, "E08000025")
     assert code == "E08000025" and "not one of the 318 local authorities" in message
+    code, message = views.check_area("W05999999", areas, "E08000025")
+    assert code == "E08000025" and "ward code `W05999999` in the link is not one of the 7,588 wards" in message
     code, message = views.check_area("<img src=x onerror=alert(1)>[link](http://evil)", areas, "E08000025")
     assert code == "E08000025" and "not a valid ONS code" in message
     assert "<" not in message and "](" not in message and "(http" not in message
@@ -88,9 +97,10 @@ def test_sort_periods_and_labels(t):
     assert views.fmt_value(43.467) == "43.47" and views.fmt_value(18846.0, "£ per head") == "£18,846"
     assert views.rank_text(221.0, 209.0, 229.0, 317) == "221 of 317 (band 209–229)"
     ward_keys = views.scored_factors(scoped(t, views.WARD_SCOPE, "ward"))
-    assert ward_keys == ["composite", "1", "3"]  # the factors with ward scores in this build, in menu order
-    assert views.measure_label("composite", t["indicators"], "ward", ward_keys) == "Composite of factors 1 and 3 (the factors with ward data)"
-    assert views.measure_options(t["indicators"], "ward", score_keys=ward_keys)[:3] == ["composite", "factor_1", "factor_3"]
+    assert ward_keys == ["composite", "1", "3", "4"]  # the factors with ward scores in this build, in menu order
+    assert views.measure_label("composite", t["indicators"], "ward", ward_keys) == "Composite of factors 1, 3 and 4 (the factors with ward data)"
+    assert views.measure_label("composite", t["indicators"], "ward", ["3", "4"]) == "Composite of factors 3 and 4 (the factors with ward data)"
+    assert views.measure_options(t["indicators"], "ward", score_keys=ward_keys)[:4] == ["composite", "factor_1", "factor_3", "factor_4"]
 
 
 # ---- profile
@@ -238,6 +248,92 @@ def test_find_wards_by_english_or_welsh_name(t):
     welsh = t["areas"][(t["areas"]["level"] == "ward") & t["areas"]["area_name_welsh"].notna()].iloc[0]
     assert welsh["area_code"] in views.find_wards(welsh["area_name_welsh"], t["areas"], limit=200)
     assert views.find_wards("x", t["areas"]) == []
+
+
+# ---- ward profile
+
+def ward_value(t, ward, indicator_id):
+    v = t["indicator_values"]
+    rows = v[(v["level"] == "ward") & (v["area_code"] == ward) & (v["indicator_id"] == indicator_id)]
+    return rows.sort_values("period", key=lambda p: p.map({x: i for i, x in enumerate(views.sort_periods(p))})).iloc[-1]
+
+
+def test_ward_factor_rows_show_single_indicators_under_the_factor_never_as_scores(t, ward_bench):
+    ward_scores = scoped(t, views.WARD_SCOPE, "ward")
+    rows = views.ward_factor_rows(CANTON, "robust_z", ward_scores, ward_bench, t["indicators"]).set_index("factor")
+    assert list(rows.index) == ["1", "2", "3", "4", "5", "composite"]
+    # Wales: factor 2 rests on the WIMD community safety domain alone, factor 1 on English proficiency alone
+    for factor, indicator in (("2", "wimd_community_safety_score"), ("1", "cannot_speak_english_well")):
+        stored = stored_row(t, CANTON, factor, views.WARD_SCOPE, level="ward")
+        assert stored["single_indicator"] == indicator and np.isnan(stored["score"])
+        row = rows.loc[factor]
+        title = views.catalogue_row(t["indicators"], indicator)["title"]
+        assert row["kind"] == "single indicator" and row["measure"] == f"single indicator, not a score: {title}"
+        assert row["value"] == pytest.approx(ward_value(t, CANTON, indicator)["value"])
+        assert row["rank_text"] == f"{int(stored['rank'])} of {int(stored['n_areas'])}"
+    stored = stored_row(t, CANTON, "3", views.WARD_SCOPE, level="ward")
+    assert rows.loc["3", "kind"] == "score" and rows.loc["3", "value"] == pytest.approx(stored["score"])
+    assert rows.loc["3", "rank_text"] == views.rank_text(stored["rank"], stored["rank_low"], stored["rank_high"], int(stored["n_areas"]))
+    assert rows.loc["5", "kind"] == "none" and rows.loc["5", "rank_text"] == "not ranked"
+    # the composite names the factors it covers: those with a score for this ward
+    mine = ward_scores[(ward_scores["area_code"] == CANTON) & (ward_scores["method"] == "robust_z") & ward_scores["score"].notna()]
+    assert sorted(set(mine["factor"]) - {"composite"}) == ["3", "4"]
+    assert rows.loc["composite", "name"] == "Composite of factors 3 and 4"
+
+
+def test_ward_benchmarks_against_la_country_and_similar_wards(t, ward_bench):
+    values, areas = t["indicator_values"], t["areas"]
+    me = ward_bench[ward_bench["area_code"] == CANTON].set_index("indicator_id")
+    # a share of counts: the country value sums the counts of the country's wards, and matches the LA page's country value
+    share = values[(values["level"] == "ward") & (values["indicator_id"] == "owner_occupied_households") & values["area_code"].str.startswith("W")]
+    assert me.loc["owner_occupied_households", "country_value"] == pytest.approx(100 * share["numerator"].sum() / share["denominator"].sum())
+    lad_bench = t["benchmarks"].set_index(["area_code", "indicator_id"])
+    assert me.loc["owner_occupied_households", "country_value"] == pytest.approx(lad_bench.loc[(CARDIFF, "owner_occupied_households"), "country_value"], rel=1e-6)
+    # its LA: the same indicator and period at LA level
+    lad_value = values[(values["level"] == "lad") & (values["area_code"] == CARDIFF) & (values["indicator_id"] == "wimd_score") & (values["period"] == me.loc["wimd_score", "period"])]
+    assert me.loc["wimd_score", "lad_value"] == pytest.approx(lad_value["value"].iloc[0])
+    # its similar wards: the median of their values
+    nb = t["neighbours"]
+    similar = nb[(nb["kind"] == WARD_KNN_KIND) & (nb["area_code"] == CANTON)]["neighbour_code"]
+    bad_health = values[(values["level"] == "ward") & (values["indicator_id"] == "bad_health")].set_index("area_code")["value"]
+    assert me.loc["bad_health", "similar_wards_median"] == pytest.approx(bad_health.reindex(similar).median())
+    assert me.loc["bad_health", "similar_wards_n"] == len(similar) == 10
+    # its position: rank among Wales's wards, best first by polarity (a lower WIMD score is better)
+    wimd = values[(values["level"] == "ward") & (values["indicator_id"] == "wimd_score") & values["area_code"].str.startswith("W")].set_index("area_code")["value"]
+    assert me.loc["wimd_score", "country_rank"] == (wimd < wimd[CANTON]).sum() + 1
+    assert me.loc["wimd_score", "country_n"] == wimd.notna().sum()
+    assert me.loc["wimd_score", "country_fifth"] == np.ceil(5 * me.loc["wimd_score", "country_rank"] / me.loc["wimd_score", "country_n"])
+    # context measures are placed highest first
+    speakers = values[(values["level"] == "ward") & (values["indicator_id"] == "welsh_speakers")].set_index("area_code")["value"]
+    assert me.loc["welsh_speakers", "country_rank"] == (speakers > speakers[CANTON]).sum() + 1
+
+
+def test_ward_indicator_rows_flag_low_reliability_and_say_what_is_scored(t, ward_bench):
+    ward_scores = scoped(t, views.WARD_SCOPE, "ward")
+    rel = t["ward_reliability"]
+    flagged = rel[rel["low_reliability"] & (rel["n_lsoa"] == 1)]["area_code"].iloc[0]
+    rows = views.ward_indicator_rows(flagged, ward_bench, t["indicator_values"][t["indicator_values"]["level"] == "ward"], t["indicators"], views.ward_single_indicators(flagged, ward_scores)).set_index("indicator_id")
+    lsoa_based = rows.loc["household_deprivation_any"]
+    assert lsoa_based["low_reliability"] and lsoa_based["rests_on"].startswith("1 LSOA") and views.LOW_RELIABILITY_MARK in lsoa_based["rests_on"]
+    assert not rows.loc["bad_health", "low_reliability"] and rows.loc["bad_health", "rests_on"].endswith("OAs")  # summed from output areas
+    canton = views.ward_indicator_rows(CANTON, ward_bench, t["indicator_values"][t["indicator_values"]["level"] == "ward"], t["indicators"], views.ward_single_indicators(CANTON, ward_scores)).set_index("indicator_id")
+    assert not canton["low_reliability"].any()
+    assert canton.loc["wimd_community_safety_score", "in_scores"].startswith("no: factor 2's only ward indicator here")
+    assert canton.loc["wimd_education_score", "in_scores"] == "yes"
+    assert canton.loc["households_multiple_ethnic_groups", "in_scores"] == "no: context, never scored"
+    assert canton.loc["wimd_score", "position"].endswith("fifth") and " of 752" in canton.loc["wimd_score", "position"]
+    assert views.rests_on_text(3, 0.45) == ("3 LSOAs · 45% in ward · ⚠ low reliability", True)
+    assert views.rests_on_text(np.nan, np.nan) == ("the ward itself", False)
+
+
+def test_similar_wards_are_named_in_both_languages(t):
+    names = dict(zip(t["areas"]["area_code"], t["areas"]["area_name"]))
+    welsh = {c: n for c, n in zip(t["areas"]["area_code"], t["areas"]["area_name_welsh"]) if isinstance(n, str)}
+    rows = views.similar_ward_rows(CANTON, t["neighbours"], t["areas"], names, welsh)
+    assert len(rows) == 10 and list(rows["rank"]) == list(range(1, 11))
+    first = rows.iloc[0]
+    assert first["ward"] == views.area_label(first["area_code"], names, welsh) and first["area_code"].startswith("W05")
+    assert "Residents per km²" in views.similar_wards_note("W") and "Welsh" in views.similar_wards_note("W") and "Welsh" not in views.similar_wards_note("E")
 
 
 # ---- trends
