@@ -6,7 +6,7 @@ import pandas as pd
 from indicators import model, reliability, scores
 from indicators.catalogue import CATALOGUE
 from indicators.catalogue_base import FACTORS
-from indicators.neighbours import K_NEIGHBOURS, KNN_VARIABLES
+from indicators.neighbours import K_NEIGHBOURS, K_WARD_NEIGHBOURS, KNN_VARIABLES, WARD_KNN_VARIABLES_BY_COUNTRY
 
 POLARITY_WORDS = {"higher_is_better": "higher is better", "lower_is_better": "lower is better", "context": "context only, never scored"}
 
@@ -105,6 +105,14 @@ def render(audit: pd.DataFrame | None = None) -> str:
         "",
     ]
     lines += [f"- {label} (`{key}`)" for key, label in KNN_VARIABLES.items()]
+    lines += [
+        "",
+        f"Similar wards: the {K_WARD_NEIGHBOURS} nearest wards of the same country by Euclidean distance on context variables",
+        "z-scored within the country (never on scored indicators, so neighbours are not chosen by the outcome):",
+        "",
+    ]
+    lines += [f"- {label} (`{key}`)" for key, label in WARD_KNN_VARIABLES_BY_COUNTRY["W"].items()]
+    lines += ["", "(the Welsh-speakers share for Welsh wards only)."]
     if audit is not None and len(audit):
         lines += ["", *coherence_lines(audit)]
     lines += ["", "## Indicators", ""]

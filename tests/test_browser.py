@@ -190,7 +190,8 @@ def test_map_draws_every_la_and_a_click_opens_the_profile(page, server, t):
     rendered = wait_for_map(page, 300)
     assert rendered >= 300
     assert page.locator(".maplibregl-map").count() == 1
-    assert painted_share(page) > 0.15
+    # England and Wales fill about 15% of the canvas once the zoom leaves room for the title and source line.
+    assert painted_share(page) > 0.12
     trace = page.evaluate(TRACE, BLACKPOOL)
     composite = score(t, BLACKPOOL, "composite")
     assert trace["n"] == int(composite["n_areas"])
