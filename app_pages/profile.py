@@ -90,13 +90,15 @@ def ward_factors(factors: pd.DataFrame, country: str) -> None:
     metrics = st.columns(len(factors))
     for col, r in zip(metrics, factors.itertuples()):
         label = "Composite" if r.factor == "composite" else f"Factor {r.factor}"
-        value = f"{int(r.rank)} / {r.n_areas}" if pd.notna(r.rank) else "–"
+        # Four-digit ranks "6747 / 6792" do not fit a metric at 1366 px: the rank is the value, "of N" goes below it.
+        value = f"{int(r.rank):,}" if pd.notna(r.rank) else "–"
+        out_of = f"of {int(r.n_areas):,} · " if pd.notna(r.rank) else ""
         if r.kind == "score":
-            band = f"band {int(r.rank_low)}–{int(r.rank_high)} · " if pd.notna(r.rank_low) else ""
+            band = f"band {int(r.rank_low):,}–{int(r.rank_high):,} · " if pd.notna(r.rank_low) else ""
             covers = f"{r.name.removeprefix('Composite ')} · " if r.factor == "composite" else ""
-            detail = f"{covers}{band}score {r.value:.2f}  \n{r.evidence}"
+            detail = f"{out_of}{covers}{band}score {r.value:.2f}  \n{r.evidence}"
         elif r.kind == "single indicator":
-            detail = f"**single indicator**, not a score: {textwrap.shorten(r.indicator_title, 48, placeholder='…')} = {r.value_text}"
+            detail = f"{out_of}**single indicator**, not a score: {textwrap.shorten(r.indicator_title, 48, placeholder='…')} = {r.value_text}"
         else:
             detail = r.measure
         col.metric(label, value, help=f"{r.name}. {r.measure}. Rank among {country_name}'s wards, 1 = best. {r.evidence}")

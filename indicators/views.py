@@ -271,6 +271,9 @@ def period_range(oldest, newest) -> str:
         return "no period"
     if not oldest or not newest or oldest == newest:
         return oldest or newest
+    # A period may be a range itself: "2021-2024" to "2024" is "2021-2024", not "2021-2024–2024".
+    if newest in oldest or oldest in newest:
+        return max(oldest, newest, key=len)
     return f"{oldest}–{newest}"
 
 

@@ -262,9 +262,10 @@ def test_ward_profile_by_url_names_the_ward_in_both_languages(page, server, t):
     shown = dict(zip(labels, values))
     for factor in ("3", "4", "composite"):
         stored = ward_score(t, CANTON, factor)
-        assert shown["Composite" if factor == "composite" else f"Factor {factor}"] == f"{int(stored['rank'])} / {int(stored['n_areas'])}"
+        assert shown["Composite" if factor == "composite" else f"Factor {factor}"] == f"{int(stored['rank']):,}"
+        assert page.get_by_text(f"of {int(stored['n_areas']):,} ·", exact=False).count() >= 1
     single = ward_score(t, CANTON, "2")  # Wales: factor 2 is the WIMD community safety domain alone, ranked, never scored
-    assert single["single_indicator"] and shown["Factor 2"] == f"{int(single['rank'])} / {int(single['n_areas'])}"
+    assert single["single_indicator"] and shown["Factor 2"] == f"{int(single['rank']):,}"
     assert page.get_by_text("single indicator", exact=True).count() >= 1
     assert page.get_by_role("combobox", name="Ward").input_value() == "Canton / Treganna"  # the ward picker
     assert "Cardiff / Caerdydd" in table_cells(page)  # similar wards of Cardiff, named in both languages

@@ -242,7 +242,8 @@ def test_ward_profile_of_canton_treganna(t):
     composite = f"Composite of factors {covered_factors(t, CANTON)}"
     assert composite == "Composite of factors 3 and 4" and composite in factors.index
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Factor 3"] == f"{int(stored['rank'])} / {int(stored['n_areas'])}" and metrics["Factor 5"] == "–"
+    assert metrics["Factor 3"] == f"{int(stored['rank']):,}" and metrics["Factor 5"] == "–"
+    assert any(c.value.startswith(f"of {int(stored['n_areas']):,} · band") for c in at.caption)  # "of N" under the rank
     # every indicator beside Cardiff, Wales and the similar wards
     value, period = latest_ward_value(t, CANTON, "household_deprivation_any")
     rows = indicator_table(at, "Households deprived in one or more dimensions")

@@ -157,6 +157,7 @@ def test_evidence_text_is_the_stored_evidence(t):
     assert views.evidence_text(single).startswith("1 indicator · YE Jun 2025 · ")  # one period, one indicator: no range, no plural
     assert views.evidence_text({"n_indicators": 0}) == "no indicator"
     assert views.period_range("2008", "2025") == "2008–2025" and views.period_range("2019", "2019") == "2019"
+    assert views.period_range("2021-2024", "2024") == "2021-2024"  # local election turnout to GE2024: no "2021-2024–2024"
 
 
 def test_scope_captions_count_the_build_universes(t):
