@@ -23,6 +23,8 @@ COLUMN_DICTIONARY = {
         "lower_ci": "Lower 95% confidence limit, where the publisher gives one",
         "upper_ci": "Upper 95% confidence limit, where the publisher gives one",
         "derivation": "How the value reached the 2025 geography (direct, recoded, aggregated by oa_centroid or lsoa_best_fit, inherited_county/csp/pfa/smc_area, apportioned)",
+        "n_small_areas": "Wards only: how many output areas (OA-based values) or best-fit LSOAs (LSOA-based values) the value was summed from; empty for results published for the ward itself",
+        "best_fit_share": "Wards only, LSOA-based values: share (0-1) of the residents of the ward's best-fit LSOAs who live in the ward; under 0.5 the value mostly describes neighbouring wards",
     },
     "factor_scores": {
         "area_code": "ONS GSS code of a May 2025 LAD or ward",
@@ -42,7 +44,8 @@ COLUMN_DICTIONARY = {
         "proxy_share": "Share (0-1) of the score's indicator weight that is a conceptual proxy",
         "inherited_share": "Share (0-1) of the score's indicator weight inherited from a county, community safety partnership, police force area or SMC area",
         "small_population": f"True for LAs with fewer than {SMALL_POPULATION:,} residents (City of London, Isles of Scilly): rates and survey estimates are unstable",
-        "missing_reason": "Why a score is missing",
+        "missing_reason": "Why a score is missing (or, for a ward, that the factor is shown as a single indicator)",
+        "single_indicator": "Wards only: the one indicator shown under the factor's name where the factor rests on a single indicator; its rank is that indicator's rank, and there is no score",
     },
 }
 

@@ -43,3 +43,11 @@ def test_export_command_writes_tables_and_dictionary(tmp_path):
     assert {"scope", "n_areas", "period_oldest", "period_newest", "proxy_share", "inherited_share", "small_population"} <= set(scores.columns)
     assert not scores.duplicated(["area_code", "level", "scope", "factor", "method"]).any()
     assert set(scores["scope"]) == {"ew_common", "country"}
+
+
+@pytest.mark.parametrize("table", ["indicator_values", "factor_scores"])
+def test_the_column_dictionary_describes_every_exported_column_and_no_other(table):
+    from indicators.export import COLUMN_DICTIONARY
+
+    columns = list(pd.read_parquet(PROCESSED / f"{table}.parquet").columns)
+    assert list(COLUMN_DICTIONARY[table]) == columns
