@@ -51,3 +51,14 @@ def test_the_column_dictionary_describes_every_exported_column_and_no_other(tabl
 
     columns = list(pd.read_parquet(PROCESSED / f"{table}.parquet").columns)
     assert list(COLUMN_DICTIONARY[table]) == columns
+
+
+@pytest.mark.parametrize("table", ["areas", "indicators", "indicator_values", "factor_scores", "neighbours", "ward_reliability"])
+def test_the_readme_table_contract_names_every_column(table):
+    import re
+
+    rows = [line for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines() if line.startswith(f"| `{table}.parquet`")]
+    assert len(rows) == 1, f"README has no table-contract row for {table}.parquet"
+    named = set(re.findall(r"`([a-z0-9_]+)`", rows[0]))
+    missing = [c for c in pd.read_parquet(PROCESSED / f"{table}.parquet").columns if c not in named]
+    assert not missing, f"README's row for {table}.parquet leaves out {missing}"
