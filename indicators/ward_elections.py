@@ -37,6 +37,12 @@ NAME_NEAR_SPELLING = "near spelling"
 
 # A changed ward goes to the 2025 ward holding more than half of its LSOAs; at half or less no ward clearly succeeds it.
 LSOA_MAJORITY_SHARE = 0.5
+
+
+def holds_most(part: int, whole: int) -> bool:
+    """More than LSOA_MAJORITY_SHARE of whole: the one test for "an old ward's LSOAs went mostly to one 2025 ward" and
+    "the old wards carried to a 2025 ward make up most of it"."""
+    return bool(whole) and part / whole > LSOA_MAJORITY_SHARE
 # Near spellings ("Scarborough" for "Scarbrough") are taken only when one candidate is this close and no other is
 # nearly as close: a real misspelling sits near one name, not between two.
 NEAR_SPELLING_RATIO = 0.9
@@ -283,7 +289,7 @@ def carry_to_2025(named: pd.DataFrame, ward25_codes: set[str], routes: LsoaRoute
             continue
         top, count = successors.index[0], int(successors.iloc[0])
         row.update(lsoas_in_ward=len(lsoas), lsoas_to_wd25=count)
-        if count / len(lsoas) <= LSOA_MAJORITY_SHARE:
+        if not holds_most(count, len(lsoas)):
             shares = ", ".join(f"{ward25_names.get(code, code)} ({code}) {n}" for code, n in successors.head(3).items())
             row["reason"] = f"{ward23} changed by 2025 and its {len(lsoas)} LSOAs split with no ward taking more than half: {shares}"
             continue
@@ -321,12 +327,22 @@ def _matched_by(row: dict) -> str:
 # ---------------------------------------------------------------------------------------------
 
 def _lookups(ctx: BuildContext) -> dict[str, pd.DataFrame]:
-    folder = Path(ctx.raw_root) / ons_lookups.SOURCE.raw_folder
-    return {
-        "wards23": ons_lookups.read(folder / ons_lookups.WARD23_LAD23),
-        "lsoa21_ward24": ons_lookups.read(folder / ons_lookups.LSOA21_WARD24),
-        "lsoa11_ward17": ons_lookups.read(folder / ons_lookups.LSOA11_WARD17),
-    }
+    """The ward lookups, read once per build: the 2023 match and the carry of coded results both use them."""
+    if "ward_lookups" not in ctx._cache:
+        folder = Path(ctx.raw_root) / ons_lookups.SOURCE.raw_folder
+        ctx._cache["ward_lookups"] = {
+            "wards23": ons_lookups.read(folder / ons_lookups.WARD23_LAD23),
+            "lsoa21_ward24": ons_lookups.read(folder / ons_lookups.LSOA21_WARD24),
+            "lsoa11_ward17": ons_lookups.read(folder / ons_lookups.LSOA11_WARD17),
+        }
+    return ctx._cache["ward_lookups"]
+
+
+def _routes(ctx: BuildContext) -> LsoaRoutes:
+    if "ward_routes" not in ctx._cache:
+        lookups = _lookups(ctx)
+        ctx._cache["ward_routes"] = LsoaRoutes(lookups["lsoa21_ward24"], lookups["lsoa11_ward17"], ctx.lsoa11_lsoa21)
+    return ctx._cache["ward_routes"]
 
 
 def results_2023(ctx: BuildContext) -> pd.DataFrame:
@@ -344,7 +360,7 @@ def election_matches_2023(ctx: BuildContext) -> pd.DataFrame:
     wards25 = ctx.areas.loc[ctx.areas["level"] == "ward", ["area_code", "area_name", "area_name_welsh", "parent_code"]]
     lad23_to_lad25 = ctx.chain.drop_duplicates("old_code").set_index("old_code")["lad25_code"]
     named = match_names(results_2023(ctx), lookups["wards23"], wards25, lad23_to_lad25)
-    routes = LsoaRoutes(lookups["lsoa21_ward24"], lookups["lsoa11_ward17"], ctx.lsoa11_lsoa21)
+    routes = _routes(ctx)
     lsoa21_ward25 = ctx.lsoa21_ward.set_index("LSOA21CD")["WD25CD"]
     matches = carry_to_2025(named, set(ctx.ward_codes), routes, lsoa21_ward25, wards25.set_index("area_code")["area_name"])
     ctx._cache["ward_elections_2023"] = matches
@@ -390,15 +406,14 @@ def _carried_wards(ctx: BuildContext, changed: pd.DataFrame) -> pd.DataFrame:
     """Results of wards whose boundaries changed by 2025 (Northumberland, Durham, Wiltshire... voted in 2021 on wards
     redrawn for 2025). A result goes to the 2025 ward holding more than half of the old ward's LSOAs, and counts only
     if the old wards carried there make up more than half of that ward's LSOAs too: else it describes another area."""
-    lookups = _lookups(ctx)
-    routes = LsoaRoutes(lookups["lsoa21_ward24"], lookups["lsoa11_ward17"], ctx.lsoa11_lsoa21)
+    routes = _routes(ctx)
     lsoa21_ward25 = ctx.lsoa21_ward.set_index("LSOA21CD")["WD25CD"]
     ward25_lsoas = lsoa21_ward25.value_counts()
     carried = []
     for row in changed.itertuples(index=False):
         lsoas, route = routes.lsoas(row.area_code)
         successors = lsoa21_ward25.reindex(lsoas).dropna().value_counts()
-        if successors.empty or successors.iloc[0] / len(lsoas) <= LSOA_MAJORITY_SHARE:
+        if successors.empty or not holds_most(int(successors.iloc[0]), len(lsoas)):
             continue
         carried.append({"old_code": row.area_code, "period": row.period, "wd25_code": successors.index[0], "lsoas_to_wd25": int(successors.iloc[0]), "electorate": row.electorate, "ballots": row.electorate * row.value / 100})
     columns = ["area_code", "period", "value", "electorate", "derivation"]
@@ -407,7 +422,7 @@ def _carried_wards(ctx: BuildContext, changed: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (code, period), group in pd.DataFrame(carried).groupby(["wd25_code", "period"]):
         from_old, of_new = int(group["lsoas_to_wd25"].sum()), int(ward25_lsoas.get(code, 0))
-        if not of_new or from_old / of_new <= LSOA_MAJORITY_SHARE:
+        if not holds_most(from_old, of_new):
             continue
         # Spelt out, not "LSOA": these are the old wards' own published results, not values summed from LSOAs.
         derivation = (
@@ -431,7 +446,7 @@ def _wards_2023(matches: pd.DataFrame) -> pd.DataFrame:
         if (group["method"] == LSOA_MAJORITY).all():
             from_old = int(group["lsoas_to_wd25"].sum())
             of_new = int(group["wd25_lsoas"].iloc[0])
-            if not of_new or from_old / of_new <= LSOA_MAJORITY_SHARE:
+            if not holds_most(from_old, of_new):
                 continue
         # Spelt out, not "LSOA": the build's reliability annotation reads that token as "summed from LSOA values",
         # and these are the old wards' own published results.
