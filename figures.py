@@ -270,16 +270,25 @@ def _subset(geojson, codes) -> dict | str:
     return {"type": "FeatureCollection", "features": [f for f in geojson["features"] if f["properties"]["area_code"] in keep]}
 
 
-def _missing_layer(missing: pd.DataFrame, geojson) -> go.Choroplethmap:
-    """Areas without a value, in flat grey (so a blank is never mistaken for the sea or a missing boundary)."""
+def _flat_layer(codes, geojson, fill: str, *, line_width: float, line_colour: str, opacity: float, **trace) -> go.Choroplethmap:
+    """Areas drawn in one flat colour (or none: fill "rgba(0,0,0,0)"), the base of the no-value, single-indicator and
+    low-reliability layers; trace adds hover, legend and meta."""
     return go.Choroplethmap(
         geojson=geojson,
         featureidkey="properties.area_code",
-        locations=missing["area_code"].to_numpy(),
-        z=np.zeros(len(missing)),
-        colorscale=[[0, NO_VALUE_FILL], [1, NO_VALUE_FILL]],
+        locations=np.asarray(codes, dtype=object),
+        z=np.zeros(len(codes)),
+        colorscale=[[0, fill], [1, fill]],
         showscale=False,
-        marker={"line": {"width": 0.4, "color": "#ffffff"}, "opacity": 0.9},
+        marker={"line": {"width": line_width, "color": line_colour}, "opacity": opacity},
+        **trace,
+    )
+
+
+def _missing_layer(missing: pd.DataFrame, geojson) -> go.Choroplethmap:
+    """Areas without a value, in flat grey (so a blank is never mistaken for the sea or a missing boundary)."""
+    return _flat_layer(
+        missing["area_code"].to_numpy(), geojson, NO_VALUE_FILL, line_width=0.4, line_colour="#ffffff", opacity=0.9,
         customdata=np.column_stack([missing["area_name"].astype(str), missing["reason"].astype(str)]),
         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
         name=NO_VALUE_LEGEND,
@@ -292,14 +301,8 @@ def _flag_outline(codes, geojson, *, width: float) -> go.Choroplethmap:
     """The low-reliability layer: no fill, a thick black outline. Black against every colour of the scale and against
     the thin white borders of the other wards, so it reads in black and white too. It takes no hover or click: they
     fall to the ward's own layer underneath, whose hover carries the reason."""
-    return go.Choroplethmap(
-        geojson=geojson,
-        featureidkey="properties.area_code",
-        locations=np.asarray(codes, dtype=object),
-        z=np.zeros(len(codes)),
-        colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
-        showscale=False,
-        marker={"line": {"width": width, "color": FLAG_LINE_COLOUR}, "opacity": 1},
+    return _flat_layer(
+        codes, geojson, "rgba(0,0,0,0)", line_width=width, line_colour=FLAG_LINE_COLOUR, opacity=1,
         hoverinfo="skip",
         name=LOW_RELIABILITY_LEGEND,
         legendgroup=LAYER_LOW_RELIABILITY,
@@ -311,14 +314,8 @@ def _flag_outline(codes, geojson, *, width: float) -> go.Choroplethmap:
 def _flag_casing(codes, geojson) -> go.Choroplethmap:
     """A thin white line down the middle of the black outline: black-white-black stands out from dark fills as well as
     light ones, and in greyscale print."""
-    return go.Choroplethmap(
-        geojson=geojson,
-        featureidkey="properties.area_code",
-        locations=np.asarray(codes, dtype=object),
-        z=np.zeros(len(codes)),
-        colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
-        showscale=False,
-        marker={"line": {"width": FLAG_CASING_WIDTH, "color": "#ffffff"}, "opacity": 1},
+    return _flat_layer(
+        codes, geojson, "rgba(0,0,0,0)", line_width=FLAG_CASING_WIDTH, line_colour="#ffffff", opacity=1,
         hoverinfo="skip",
         legendgroup=LAYER_LOW_RELIABILITY,
         showlegend=False,
@@ -328,14 +325,8 @@ def _flag_casing(codes, geojson) -> go.Choroplethmap:
 
 def _lone_layer(lone: pd.DataFrame, geojson, source_short: str) -> go.Choroplethmap:
     """Wards whose factor rests on one indicator: flat sand, their indicator's value and rank in the hover."""
-    return go.Choroplethmap(
-        geojson=geojson,
-        featureidkey="properties.area_code",
-        locations=lone["area_code"].to_numpy(),
-        z=np.zeros(len(lone)),
-        colorscale=[[0, SINGLE_FILL], [1, SINGLE_FILL]],
-        showscale=False,
-        marker={"line": {"width": 0.4, "color": "#ffffff"}, "opacity": 0.9},
+    return _flat_layer(
+        lone["area_code"].to_numpy(), geojson, SINGLE_FILL, line_width=0.4, line_colour="#ffffff", opacity=0.9,
         customdata=np.column_stack([lone["area_name"].astype(str), lone["text"].astype(str), lone["detail"].fillna("").astype(str).map(lambda d: f"{d}<br>" if d else ""), lone["link"].astype(str)]),
         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]}" + (f"<i>{source_short}</i>" if source_short else "") + "<extra></extra>",
         name=SINGLE_LEGEND,
