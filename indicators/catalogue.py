@@ -19,6 +19,8 @@ SURVEY_CI = "Survey estimate with a 95% confidence interval; small LAs have wide
 DATED_2008 = "Place Survey 2008 (abolished 2010): shown for its year only, 2008 LA structure matched by code history; not comparable with later surveys."
 IOD_ENGLAND = "England only: the Indices of Deprivation are published separately for each nation and are never compared across them."
 COUNTS_DIRECTION = "A share computed here from census counts; the publisher states no direction."
+# Census 2021 topic summaries held per output area, summed to wards and LADs through the OA lookup.
+OA_TOPIC_SOURCES = ("census2021_oa_topics", "oa21_lookup")
 OA_SUMMED = "Census 2021 {table} output-area counts summed to wards and LADs, each OA placed by its centroid (oa_centroid); share = {share}."
 CENSUS_LABOUR = "Census 2021 was taken during a COVID-19 lockdown: ONS's quality notice on labour-market questions applies (furlough, students' term-time addresses)."
 CRIME_WARD = (
@@ -264,6 +266,11 @@ def smc_group(measure: str):
     return compute
 
 
+def oa_topic_share(numerators: list[str], denominator: str | list[str]):
+    """A share of Census 2021 OA topic-summary counts, summed to wards and LADs before dividing."""
+    return b.share_from_small_areas(OA_TOPIC_SOURCES[0], "oa21", numerators, denominator)
+
+
 # ---------------------------------------------------------------------------------------------
 # The catalogue
 # ---------------------------------------------------------------------------------------------
@@ -283,11 +290,11 @@ CATALOGUE: tuple[Indicator, ...] = (
         id="cannot_speak_english_well",
         title="Residents who cannot speak English well or at all",
         description="Share of usual residents aged 3+ whose main language is not English and who cannot speak English well or at all.",
-        factor=1, unit="% of residents aged 3+", polarity=L, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        factor=1, unit="% of residents aged 3+", polarity=L, sources=OA_TOPIC_SOURCES, levels=("lad", "ward"),
         direction_note="The 2012 integration strategy names English as common ground; fewer residents unable to speak it is taken as better. " + COUNTS_DIRECTION,
         caveats="Measures self-reported spoken English among residents whose main language is not English (Welsh counts as English in Wales): a barrier to common ground, not a judgement on speaking other languages. It correlates r = 0.88 with the ethnic-minority share, under the 0.9 rule for context. Census 2021.",
         derivation="Census 2021 TS029 output-area counts summed to wards and LADs, each OA placed by its centroid (oa_centroid); share = (cannot speak English well + cannot speak English) / residents aged 3+.",
-        compute=b.share_from_small_areas("census2021_oa_topics", "oa21", ["cannot_speak_english_well", "cannot_speak_english"], "english_prof_total"),
+        compute=oa_topic_share(["cannot_speak_english_well", "cannot_speak_english"], "english_prof_total"),
     ),
     Indicator(
         id="adult_skills_english_proficiency",
@@ -464,45 +471,45 @@ CATALOGUE: tuple[Indicator, ...] = (
         id="no_qualifications_census",
         title="Residents aged 16+ with no qualifications (Census 2021)",
         description="Share of usual residents aged 16 and over with no formal qualifications.",
-        factor=3, unit="% of residents aged 16+", polarity=L, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        factor=3, unit="% of residents aged 16+", polarity=L, sources=OA_TOPIC_SOURCES, levels=("lad", "ward"),
         publisher_measure=("census2021_oa_topics", "qual_none"), unscored_levels=("lad",), unscored_reason=CENSUS_NO_QUALS_LAD,
         direction_note=COUNTS_DIRECTION + " Fewer adults without qualifications is taken as better: qualifications open the way to realising potential.",
         caveats="All ages 16+, so older residents weigh heavily. ONS quality notice: Level 4+ of older people and international migrants may be under-reported. Census 2021.",
         derivation=OA_SUMMED.format(table="TS067", share="no qualifications / residents aged 16+"),
-        compute=b.share_from_small_areas("census2021_oa_topics", "oa21", ["qual_none"], "qual_total"),
+        compute=oa_topic_share(["qual_none"], "qual_total"),
     ),
     Indicator(
         id="level4_qualifications_census",
         title="Residents aged 16+ qualified to level 4 or above (Census 2021)",
         description="Share of usual residents aged 16 and over with a degree, higher diploma or other level 4+ qualification.",
-        factor=3, unit="% of residents aged 16+", polarity=H, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        factor=3, unit="% of residents aged 16+", polarity=H, sources=OA_TOPIC_SOURCES, levels=("lad", "ward"),
         publisher_measure=("census2021_oa_topics", "qual_level4_plus"),
         direction_note=COUNTS_DIRECTION + " More adults qualified to level 4+ is taken as better.",
         caveats="Where graduates live, not where they grew up: university towns and city centres score high. ONS quality notice on Level 4+ of older people and international migrants. Census 2021.",
         derivation=OA_SUMMED.format(table="TS067", share="level 4 qualifications and above / residents aged 16+"),
-        compute=b.share_from_small_areas("census2021_oa_topics", "oa21", ["qual_level4_plus"], "qual_total"),
+        compute=oa_topic_share(["qual_level4_plus"], "qual_total"),
     ),
     Indicator(
         id="nssec_higher_occupations",
         title="Residents aged 16+ in managerial and professional occupations (NS-SeC 1-2)",
         description="Share of usual residents aged 16 and over whose occupation is higher or lower managerial, administrative or professional (NS-SeC L1-L6).",
-        factor=3, unit="% of residents aged 16+", polarity=H, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        factor=3, unit="% of residents aged 16+", polarity=H, sources=OA_TOPIC_SOURCES, levels=("lad", "ward"),
         publisher_measure=("census2021_oa_topics", "nssec_l1_l3"), scored=False, unscored_reason=NSSEC_REDUNDANT,
         direction_note=COUNTS_DIRECTION + " A larger share in NS-SeC 1-2 is taken as better, as the Social Mobility Commission treats professional occupations as the destination of upward mobility.",
         caveats="Base is all residents aged 16+, including retired people (classed by their last job) and full-time students (their own category). " + CENSUS_LABOUR,
         derivation=OA_SUMMED.format(table="TS062", share="(NS-SeC L1-L3 + L4-L6) / residents aged 16+"),
-        compute=b.share_from_small_areas("census2021_oa_topics", "oa21", ["nssec_l1_l3", "nssec_l4_l6"], "nssec_total"),
+        compute=oa_topic_share(["nssec_l1_l3", "nssec_l4_l6"], "nssec_total"),
     ),
     Indicator(
         id="never_worked_long_term_unemployed",
         title="Residents aged 16+ who have never worked or are long-term unemployed (NS-SeC L14)",
         description="Share of usual residents aged 16 and over classed as never worked or long-term unemployed (NS-SeC L14.1-L14.2).",
-        factor=3, unit="% of residents aged 16+", polarity=L, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        factor=3, unit="% of residents aged 16+", polarity=L, sources=OA_TOPIC_SOURCES, levels=("lad", "ward"),
         publisher_measure=("census2021_oa_topics", "nssec_l14_never_worked_long_term_unemployed"),
         direction_note=COUNTS_DIRECTION + " Fewer adults shut out of work is taken as better.",
         caveats="Includes people who never worked for reasons such as caring or disability, not only the unemployed. " + CENSUS_LABOUR,
         derivation=OA_SUMMED.format(table="TS062", share="NS-SeC L14.1-L14.2 / residents aged 16+"),
-        compute=b.share_from_small_areas("census2021_oa_topics", "oa21", ["nssec_l14_never_worked_long_term_unemployed"], "nssec_total"),
+        compute=oa_topic_share(["nssec_l14_never_worked_long_term_unemployed"], "nssec_total"),
     ),
     Indicator(
         id="gcse_english_maths",
@@ -693,11 +700,11 @@ CATALOGUE: tuple[Indicator, ...] = (
         id="households_multiple_ethnic_groups",
         title="Multi-person households whose members are of different ethnic groups",
         description="Share of multi-person households whose members' ethnic groups differ, within partnerships, between generations or otherwise (Census 2021 TS023).",
-        factor=None, unit="% of multi-person households", polarity=C, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        factor=None, unit="% of multi-person households", polarity=C, sources=OA_TOPIC_SOURCES, levels=("lad", "ward"),
         caveats=HOUSEHOLD_MIXING + " Census 2021.",
         derivation=OA_SUMMED.format(table="TS023", share="(differ between generations + within partnerships + other combinations) / multi-person households"),
-        compute=b.share_from_small_areas(
-            "census2021_oa_topics", "oa21", ["hh_ethnic_differ_generations", "hh_ethnic_differ_partnerships", "hh_ethnic_other_combination"],
+        compute=oa_topic_share(
+            ["hh_ethnic_differ_generations", "hh_ethnic_differ_partnerships", "hh_ethnic_other_combination"],
             ["hh_ethnic_same", "hh_ethnic_differ_generations", "hh_ethnic_differ_partnerships", "hh_ethnic_other_combination"],
         ),
     ),
@@ -705,11 +712,11 @@ CATALOGUE: tuple[Indicator, ...] = (
         id="households_multiple_main_languages",
         title="Multi-person households whose members have different main languages",
         description="Share of multi-person households in which members' main languages differ (Census 2021 TS026).",
-        factor=None, unit="% of multi-person households", polarity=C, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        factor=None, unit="% of multi-person households", polarity=C, sources=OA_TOPIC_SOURCES, levels=("lad", "ward"),
         caveats=HOUSEHOLD_MIXING + " Census 2021.",
         derivation=OA_SUMMED.format(table="TS026", share="(differ between generations + within partnerships + other combinations) / multi-person households"),
-        compute=b.share_from_small_areas(
-            "census2021_oa_topics", "oa21", ["hh_language_differ_generations", "hh_language_differ_partnerships", "hh_language_other_combination"],
+        compute=oa_topic_share(
+            ["hh_language_differ_generations", "hh_language_differ_partnerships", "hh_language_other_combination"],
             ["hh_language_same", "hh_language_differ_generations", "hh_language_differ_partnerships", "hh_language_other_combination"],
         ),
     ),
@@ -717,11 +724,11 @@ CATALOGUE: tuple[Indicator, ...] = (
         id="households_multiple_religions",
         title="Multi-person households with at least two different religions stated",
         description="Share of multi-person households in which at least two different religions were stated (Census 2021 TS075).",
-        factor=None, unit="% of multi-person households", polarity=C, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        factor=None, unit="% of multi-person households", polarity=C, sources=OA_TOPIC_SOURCES, levels=("lad", "ward"),
         caveats=HOUSEHOLD_MIXING + " Households of one religion and no religion are a separate category, not counted here. Census 2021.",
         derivation=OA_SUMMED.format(table="TS075", share="at least two different religions / multi-person households"),
-        compute=b.share_from_small_areas(
-            "census2021_oa_topics", "oa21", ["hh_religion_multiple"],
+        compute=oa_topic_share(
+            ["hh_religion_multiple"],
             ["hh_religion_none_stated", "hh_religion_same", "hh_religion_no_religion", "hh_religion_same_and_none", "hh_religion_multiple"],
         ),
     ),
@@ -729,66 +736,66 @@ CATALOGUE: tuple[Indicator, ...] = (
         id="welsh_speakers",
         title="Residents aged 3+ who can speak Welsh",
         description="Share of usual residents aged 3 and over who can speak Welsh (with or without reading and writing it), Census 2021 TS032.",
-        factor=None, unit="% of residents aged 3+", polarity=C, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"), countries="W",
+        factor=None, unit="% of residents aged 3+", polarity=C, sources=OA_TOPIC_SOURCES, levels=("lad", "ward"), countries="W",
         caveats="Context only; Wales only. 'Can speak Welsh' = speak, read and write + speak only + speak and read + speak with other skills, as the Welsh Government counts it (17.8% of Wales in 2021). Census 2021.",
         derivation=OA_SUMMED.format(table="TS032", share="can speak Welsh / residents aged 3+"),
-        compute=b.share_from_small_areas(
-            "census2021_oa_topics", "oa21", ["welsh_speak_read_write", "welsh_speak_not_read_write", "welsh_speak_read_not_write", "welsh_speak_other_combination"], "welsh_skills_total",
+        compute=oa_topic_share(
+            ["welsh_speak_read_write", "welsh_speak_not_read_write", "welsh_speak_read_not_write", "welsh_speak_other_combination"], "welsh_skills_total",
         ),
     ),
     Indicator(
         id="unpaid_carers",
         title="Residents aged 5+ providing unpaid care",
         description="Share of usual residents aged 5 and over who look after or support someone because of long-term illness, disability or old age (Census 2021 TS039).",
-        factor=None, unit="% of residents aged 5+", polarity=C, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        factor=None, unit="% of residents aged 5+", polarity=C, sources=OA_TOPIC_SOURCES, levels=("lad", "ward"),
         caveats="Context only: caring is a burden as much as a responsibility, so it is neither scored up nor down. Census 2021 (during COVID-19 restrictions).",
         derivation=OA_SUMMED.format(table="TS039", share="(19 hours or less + 20-49 hours + 50 or more hours) / residents aged 5+"),
-        compute=b.share_from_small_areas("census2021_oa_topics", "oa21", ["care_19_or_less", "care_20_to_49", "care_50_plus"], "care_total"),
+        compute=oa_topic_share(["care_19_or_less", "care_20_to_49", "care_50_plus"], "care_total"),
     ),
     Indicator(
         id="bad_health",
         title="Residents in bad or very bad health",
         description="Share of usual residents who describe their general health as bad or very bad (Census 2021 TS037).",
-        factor=None, unit="% of residents", polarity=C, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        factor=None, unit="% of residents", polarity=C, sources=OA_TOPIC_SOURCES, levels=("lad", "ward"),
         caveats="Context: self-assessed health, strongly shaped by age. Census 2021 (during the COVID-19 pandemic).",
         derivation=OA_SUMMED.format(table="TS037", share="(bad + very bad health) / usual residents"),
-        compute=b.share_from_small_areas("census2021_oa_topics", "oa21", ["health_bad", "health_very_bad"], "health_total"),
+        compute=oa_topic_share(["health_bad", "health_very_bad"], "health_total"),
     ),
     Indicator(
         id="disabled_equality_act",
         title="Residents disabled under the Equality Act",
         description="Share of usual residents whose day-to-day activities are limited a little or a lot by a long-term condition (Census 2021 TS038).",
-        factor=None, unit="% of residents", polarity=C, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        factor=None, unit="% of residents", polarity=C, sources=OA_TOPIC_SOURCES, levels=("lad", "ward"),
         caveats="Context: shaped by age. Census 2021.",
         derivation=OA_SUMMED.format(table="TS038", share="disabled under the Equality Act / usual residents"),
-        compute=b.share_from_small_areas("census2021_oa_topics", "oa21", ["disabled"], "disability_total"),
+        compute=oa_topic_share(["disabled"], "disability_total"),
     ),
     Indicator(
         id="owner_occupied_households",
         title="Households owning their home (outright or with a mortgage)",
         description="Share of households that own their accommodation outright or with a mortgage or loan (Census 2021 TS054; shared ownership counted separately).",
-        factor=None, unit="% of households", polarity=C, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        factor=None, unit="% of households", polarity=C, sources=OA_TOPIC_SOURCES, levels=("lad", "ward"),
         caveats="Context: tenure describes the housing stock and who lives there. Census 2021.",
         derivation=OA_SUMMED.format(table="TS054", share="owned / households"),
-        compute=b.share_from_small_areas("census2021_oa_topics", "oa21", ["tenure_owned"], "tenure_total"),
+        compute=oa_topic_share(["tenure_owned"], "tenure_total"),
     ),
     Indicator(
         id="social_rented_households",
         title="Households renting from a council or housing association",
         description="Share of households in social rented housing (council or other social landlord), Census 2021 TS054.",
-        factor=None, unit="% of households", polarity=C, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        factor=None, unit="% of households", polarity=C, sources=OA_TOPIC_SOURCES, levels=("lad", "ward"),
         caveats="Context: tenure describes the housing stock and who lives there. Census 2021.",
         derivation=OA_SUMMED.format(table="TS054", share="social rented / households"),
-        compute=b.share_from_small_areas("census2021_oa_topics", "oa21", ["tenure_social_rented"], "tenure_total"),
+        compute=oa_topic_share(["tenure_social_rented"], "tenure_total"),
     ),
     Indicator(
         id="private_rented_households",
         title="Households renting privately",
         description="Share of households renting from a private landlord, letting agency or other private renting (Census 2021 TS054).",
-        factor=None, unit="% of households", polarity=C, sources=("census2021_oa_topics", "oa21_lookup"), levels=("lad", "ward"),
+        factor=None, unit="% of households", polarity=C, sources=OA_TOPIC_SOURCES, levels=("lad", "ward"),
         caveats="Context: private renting goes with a more mobile population (students, young workers). Census 2021.",
         derivation=OA_SUMMED.format(table="TS054", share="private rented / households"),
-        compute=b.share_from_small_areas("census2021_oa_topics", "oa21", ["tenure_private_rented"], "tenure_total"),
+        compute=oa_topic_share(["tenure_private_rented"], "tenure_total"),
     ),
     Indicator(
         id="ethnic_minority_share",
