@@ -1,4 +1,4 @@
-"""Command line: build processed tables, refresh sources from their publishers, verify checksums, export tables.
+"""Command line (`atlas` once installed, or `python cli.py`): build processed tables, refresh sources, verify checksums, export tables.
 
     python cli.py build            raw snapshot -> data/processed
     python cli.py refresh [SOURCE] fetch from the official URLs, then build
@@ -8,13 +8,11 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import settings
-from data_sources import all_modules, by_id, manifest
+from data_sources import all_modules, manifest
 from data_sources.base import DataSourceError
 
 
@@ -23,17 +21,13 @@ def _say(message: str) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    import pipeline
+    from pipeline import build
 
-    result = pipeline.build(args.data_dir, progress=_say)
+    result = build.run(args.data_dir, progress=_say)
     print(f"built {len(result.tables)} tables in {result.seconds:.1f} s -> {result.processed_dir}")
     _report_election_matches(result.processed_dir)
-    if Path(args.data_dir).resolve() == settings.data_dir().resolve():
-        import figures
-
-        # The national ward layer the app serves as a static file (never embedded in a figure).
-        layer = figures.write_static_layers(result.processed_dir, settings.PROJECT_ROOT / "static")
-        print(f"static ward layer: {layer['raw_bytes'] / 1e6:.1f} MB ({layer['gzip_bytes'] / 1e6:.1f} MB gzipped)")
+    layer = result.processed_dir / "wards_ew.geojson"
+    print(f"national ward layer: {layer.stat().st_size / 1e6:.1f} MB")
     return 0
 
 
@@ -67,60 +61,20 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     """Fetch into a copy of the data folder; the real one changes only when fetch and build both succeed."""
-    import pipeline
+    from pipeline import refresh
 
-    modules = [by_id(s) for s in args.sources] if args.sources else all_modules()
-    data_dir: Path = args.data_dir
-    with tempfile.TemporaryDirectory(prefix=".refresh-", dir=data_dir.parent) as scratch:
-        work = Path(scratch) / "data"
-        shutil.copytree(data_dir / "raw", work / "raw")
-        if (data_dir / "manifest.json").exists():
-            shutil.copy2(data_dir / "manifest.json", work / "manifest.json")
-        for module in modules:
-            _say(f"fetching {module.SOURCE.id}")
-            try:
-                module.fetch(work / "raw")
-            except DataSourceError as exc:
-                reason = _one_line(exc)
-                # Loader errors already start with the source id; say it once.
-                reason = reason if reason.startswith(f"{module.SOURCE.id}: ") else f"{module.SOURCE.id}: {reason}"
-                print(f"refresh failed: {reason}", file=sys.stderr)
-                return 2
-        try:
-            pipeline.build(work, progress=_say)
-        except DataSourceError as exc:
-            print(f"refresh failed: build rejected the new data: {_one_line(exc)}", file=sys.stderr)
-            return 2
-        _promote(work, data_dir)
+    modules = refresh.modules_for(args.sources)
+    try:
+        refresh.refresh(args.data_dir, modules, progress=_say)
+    except refresh.RefreshFailed as exc:
+        print(f"refresh failed: {exc}", file=sys.stderr)
+        return 2
     print(f"refreshed {', '.join(m.SOURCE.id for m in modules)}")
     return 0
 
 
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())
-
-
-def _promote(work: Path, data_dir: Path) -> None:
-    """Swap in the refreshed raw files, manifest and processed tables."""
-    import pipeline
-
-    for path in sorted((work / "raw").rglob("*")):
-        if path.is_file():
-            target = data_dir / path.relative_to(work)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if not target.exists() or target.read_bytes() != path.read_bytes():
-                shutil.copy2(path, target.with_name(target.name + ".part"))
-                (target.with_name(target.name + ".part")).replace(target)
-    staging = data_dir / ".processed-new"
-    shutil.rmtree(staging, ignore_errors=True)
-    shutil.copytree(work / "processed", staging)
-    shutil.copy2(work / "manifest.json", data_dir / "manifest.json.part")
-    (data_dir / "manifest.json.part").replace(data_dir / "manifest.json")
-    pipeline.switch_in(staging, data_dir / "processed")
-
-
 def cmd_export(args: argparse.Namespace) -> int:
-    from indicators import export
+    from outputs import export
 
     written = export.export_tables(args.data_dir / "processed", args.out)
     for path in written:
@@ -137,7 +91,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python cli.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    top = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     top.add_argument("--data-dir", type=Path, default=settings.data_dir(), help="data folder (default: %(default)s; env ATLAS_DATA_DIR)")
     commands = top.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="rebuild data/processed from data/raw (no network)")
@@ -160,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except (DataSourceError, KeyError) as exc:
-        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
 
 

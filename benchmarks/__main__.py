@@ -21,17 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import geopandas as gpd
+import pandas as pd
+import plotly.io as pio
 
-import geopandas as gpd  # noqa: E402
-import pandas as pd  # noqa: E402
-import plotly.io as pio  # noqa: E402
-
-import figures  # noqa: E402
-from app_data import PAGES  # noqa: E402  (url path -> page file)
-from benchmarks.load_test import free_port, peak_rss_mb  # noqa: E402
-import settings  # noqa: E402
-from data_sources import geography as geo_source  # noqa: E402
+import settings
+from benchmarks.load_test import free_port, peak_rss_mb
+from dashboard import figures
+from dashboard.page_table import PAGES  # url path -> page file
+from data_sources import geography as geo_source
+from outputs import geojson
 
 MB = 1_000_000
 
@@ -72,33 +71,33 @@ def figure_sizes(processed: Path, raw: Path, repeats: int) -> list[Result]:
     line = "Source: benchmark (synthetic values on real boundaries)"
     common = {"unit": "value", "polarity": "higher_is_better", "source_line": line}
 
-    lad_geojson = figures.feature_collection(lad["area_code"], lad.geometry)
+    lad_geojson = geojson.feature_collection(lad["area_code"], lad.geometry)
     lad_fig, lad_seconds = _timed(lambda: figures.la_choropleth(_frame(lad["area_code"], names), lad_geojson, **common), repeats)
     lad_bytes = figures.figure_bytes(lad_fig)
 
     # Naive baseline: the held ward polygons (no display simplification, full precision) dissolved to LADs and embedded.
     raw_wards = geo_source.read(raw / "geography" / geo_source.WARDS_2025)
     naive_lad = raw_wards.dissolve("LAD25CD").reset_index()
-    naive_lad_fig = figures.la_choropleth(_frame(naive_lad["LAD25CD"], names), figures.feature_collection(naive_lad["LAD25CD"], naive_lad.geometry), **common)
+    naive_lad_fig = figures.la_choropleth(_frame(naive_lad["LAD25CD"], names), geojson.feature_collection(naive_lad["LAD25CD"], naive_lad.geometry), **common)
     naive_lad_bytes = figures.figure_bytes(naive_lad_fig)
 
     biggest = wards["parent_code"].value_counts().idxmax()
     mine = wards[wards["parent_code"] == biggest]
-    ward_geojson = figures.feature_collection(mine["area_code"], mine.geometry)
+    ward_geojson = geojson.feature_collection(mine["area_code"], mine.geometry)
     ward_fig, ward_seconds = _timed(
         lambda: figures.ward_choropleth(_frame(mine["area_code"], names), ward_geojson, tuple(mine.total_bounds), **common), repeats
     )
     ward_bytes = figures.figure_bytes(ward_fig)
     naive_mine = raw_wards[raw_wards["LAD25CD"] == biggest]
     naive_ward_bytes = figures.figure_bytes(
-        figures.ward_choropleth(_frame(naive_mine["WD25CD"], names), figures.feature_collection(naive_mine["WD25CD"], naive_mine.geometry), tuple(naive_mine.total_bounds), **common)
+        figures.ward_choropleth(_frame(naive_mine["WD25CD"], names), geojson.feature_collection(naive_mine["WD25CD"], naive_mine.geometry), tuple(naive_mine.total_bounds), **common)
     )
 
     with tempfile.TemporaryDirectory() as scratch:
-        layer = figures.write_static_layers(processed, Path(scratch))
+        layer = geojson.write_ward_layer(gpd.read_parquet(processed / "boundaries_ward.parquet"), Path(scratch))
     national_fig, national_seconds = _timed(lambda: figures.national_ward_choropleth(_frame(wards["area_code"], names), **common), repeats)
     national_bytes = figures.figure_bytes(national_fig)
-    naive_national = figures.feature_collection(raw_wards["WD25CD"], raw_wards.geometry, arrays=False)
+    naive_national = geojson.feature_collection(raw_wards["WD25CD"], raw_wards.geometry, arrays=False)
     naive_national_bytes = len(json.dumps(naive_national, separators=(",", ":"))) + national_bytes
 
     return [
@@ -136,14 +135,14 @@ def page_reruns(repeats: int) -> list[Result]:
 
 
 def build_time() -> Result:
-    import pipeline
+    from pipeline import build
 
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch) / "data"
         shutil.copytree(settings.data_dir() / "raw", work / "raw")
         shutil.copy2(settings.data_dir() / "manifest.json", work / "manifest.json")
         start = time.perf_counter()
-        pipeline.build(work)
+        build.run(work)
         seconds = time.perf_counter() - start
     return Result("Full build (raw -> processed)", seconds, "s", "<= 60 s", seconds <= 60)
 

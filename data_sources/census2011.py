@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, read_csv_checked, finish_tidy, NOT_STATED, PublisherDirection
+from data_sources.base import NOT_STATED, OGL_V3, PublisherDirection, RawFile, SchemaError, Source, finish_tidy, read_csv_checked
 from data_sources.census2021 import counts, england_wales
 from data_sources.fetching import fetch_source
 

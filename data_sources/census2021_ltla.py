@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from data_sources.base import janitor_snake_case, OGL_V3, RawFile, SchemaError, Source, read_csv_checked, finish_tidy, NOT_STATED, PublisherDirection
+from data_sources.base import NOT_STATED, OGL_V3, PublisherDirection, RawFile, SchemaError, Source, finish_tidy, janitor_snake_case, read_csv_checked
 from data_sources.census2021 import bulk_table, column_of, counts, england_wales, write_csv
 from data_sources.fetching import fetch_source
 

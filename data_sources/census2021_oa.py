@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, read_csv_checked, check_codes, to_number
+from data_sources.base import OGL_V3, RawFile, SchemaError, Source, check_codes, read_csv_checked, to_number
 from data_sources.fetching import fetch_source
 
 LOOKUP = "oa21_lsoa21_msoa21_ew.csv.gz"

@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import OGL_V3, RawFile, SchemaError, Source, read_csv_checked, finish_tidy, NOT_STATED, PublisherDirection
+from data_sources.base import NOT_STATED, OGL_V3, PublisherDirection, RawFile, SchemaError, Source, finish_tidy, read_csv_checked
 from data_sources.census2021 import counts, england_wales
 from data_sources.fetching import fetch_source
+from vocabulary import ENGLAND_CODE, WALES_CODE
 
 QUIZ = "census-quiz-data-2021-v9.csv"
 COMMIT = "1d7d92645d686f3721f90cca05109ac59068431c"
@@ -57,7 +58,7 @@ MEASURES = {
     "nationality_Welsh_total": "identity_welsh_only",
     "nationality_Welsh_perc": "identity_welsh_only_pct",
 }
-COUNTRIES = {"E92000001", "W92000004"}
+COUNTRIES = {ENGLAND_CODE, WALES_CODE}
 
 
 def read(path: Path) -> pd.DataFrame:

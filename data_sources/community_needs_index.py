@@ -5,7 +5,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import HIGHER_FAVOURABLE, LOWER_FAVOURABLE, PublisherDirection, RawFile, SchemaError, Source, check_codes, finish_tidy, read_csv_checked, to_number
+from data_sources.base import (
+    HIGHER_FAVOURABLE,
+    LOWER_FAVOURABLE,
+    PublisherDirection,
+    RawFile,
+    SchemaError,
+    Source,
+    check_codes,
+    finish_tidy,
+    read_csv_checked,
+    to_number,
+)
 from data_sources.fetching import fetch_source
 
 WARD_FILE = "cni2019_england_ward17.csv"

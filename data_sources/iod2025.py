@@ -5,7 +5,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import janitor_snake_case, OGL_V3, RawFile, SchemaError, Source, read_csv_checked, tidy_from_wide, HIGHER_FAVOURABLE, LOWER_FAVOURABLE, PublisherDirection
+from data_sources.base import (
+    HIGHER_FAVOURABLE,
+    LOWER_FAVOURABLE,
+    OGL_V3,
+    PublisherDirection,
+    RawFile,
+    SchemaError,
+    Source,
+    janitor_snake_case,
+    read_csv_checked,
+    tidy_from_wide,
+)
 from data_sources.fetching import fetch_source
 from data_sources.imd2019 import file10_directions
 

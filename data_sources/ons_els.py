@@ -7,7 +7,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import HIGHER_FAVOURABLE, LOWER_FAVOURABLE, NOT_STATED, OGL_V3, PublisherDirection, RawFile, SchemaError, Source, check_codes, finish_tidy, load_json, read_csv_checked, to_number
+from data_sources.base import (
+    HIGHER_FAVOURABLE,
+    LOWER_FAVOURABLE,
+    NOT_STATED,
+    OGL_V3,
+    PublisherDirection,
+    RawFile,
+    SchemaError,
+    Source,
+    check_codes,
+    finish_tidy,
+    load_json,
+    read_csv_checked,
+    to_number,
+)
 from data_sources.fetching import fetch_source
 
 RAW_BASE = "https://raw.githubusercontent.com/ONSdigital/explore-local-statistics-data/main"

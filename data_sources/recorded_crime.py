@@ -8,7 +8,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import NOT_STATED, OGL_V3, PublisherDirection, RawFile, SchemaError, Source, check_codes, finish_tidy, read_csv_checked, require_columns, to_number, trimmed_columns
+from data_sources.base import (
+    NOT_STATED,
+    OGL_V3,
+    PublisherDirection,
+    RawFile,
+    SchemaError,
+    Source,
+    check_codes,
+    finish_tidy,
+    read_csv_checked,
+    require_columns,
+    to_number,
+    trimmed_columns,
+)
 from data_sources.fetching import fetch_source
 
 TABLE_FILE = "policeforceareatablesyejune25_tableC2_csp.csv"

@@ -6,7 +6,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.base import HIGHER_FAVOURABLE, OGL_V3, PublisherDirection, RawFile, SchemaError, Source, check_codes, finish_tidy, load_json, read_csv_checked, to_number
+from data_sources.base import (
+    HIGHER_FAVOURABLE,
+    OGL_V3,
+    PublisherDirection,
+    RawFile,
+    SchemaError,
+    Source,
+    check_codes,
+    finish_tidy,
+    load_json,
+    read_csv_checked,
+    to_number,
+)
 from data_sources.fetching import fetch_source
 
 REPO_RAW = "https://raw.githubusercontent.com/ukgov-equality-hub/smc-son/main/son/content/son/social_mobility_by_area"

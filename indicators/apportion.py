@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from indicators import harmonise
+from areas import harmonise
 from indicators.context import BuildContext
 
 GE_SOURCE = "general_elections"

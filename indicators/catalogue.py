@@ -4,13 +4,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from areas.harmonise import _finish, lad_to_lad25
+from data_sources import smc_social_mobility as smc
 from indicators import builders as b
 from indicators.apportion import general_election_turnout
-from indicators.ward_elections import local_election_turnout
 from indicators.catalogue_base import Indicator
 from indicators.context import BuildContext
-from indicators.harmonise import _finish, lad_to_lad25
 from indicators.periods import period_label
+from indicators.ward_elections import local_election_turnout
 
 H, L, C = "higher_is_better", "lower_is_better", "context"
 
@@ -244,7 +245,6 @@ def smc_group(measure: str):
     """
 
     def compute(ctx: BuildContext) -> dict[str, pd.DataFrame]:
-        from data_sources import smc_social_mobility as smc
 
         lad = ctx.lad_values_or_county("smc_social_mobility", measure, "lad24", "utla24")
         codes_file, key = smc.area_codes_of(measure)

@@ -7,15 +7,7 @@ from typing import Callable
 import pandas as pd
 
 from indicators.context import BuildContext
-
-POLARITIES = ("higher_is_better", "lower_is_better", "context")
-FACTORS = {
-    1: "Shared aspirations, core values and common ground",
-    2: "Personal and social responsibility",
-    3: "Social mobility and realising potential",
-    4: "Participation and empowerment in local and national life",
-    5: "Tackling intolerance and extremism",
-}
+from vocabulary import POLARITIES
 
 # A compute function returns {"lad": frame, "ward": frame} (either may be absent) with harmonise.VALUE_COLUMNS.
 Compute = Callable[[BuildContext], dict[str, pd.DataFrame]]

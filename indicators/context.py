@@ -8,11 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from areas import geography as geo
+from areas import harmonise
+from data_sources import census2021_oa, pcon24_lookup
 from data_sources import geography as geo_source
-from indicators import geography as geo
-from indicators import harmonise
-
-LEVELS = ("lad", "ward")
 
 
 class MissingInput(LookupError):
@@ -81,13 +80,11 @@ class BuildContext:
     @cached_property
     def pcon24_lookup(self) -> pd.DataFrame:
         """LSOA21 -> July 2024 Westminster constituency (ONS best-fit lookup): lsoa21_code, pcon24_code, pcon24_name."""
-        from data_sources import pcon24_lookup
 
         return pcon24_lookup.read_lookup(self.raw_root / pcon24_lookup.SOURCE.raw_folder / pcon24_lookup.LOOKUP)
 
     @cached_property
     def oa_lookup(self) -> pd.DataFrame:
-        from data_sources import census2021_oa
 
         folder = self.raw_root / census2021_oa.SOURCE.raw_folder
         return census2021_oa.read_lookup(folder / census2021_oa.SOURCE.files[0].name)

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from areas.harmonise import _finish
 from data_sources import local_elections, ons_lookups
 from indicators.context import BuildContext
-from indicators.harmonise import _finish
 
 SOURCE_ID = "local_elections"
 PERIOD_LABEL = "2021-2024"

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import settings  # noqa: E402
-from data_sources import all_modules, manifest  # noqa: E402
-from data_sources.http import sha256_of  # noqa: E402
+import settings
+from data_sources import all_modules, manifest
+from data_sources.http import sha256_of
 
 SHARED_RETRIEVED = "2026-11-27"  # the shared snapshot's PROVENANCE files give this access date
 

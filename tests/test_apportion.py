@@ -4,9 +4,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from areas import harmonise
 from conftest import PROCESSED, RAW
 from data_sources import census2021_oa_topics, general_elections
-from indicators import apportion, harmonise
+from indicators import apportion
 from indicators.context import BuildContext
 
 # ---------------------------------------------------------------------------------------------

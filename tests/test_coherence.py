@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicators.coherence import (
+from scoring.coherence import (
     COHERENCE_COLUMNS,
-    correlation_with,
     coherence_table,
+    correlation_with,
     cronbach_alpha,
     diversity_violations,
     high_pairs,

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from conftest import PROCESSED, ROOT
-from indicators.export import neutralise_formulae, safe_filename
+from outputs.export import neutralise_formulae, safe_filename
 
 
 @pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\")", "+1+2", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"])
@@ -47,7 +47,7 @@ def test_export_command_writes_tables_and_dictionary(tmp_path):
 
 @pytest.mark.parametrize("table", ["indicator_values", "factor_scores"])
 def test_the_column_dictionary_describes_every_exported_column_and_no_other(table):
-    from indicators.export import COLUMN_DICTIONARY
+    from outputs.export import COLUMN_DICTIONARY
 
     columns = list(pd.read_parquet(PROCESSED / f"{table}.parquet").columns)
     assert list(COLUMN_DICTIONARY[table]) == columns

@@ -9,10 +9,10 @@ import pandas as pd
 import plotly.io as pio
 import pytest
 
-import figures
-from indicators import views
-
+import vocabulary as vocab
 from conftest import PROCESSED
+from dashboard import figures, views
+from outputs import geojson
 
 BLACKPOOL = "E06000009"
 CARDIFF = "W06000015"
@@ -28,7 +28,7 @@ def tables():
 @pytest.fixture(scope="module")
 def lad_geojson():
     lad = gpd.read_parquet(PROCESSED / "boundaries_lad.parquet")
-    return figures.feature_collection(lad["area_code"], lad.geometry)
+    return geojson.feature_collection(lad["area_code"], lad.geometry)
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +49,9 @@ def least_deprived_ward(tables, lad):
     return best["area_code"], wards.set_index("area_code").loc[best["area_code"], "area_name"], best["value"]
 
 
-def level_scores(tables, level="lad", scope=views.DEFAULT_SCOPE):
+def level_scores(tables, level="lad", scope=vocab.DEFAULT_SCOPE):
     s = tables["factor_scores"]
-    return s[(s["level"] == level) & (s["scope"] == (views.WARD_SCOPE if level == "ward" else scope))]
+    return s[(s["level"] == level) & (s["scope"] == (vocab.WARD_SCOPE if level == "ward" else scope))]
 
 
 def imd_frame(tables, level="lad"):
@@ -124,9 +124,9 @@ def test_national_ward_map_references_the_static_url_not_geometry(tables):
     assert len(text) < 1_000_000
 
 
-def test_write_static_layers(tmp_path, wards):
-    sizes = figures.write_static_layers(PROCESSED, tmp_path)
-    path = tmp_path / figures.STATIC_WARD_LAYER
+def test_write_ward_layer(tmp_path, wards):
+    sizes = geojson.write_ward_layer(gpd.read_parquet(PROCESSED / "boundaries_ward.parquet"), tmp_path)
+    path = tmp_path / geojson.WARD_LAYER
     raw = path.read_bytes()
     assert sizes["raw_bytes"] == len(raw) <= 6_000_000
     assert sizes["gzip_bytes"] == len(gzip.compress(raw, 6)) <= 1_500_000
@@ -207,11 +207,11 @@ def reliability():
 
 def ward_map(tables, wards, reliability, lad, measure):
     """The ward map of one LA as the page builds it (ward_map_view's frames, figures' layers), from the processed tables."""
-    from indicators import ward_map_view as wv
+    from dashboard import ward_map_view as wv
 
     areas, values, scores = tables["areas"], tables["indicator_values"], tables["factor_scores"]
     ward_values = values[values["level"] == "ward"]
-    ward_scores = scores[(scores["level"] == "ward") & (scores["scope"] == views.WARD_SCOPE)]
+    ward_scores = scores[(scores["level"] == "ward") & (scores["scope"] == vocab.WARD_SCOPE)]
     country_of = wv.country_of_wards(areas)
     country = areas.set_index("area_code").at[lad, "country"]
     periods = {(i, "ward"): views.sort_periods(b["period"].unique()) for i, b in ward_values.groupby("indicator_id")}
@@ -275,7 +275,7 @@ def test_an_output_area_measure_is_not_flagged(tables, wards, reliability):
 
 
 def test_ward_hover_carries_the_welsh_name_and_the_click_leads_to_the_profile(tables, wards, reliability):
-    from indicators import ward_map_view as wv
+    from dashboard import ward_map_view as wv
 
     fig, local, _ = ward_map(tables, wards, reliability, CARDIFF, "wimd_score")
     trace = fig.data[0]
@@ -294,11 +294,11 @@ def test_ward_hover_carries_the_welsh_name_and_the_click_leads_to_the_profile(ta
 
 
 def test_national_ward_map_hover_has_welsh_names_and_outlines(tables, reliability):
-    from indicators import ward_map_view as wv
+    from dashboard import ward_map_view as wv
 
     areas, values, scores = tables["areas"], tables["indicator_values"], tables["factor_scores"]
     ward_values = values[values["level"] == "ward"]
-    ward_scores = scores[(scores["level"] == "ward") & (scores["scope"] == views.WARD_SCOPE)]
+    ward_scores = scores[(scores["level"] == "ward") & (scores["scope"] == vocab.WARD_SCOPE)]
     country_of = wv.country_of_wards(areas)
     cardiff = areas.query("level == 'ward' and parent_code == @CARDIFF")["area_code"]
     wm = wv.resolve("factor_3", "W", cardiff, catalogue=tables["indicators"], ward_scores=ward_scores, periods={})
@@ -323,7 +323,7 @@ def test_wards_whose_factor_rests_on_one_indicator_are_drawn_apart_from_the_scor
     # Wiltshire, factor 4: wards with no contested local election hold general-election turnout only, so no score.
     fig, local, _ = ward_map(tables, wards, reliability, WILTSHIRE, "factor_4")
     s = tables["factor_scores"]
-    rows = s[(s["level"] == "ward") & (s["scope"] == views.WARD_SCOPE) & (s["factor"] == "4") & (s["method"] == "robust_z")]
+    rows = s[(s["level"] == "ward") & (s["scope"] == vocab.WARD_SCOPE) & (s["factor"] == "4") & (s["method"] == "robust_z")]
     rows = rows[rows["area_code"].isin(set(tables["areas"].query("parent_code == @WILTSHIRE")["area_code"]))]
     single = rows[rows["single_indicator"] != ""]
     assert len(single) and single["score"].isna().all()

@@ -81,12 +81,12 @@ def test_cli_commands_have_help():
 
 def test_rebuild_from_raw_matches_the_shipped_tables(tmp_path):
     """The processed tables are a pure function of data/raw: rebuilding gives the same tables."""
-    import pipeline
+    from pipeline import build
 
     work = tmp_path / "data"
     shutil.copytree(DATA / "raw", work / "raw")
     shutil.copy2(DATA / "manifest.json", work / "manifest.json")
-    result = pipeline.build(work)
+    result = build.run(work)
     shipped = sorted(p.relative_to(PROCESSED).as_posix() for p in PROCESSED.rglob("*.parquet"))
     rebuilt = sorted(p.relative_to(result.processed_dir).as_posix() for p in result.processed_dir.rglob("*.parquet"))
     assert rebuilt == shipped

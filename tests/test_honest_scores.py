@@ -9,9 +9,9 @@ import pytest
 from conftest import PROCESSED
 from data_sources import publisher_direction
 from data_sources.base import HIGHER_FAVOURABLE, LOWER_FAVOURABLE, NOT_STATED
-from indicators import coherence, scores
 from indicators.catalogue import BY_ID, CATALOGUE
-from indicators.model import latest_period
+from scoring import coherence, scores
+from scoring.matrix import latest_period
 
 POLARITY_OF = {HIGHER_FAVOURABLE: "higher_is_better", LOWER_FAVOURABLE: "lower_is_better"}
 # The measures that say who lives somewhere: a scored indicator must not mostly measure any of them.
@@ -174,7 +174,7 @@ def test_every_band_holds_its_rank_and_stays_within_the_areas_ranked(t):
 
 def test_published_confidence_intervals_widen_the_bands(t):
     """Factor 1 holds two survey estimates with 95% intervals: bands drawn with them are wider than weight-only bands."""
-    from indicators.model import score_matrix, universes
+    from scoring.model import score_matrix, universes
 
     data = score_matrix(t["indicator_values"], t["areas"], "lad")
     scope, universe = universes(data, t["areas"], "lad")[0]

@@ -1,7 +1,6 @@
 """The shared HTTP helper and manifest: atomic downloads that never damage the last good file, and checksum verification."""
 from __future__ import annotations
 
-import json
 
 import pytest
 import requests
@@ -106,8 +105,9 @@ def test_manifest_verify_finds_changed_and_unlisted_files(tmp_path):
 
 
 def test_suppression_markers_are_missing_never_zero(tmp_path):
-    from data_sources.base import to_number
     import pandas as pd
+
+    from data_sources.base import to_number
 
     parsed = to_number(pd.Series(["1,234", ":", "x", "..", "c", "0", "12.5"]), "f.csv", "v")
     assert parsed.iloc[0] == 1234 and parsed.iloc[5] == 0 and parsed.iloc[6] == 12.5

@@ -5,10 +5,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from areas import harmonise
 from conftest import PROCESSED, RAW
-from indicators import harmonise, neighbours, scores
 from indicators.catalogue import BY_ID, CATALOGUE
 from indicators.context import BuildContext
+from scoring import neighbours, scores
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +69,7 @@ def test_diversity_and_identity_are_context_and_leave_share_is_not_used():
 
 
 def test_no_context_indicator_enters_any_score(values, areas):
-    from indicators.model import score_matrix
+    from scoring.model import score_matrix
 
     context_ids = {i.id for i in CATALOGUE if i.polarity == "context"}
     for level in ("lad", "ward"):
@@ -251,7 +252,7 @@ def test_composite_is_missing_when_a_factor_is():
 
 
 def test_user_weights_change_ranks(values, areas):
-    from indicators.model import factor_score_table
+    from scoring.model import factor_score_table
 
     lad_values = values[values.level == "lad"]
     equal = factor_score_table(lad_values, areas, bands=False)

@@ -1,15 +1,23 @@
-"""Layering rules, checked on the source: Streamlit only in app.py, app_pages/ and app_data.py; no raw HTML from untrusted text."""
+"""Layering rules, checked on the source: the packages read as the data flow, Streamlit only in the dashboard, no import
+cycles, the dashboard never loads the build, and no raw HTML from untrusted text."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 from conftest import ROOT
 
-STREAMLIT_ALLOWED = {"app.py", "app_data.py"}
-STREAMLIT_ALLOWED_DIRS = {"app_pages"}
+# The flow, as the folders show it (README "Layout").
+PACKAGES = ("data_sources", "areas", "indicators", "scoring", "pipeline", "outputs", "dashboard")
+TOP_MODULES = ("app", "cli", "settings", "vocabulary")
+STREAMLIT_ALLOWED = {"app.py"}
+STREAMLIT_ALLOWED_DIRS = {"dashboard"}
 # tests/ and benchmarks/ drive the app (AppTest, a real server), so they may import streamlit.testing.
-SKIP_DIRS = {".venv", "venv", ".git", "tests", "benchmarks", "data", "__pycache__", "node_modules", ".streamlit", "static", "docs"}
+SKIP_DIRS = {".venv", "venv", ".git", "tests", "benchmarks", "data", "__pycache__", "node_modules", ".streamlit", "static", "docs", "scripts", "build"}
+# What only the build runs: the sources' readers, the declarations and builders, the scored-table orchestration.
+BUILD_ONLY = ("pipeline", "data_sources", "indicators", "scoring.model", "areas.geography", "cli")
 # Files allowed to pass unsafe_allow_html=True, with the reason. None today.
 UNSAFE_HTML_ALLOWED: dict[str, str] = {}
 
@@ -24,7 +32,45 @@ def python_files() -> list[Path]:
     return out
 
 
-def imported_modules(path: Path) -> set[str]:
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _type_checking_only(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+    while node in parents:
+        node = parents[node]
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            return True
+    return False
+
+
+def imports_of(path: Path, known: set[str]) -> set[str]:
+    """First-party modules path imports, anywhere in it (function-level imports count: they hide cycles, not remove
+    them), except under `if TYPE_CHECKING:`. `from pkg import mod` names the module where mod is one."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    out = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.Import, ast.ImportFrom)) or _type_checking_only(node, parents):
+            continue
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif node.module and node.level == 0:
+            names = [f"{node.module}.{alias.name}" if f"{node.module}.{alias.name}" in known else node.module for alias in node.names]
+        else:
+            continue
+        out.update(n for n in names if n in known)
+    return out
+
+
+def import_graph() -> dict[str, set[str]]:
+    files = {module_name(p): p for p in python_files()}
+    known = set(files)
+    return {name: imports_of(path, known) - {name} for name, path in files.items()}
+
+
+def third_party_imports(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     names = set()
     for node in ast.walk(tree):
@@ -32,31 +78,115 @@ def imported_modules(path: Path) -> set[str]:
             names.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module.split(".")[0])
-        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "__import__" and node.args and isinstance(node.args[0], ast.Constant):
-            names.add(str(node.args[0].value).split(".")[0])
     return names
 
 
-def test_the_scan_sees_the_app_and_the_libraries():
-    files = {p.relative_to(ROOT).as_posix() for p in python_files()}
-    assert {"app.py", "app_data.py", "figures.py", "indicators/views.py", "indicators/model.py"} <= files
-    assert {f"app_pages/{n}.py" for n in ("map", "profile", "ward_map", "trends", "compare", "composite", "data_export", "methodology")} <= files
+def test_the_scan_sees_the_flow():
+    graph = import_graph()
+    assert {*PACKAGES, *TOP_MODULES} <= set(graph)
+    assert {"dashboard.app_data", "dashboard.figures", "dashboard.views", "scoring.model", "pipeline.build", "pipeline.refresh", "outputs.geojson"} <= set(graph)
+    assert {f"dashboard.app_pages.{n}" for n in ("map", "profile", "ward_map", "trends", "compare", "composite", "data_export", "methodology")} <= set(graph)
+    # The scan must see imports, or every rule below would pass vacuously.
+    assert "scoring.model" in graph["pipeline.build"] and "dashboard.app_data" in graph["dashboard.app_pages.map"]
 
 
-def test_streamlit_is_imported_only_by_the_app_layer():
+def test_every_first_party_module_lives_in_a_flow_package_or_is_a_named_top_module():
+    loose = [name for name in import_graph() if name.split(".")[0] not in (*PACKAGES, *TOP_MODULES)]
+    assert loose == []
+
+
+def test_streamlit_is_imported_only_by_the_dashboard_and_app_py():
     offenders = []
     for path in python_files():
         rel = path.relative_to(ROOT)
         allowed = rel.as_posix() in STREAMLIT_ALLOWED or rel.parts[0] in STREAMLIT_ALLOWED_DIRS
-        if "streamlit" in imported_modules(path) and not allowed:
+        if "streamlit" in third_party_imports(path) and not allowed:
             offenders.append(rel.as_posix())
-    assert offenders == [], f"streamlit imported outside app.py, app_pages/ and app_data.py: {offenders}"
+    assert offenders == [], f"streamlit imported outside app.py and dashboard/: {offenders}"
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan), each a cycle of imports."""
+    index, low, stack, on_stack, out = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                out.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_cycle_finder_finds_a_cycle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_no_import_cycles_even_through_function_level_imports():
+    assert cycles(import_graph()) == []
+
+
+def reachable(graph: dict[str, set[str]], start: set[str]) -> set[str]:
+    seen, todo = set(), list(start)
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(graph.get(name, ()))
+    return seen
+
+
+def _is_build_only(name: str) -> bool:
+    return any(name == b or name.startswith(b + ".") for b in BUILD_ONLY)
+
+
+def test_the_dashboard_never_imports_the_build():
+    graph = import_graph()
+    app = {name for name in graph if name == "app" or name.split(".")[0] == "dashboard"}
+    reached = reachable(graph, app)
+    assert sorted(n for n in reached if _is_build_only(n)) == []
+    # And the packages it does reach bring in no network client.
+    for name in reached:
+        path = ROOT / (name.replace(".", "/") + ".py")
+        path = path if path.exists() else ROOT / name.replace(".", "/") / "__init__.py"
+        assert not third_party_imports(path) & {"requests", "urllib3"}, name
+
+
+def test_loading_the_dashboard_loads_no_build_module():
+    """The same rule as the process sees it: importing every dashboard module loads no build module and no requests."""
+    code = (
+        "import sys, importlib, pkgutil, dashboard\n"
+        "for m in ['dashboard.app_data', 'dashboard.views', 'dashboard.figures', 'dashboard.ward_map_view', 'dashboard.page_table']:\n"
+        "    importlib.import_module(m)\n"
+        "print('\\n'.join(sorted(sys.modules)))\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    assert "dashboard.app_data" in loaded
+    assert [m for m in loaded if _is_build_only(m) or m == "requests"] == []
 
 
 def test_pages_load_data_only_through_app_data():
-    for path in (ROOT / "app_pages").glob("*.py"):
-        modules = imported_modules(path)
-        assert "app_data" in modules, path.name
+    for path in (ROOT / "dashboard" / "app_pages").glob("*.py"):
+        modules = third_party_imports(path) | {n for n in imports_of(path, set(import_graph()))}
+        assert "dashboard.app_data" in modules, path.name
         assert not modules & {"requests", "urllib3", "httpx", "pyarrow", "geopandas", "data_sources", "pipeline"}, path.name
         assert "read_parquet" not in path.read_text(encoding="utf-8"), path.name
 
@@ -71,12 +201,20 @@ def test_no_unsafe_html():
                     assert rel in UNSAFE_HTML_ALLOWED, f"{rel}:{node.value.lineno} passes unsafe_allow_html"
 
 
-def test_every_app_module_opens_with_a_docstring():
-    for rel in ["app.py", "app_data.py", "figures.py", "indicators/views.py", "indicators/reweight.py", "indicators/downloads.py", *[f"app_pages/{p.name}" for p in (ROOT / "app_pages").glob("*.py")]]:
-        tree = ast.parse((ROOT / rel).read_text(encoding="utf-8"))
-        assert ast.get_docstring(tree), rel
+def test_every_module_opens_with_a_docstring():
+    missing = [p.relative_to(ROOT).as_posix() for p in python_files() if not ast.get_docstring(ast.parse(p.read_text(encoding="utf-8")))]
+    assert missing == []
 
 
 def test_plotly_engine_pinned_where_figures_are_built():
-    text = (ROOT / "figures.py").read_text(encoding="utf-8")
+    text = (ROOT / "dashboard" / "figures.py").read_text(encoding="utf-8")
     assert 'pio.json.config.default_engine = "json"' in text
+
+
+def test_the_page_table_is_the_only_one():
+    """app.py builds its navigation from dashboard.page_table and names no page file itself."""
+    app = (ROOT / "app.py").read_text(encoding="utf-8")
+    assert "PAGE_TABLE" in app and "app_pages/" not in app
+    for path in python_files():
+        if path.relative_to(ROOT).as_posix() != "dashboard/page_table.py":
+            assert '"dashboard/app_pages/' not in path.read_text(encoding="utf-8"), path

@@ -5,17 +5,15 @@ import base64
 import json
 
 import numpy as np
-
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import figures
-from indicators import reweight, views
-
+import vocabulary as vocab
 from conftest import PROCESSED, ROOT
-
-from app_data import PAGES  # noqa: E402  (url path -> page file, as the app navigates)
+from dashboard import views
+from dashboard.page_table import PAGES  # url path -> page file, as the app navigates
+from scoring import reweight
 
 TIMEOUT = 30
 BLACKPOOL, CARDIFF, WILTSHIRE = "E06000009", "W06000015", "E06000054"
@@ -80,7 +78,7 @@ def least_deprived_ward(t, lad):
     return best["area_code"], wards.set_index("area_code").loc[best["area_code"], "area_name"], best["value"]
 
 
-def lad_score(t, code, factor, method="robust_z", scope=views.DEFAULT_SCOPE):
+def lad_score(t, code, factor, method="robust_z", scope=vocab.DEFAULT_SCOPE):
     s = t["factor_scores"]
     rows = s[(s["area_code"] == code) & (s["level"] == "lad") & (s["scope"] == scope) & (s["factor"] == factor) & (s["method"] == method)]
     assert len(rows) == 1
@@ -195,7 +193,7 @@ def ward_label(t, code):
 
 def ward_score(t, code, factor, method="robust_z"):
     s = t["factor_scores"]
-    rows = s[(s["area_code"] == code) & (s["level"] == "ward") & (s["scope"] == views.WARD_SCOPE) & (s["factor"] == factor) & (s["method"] == method)]
+    rows = s[(s["area_code"] == code) & (s["level"] == "ward") & (s["scope"] == vocab.WARD_SCOPE) & (s["factor"] == factor) & (s["method"] == method)]
     assert len(rows) == 1
     return rows.iloc[0]
 
@@ -208,7 +206,7 @@ def latest_ward_value(t, code, indicator_id):
 
 def covered_factors(t, code):
     s = t["factor_scores"]
-    mine = s[(s["area_code"] == code) & (s["level"] == "ward") & (s["scope"] == views.WARD_SCOPE) & (s["method"] == "robust_z") & s["score"].notna()]
+    mine = s[(s["area_code"] == code) & (s["level"] == "ward") & (s["scope"] == vocab.WARD_SCOPE) & (s["method"] == "robust_z") & s["score"].notna()]
     return views.and_join(sorted(set(mine["factor"]) - {"composite"}))
 
 
@@ -345,7 +343,7 @@ def test_profile_of_blackpool_says_its_scope_and_evidence(t):
         row = lad_score(t, BLACKPOOL, factor)
         label = "Composite" if factor == "composite" else f"Factor {factor}"
         assert metrics[label] == (f"{int(row['rank'])} / {row['n_areas']}" if np.isfinite(row["rank"]) else "no score")
-        assert table.loc[figures.FACTOR_SHORT[factor], "Evidence"] == views.evidence_text(row)
+        assert table.loc[vocab.FACTOR_SHORT[factor], "Evidence"] == views.evidence_text(row)
     assert table.loc["1 Shared values", "Evidence"] == "3 indicators · 2021–2022/23 · 67% proxy · 0% inherited"  # the stored row, 1 Dec 2026
     # and under each rank, so it is seen without scrolling the table sideways
     f2 = lad_score(t, BLACKPOOL, "2")
@@ -386,8 +384,8 @@ def test_a_bad_scope_warns_and_falls_back_to_the_default(page):
     text = " ".join(warnings(at))
     assert "ranking scope `galaxy`" in text and "`ew_common`" in text and "`country`" in text
     key = {"profile": "profile_scope", "map": "map_scope", "compare": "compare_scope", "composite": "composite_scope", "data": "data_scope"}[page]
-    assert at.selectbox(key=key).value == views.DEFAULT_SCOPE
-    assert at.query_params["scope"] == views.DEFAULT_SCOPE
+    assert at.selectbox(key=key).value == vocab.DEFAULT_SCOPE
+    assert at.query_params["scope"] == vocab.DEFAULT_SCOPE
 
 
 def test_city_of_london_carries_the_small_population_note(t):
@@ -445,7 +443,7 @@ def test_data_export_scores_in_a_scope(t):
     assert three["score"] == pytest.approx(stored["score"]) and three["evidence"] == views.evidence_text(stored)
     at = open_page("data", dataset="scores", level="ward", areas=WILTSHIRE, scope="ew_common")
     assert at.selectbox(key="data_scope").disabled
-    assert set(frame_with(at, "score")[0]["scope"]) == {views.WARD_SCOPE}
+    assert set(frame_with(at, "score")[0]["scope"]) == {vocab.WARD_SCOPE}
     assert "Wards are ranked within their own country" in captions(at)
 
 
@@ -481,7 +479,7 @@ def test_ward_scores_are_ranked_within_their_own_country(t):
     at = open_page("wards", area=WILTSHIRE, indicator="factor_3")
     table = frame_with(at, "Rank in LA (1 = best)")[0].set_index("Code")
     s = t["factor_scores"]
-    wards = s[(s["level"] == "ward") & (s["scope"] == views.WARD_SCOPE) & (s["factor"] == "3") & (s["method"] == "robust_z")].set_index("area_code")
+    wards = s[(s["level"] == "ward") & (s["scope"] == vocab.WARD_SCOPE) & (s["factor"] == "3") & (s["method"] == "robust_z")].set_index("area_code")
     code = table.index[0]
     row = wards.loc[code]
     assert table.loc[code, "Rank in England"] == views.rank_text(row["rank"], row["rank_low"], row["rank_high"], int(row["n_areas"]))

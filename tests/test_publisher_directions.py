@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from data_sources import SOURCE_MODULES, by_id, load_module, publisher_direction
-from data_sources import imd2019, iod2025, ons_els, ons_subnational, smc_social_mobility as smc
+from data_sources import SOURCE_MODULES, by_id, imd2019, iod2025, load_module, ons_els, ons_subnational, publisher_direction
+from data_sources import smc_social_mobility as smc
 from data_sources.base import HIGHER_FAVOURABLE, LOWER_FAVOURABLE, NOT_STATED, OGL_V3, PublisherDirection, RawFile, Source
 
 ROOT = Path(__file__).resolve().parents[1]

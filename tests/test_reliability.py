@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from areas import reliability
 from conftest import PROCESSED
-from indicators import reliability
 
 CANTON, ASTON = "W05001273", "E05011121"  # Aston is a Birmingham ward
 

@@ -28,8 +28,8 @@ import pandas as pd
 import pytest
 
 import cli
-import pipeline
 from data_sources import SOURCE_MODULES, fetching, http, load_module
+from pipeline import build
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -485,9 +485,9 @@ def test_successful_refresh_switches_all_tables_together(local, tmp_path, monkey
     local.routes[direct_path(source, raw)] = Reply(body=served, content_type="text/csv")
 
     observed = {}
-    real_build, real_switch = pipeline.build, pipeline.switch_in
+    real_build, real_switch = build.run, build.switch_in
 
-    def build(data_dir, progress=lambda _m: None):
+    def fake_build(data_dir, progress=lambda _m: None):
         result = real_build(data_dir, progress)
         observed["live after build"] = fingerprint(data)  # the build ran on the scratch copy only
         return result
@@ -498,8 +498,8 @@ def test_successful_refresh_switches_all_tables_together(local, tmp_path, monkey
             observed["staged"] = fingerprint(staging)
         real_switch(staging, processed)
 
-    monkeypatch.setattr(pipeline, "build", build)
-    monkeypatch.setattr(pipeline, "switch_in", switch_in)
+    monkeypatch.setattr(build, "run", fake_build)
+    monkeypatch.setattr(build, "switch_in", switch_in)
     code, told = refresh(data, source.id, capsys)
     assert code == 0, told
     after = fingerprint(data)

@@ -10,7 +10,6 @@ import pytest
 import responses
 
 import source_contract_checks as contract
-
 from data_sources import census2021_ltla as m
 from data_sources.base import TIDY_COLUMNS, TIDY_KEY, SchemaError
 from data_sources.http import build_request

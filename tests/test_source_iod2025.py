@@ -1,7 +1,6 @@
 """IoD2025 loader: real values from the bundled files, conversion of the official layouts, and clear errors."""
 from __future__ import annotations
 
-import gzip
 import json
 
 import pandas as pd

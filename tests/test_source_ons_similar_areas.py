@@ -6,7 +6,8 @@ import json
 import pytest
 import responses
 
-from data_sources import http, ons_similar_areas as sim
+from data_sources import http
+from data_sources import ons_similar_areas as sim
 from data_sources.base import FetchError, SchemaError
 
 FOLDER = "ons_els_similar_areas"

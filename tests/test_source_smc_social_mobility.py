@@ -6,7 +6,8 @@ import json
 import pytest
 import responses
 
-from data_sources import http, smc_social_mobility as smc
+from data_sources import http
+from data_sources import smc_social_mobility as smc
 from data_sources.base import TIDY_COLUMNS, TIDY_KEY, FetchError, SchemaError
 
 FOLDER = "smc_social_mobility_by_area"

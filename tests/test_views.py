@@ -9,10 +9,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from indicators import benchmarks, downloads, reweight, views
-from indicators.neighbours import WARD_KNN_KIND
-
+import vocabulary as vocab
 from conftest import PROCESSED
+from dashboard import views
+from outputs import downloads, geojson
+from scoring import benchmarks, reweight
+from scoring.neighbours import WARD_KNN_KIND
 
 BLACKPOOL = "E06000009"
 CARDIFF = "W06000015"
@@ -80,7 +82,7 @@ def test_check_measure_period_choice_weights_and_lists(t):
     assert views.check_weights("nan,1,1,1,1", 5)[0] == [1.0] * 5
     assert views.check_scope("country") == ("country", None)
     assert views.check_scope(" EW_COMMON ") == ("ew_common", None)
-    assert views.check_scope(None) == (views.DEFAULT_SCOPE, None) == ("ew_common", None)
+    assert views.check_scope(None) == (vocab.DEFAULT_SCOPE, None) == ("ew_common", None)
     scope, message = views.check_scope("galaxy")
     assert scope == "ew_common" and "`galaxy`" in message and "`country`" in message and "default" in message
     scope, message = views.check_scope("<script>x</script>", "country")
@@ -96,7 +98,7 @@ def test_sort_periods_and_labels(t):
     assert views.sort_periods(["2021-2024", "2018-2020"]) == ["2018-2020", "2021-2024"]
     assert views.fmt_value(43.467) == "43.47" and views.fmt_value(18846.0, "£ per head") == "£18,846"
     assert views.rank_text(221.0, 209.0, 229.0, 317) == "221 of 317 (band 209–229)"
-    ward_keys = views.scored_factors(scoped(t, views.WARD_SCOPE, "ward"))
+    ward_keys = views.scored_factors(scoped(t, vocab.WARD_SCOPE, "ward"))
     assert ward_keys == ["composite", "1", "3", "4"]  # the factors with ward scores in this build, in menu order
     assert views.measure_label("composite", t["indicators"], "ward", ward_keys) == "Composite of factors 1, 3 and 4 (the factors with ward data)"
     assert views.measure_label("composite", t["indicators"], "ward", ["3", "4"]) == "Composite of factors 3 and 4 (the factors with ward data)"
@@ -140,12 +142,12 @@ def test_country_scope_ranks_cardiff_among_welsh_las_only(t):
 
 
 def test_scope_rows_are_one_per_area_factor_method(t):
-    for scope in views.SCOPES:
+    for scope in vocab.SCOPES:
         rows = scoped(t, scope)
         assert not rows.duplicated(["area_code", "level", "factor", "method"]).any()
         assert rows["area_code"].nunique() == 318
         assert len(views.scope_scores(t["factor_scores"], scope)) == (t["factor_scores"]["scope"] == scope).sum()
-    assert scoped(t, "ew_common", "ward").empty and len(scoped(t, views.WARD_SCOPE, "ward")) > 0
+    assert scoped(t, "ew_common", "ward").empty and len(scoped(t, vocab.WARD_SCOPE, "ward")) > 0
 
 
 def test_evidence_text_is_the_stored_evidence(t):
@@ -168,7 +170,7 @@ def test_scope_captions_count_the_build_universes(t):
     assert views.scope_caption("ew_common", info) == f"Ranked across England and Wales on the {common} indicators published for both countries (318 LAs)."
     assert views.scope_caption("country", info, country="W") == f"Ranked within Wales on the {welsh} indicators published for Wales (22 LAs)."
     assert "Each LA is ranked within its own country" in views.scope_caption("country", info)
-    ward = views.scope_caption(views.WARD_SCOPE, info, country="E", level="ward")
+    ward = views.scope_caption(vocab.WARD_SCOPE, info, country="E", level="ward")
     assert ward.startswith("Wards are ranked within their own country") and "6,826 wards of England" in ward
     # the catalogue alone gives the same universes as the build's coherence audit
     assert views.universes(t["areas"], t["indicators"], None) == info
@@ -260,19 +262,19 @@ def ward_value(t, ward, indicator_id):
 
 
 def test_ward_factor_rows_show_single_indicators_under_the_factor_never_as_scores(t, ward_bench):
-    ward_scores = scoped(t, views.WARD_SCOPE, "ward")
+    ward_scores = scoped(t, vocab.WARD_SCOPE, "ward")
     rows = views.ward_factor_rows(CANTON, "robust_z", ward_scores, ward_bench, t["indicators"]).set_index("factor")
     assert list(rows.index) == ["1", "2", "3", "4", "5", "composite"]
     # Wales: factor 2 rests on the WIMD community safety domain alone, factor 1 on English proficiency alone
     for factor, indicator in (("2", "wimd_community_safety_score"), ("1", "cannot_speak_english_well")):
-        stored = stored_row(t, CANTON, factor, views.WARD_SCOPE, level="ward")
+        stored = stored_row(t, CANTON, factor, vocab.WARD_SCOPE, level="ward")
         assert stored["single_indicator"] == indicator and np.isnan(stored["score"])
         row = rows.loc[factor]
         title = views.catalogue_row(t["indicators"], indicator)["title"]
         assert row["kind"] == "single indicator" and row["measure"] == f"single indicator, not a score: {title}"
         assert row["value"] == pytest.approx(ward_value(t, CANTON, indicator)["value"])
         assert row["rank_text"] == f"{int(stored['rank'])} of {int(stored['n_areas'])}"
-    stored = stored_row(t, CANTON, "3", views.WARD_SCOPE, level="ward")
+    stored = stored_row(t, CANTON, "3", vocab.WARD_SCOPE, level="ward")
     assert rows.loc["3", "kind"] == "score" and rows.loc["3", "value"] == pytest.approx(stored["score"])
     assert rows.loc["3", "rank_text"] == views.rank_text(stored["rank"], stored["rank_low"], stored["rank_high"], int(stored["n_areas"]))
     assert rows.loc["5", "kind"] == "none" and rows.loc["5", "rank_text"] == "not ranked"
@@ -310,7 +312,7 @@ def test_ward_benchmarks_against_la_country_and_similar_wards(t, ward_bench):
 
 
 def test_ward_indicator_rows_flag_low_reliability_and_say_what_is_scored(t, ward_bench):
-    ward_scores = scoped(t, views.WARD_SCOPE, "ward")
+    ward_scores = scoped(t, vocab.WARD_SCOPE, "ward")
     rel = t["ward_reliability"]
     flagged = rel[rel["low_reliability"] & (rel["n_lsoa"] == 1)]["area_code"].iloc[0]
     rows = views.ward_indicator_rows(flagged, ward_bench, t["indicator_values"][t["indicator_values"]["level"] == "ward"], t["indicators"], views.ward_single_indicators(flagged, ward_scores)).set_index("indicator_id")
@@ -448,10 +450,10 @@ def test_xlsx_has_data_and_metadata_sheets(t, selection):
 def test_geojson_export_of_a_selection(t, selection):
     import geopandas as gpd
 
-    import figures
+    from dashboard import figures
 
     lad = gpd.read_parquet(PROCESSED / "boundaries_lad.parquet")
-    geometries = {f["properties"]["area_code"]: f["geometry"] for f in figures.feature_collection(lad["area_code"], lad.geometry)["features"]}
+    geometries = {f["properties"]["area_code"]: f["geometry"] for f in geojson.feature_collection(lad["area_code"], lad.geometry)["features"]}
     definitions, used = downloads.selection_metadata(["imd_average_score"], t["indicators"], t["sources"])
     collection = json.loads(downloads.to_geojson_bytes(selection, geometries, definitions, used))
     assert len(collection["features"]) == len(selection) == 296

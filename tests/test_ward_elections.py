@@ -7,10 +7,10 @@ import gzip
 import pandas as pd
 import pytest
 
+from areas import harmonise
 from conftest import PROCESSED, RAW
 from data_sources import local_elections, ons_lookups
 from data_sources.base import SchemaError
-from indicators import harmonise
 from indicators import ward_elections as we
 from indicators.context import BuildContext
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-import app_data
-from indicators import views
-from indicators import ward_map_view as wv
-
+import vocabulary as vocab
 from conftest import PROCESSED
+from dashboard import page_table, views
+from dashboard import ward_map_view as wv
 
 CARDIFF, WILTSHIRE, GWYNEDD = "W06000015", "E06000054", "W06000002"
 CANTON = "W05001273"
@@ -21,7 +20,7 @@ def t():
     t = {n: pd.read_parquet(PROCESSED / f"{n}.parquet") for n in names}
     t["ward_values"] = t["indicator_values"][t["indicator_values"]["level"] == "ward"]
     s = t["factor_scores"]
-    t["ward_scores"] = s[(s["level"] == "ward") & (s["scope"] == views.WARD_SCOPE)]
+    t["ward_scores"] = s[(s["level"] == "ward") & (s["scope"] == vocab.WARD_SCOPE)]
     t["country_of"] = wv.country_of_wards(t["areas"])
     t["periods"] = {(i, "ward"): views.sort_periods(b["period"].unique()) for i, b in t["ward_values"].groupby("indicator_id")}
     t["names"] = dict(zip(t["areas"]["area_code"], t["areas"]["area_name"]))
@@ -185,7 +184,7 @@ def test_wards_without_a_value_are_listed_with_the_reason(t):
 
 
 def test_profile_link_points_at_the_profile_page():
-    assert wv.PROFILE_URL_PATH in app_data.PAGES and app_data.PAGES[wv.PROFILE_URL_PATH].endswith("profile.py")
+    assert wv.PROFILE_URL_PATH in page_table.PAGES and page_table.PAGES[wv.PROFILE_URL_PATH].endswith("profile.py")
     assert wv.profile_link(CANTON) == "profile?area=W05001273"
     assert wv.clicked_ward([{"location": "E99999999"}], {CANTON}) is None
     assert wv.clicked_ward([], {CANTON}) is None

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-import app_data as data
-import figures
-from indicators import views
-from indicators import ward_map_view as wv
+import vocabulary as vocab
+from dashboard import app_data as data
+from dashboard import figures, views
+from dashboard import ward_map_view as wv
 
 a = data.atlas()
 geo = data.geometry()
-ward_scores = a.scores_for("ward", views.WARD_SCOPE)
+ward_scores = a.scores_for("ward", vocab.WARD_SCOPE)
 country_of = wv.country_of_wards(a.areas)
 
 held = {ind for (ind, lvl) in a.values_by if lvl == "ward" and ind != "*"}
@@ -43,8 +43,8 @@ with c3:
     )
 with c4:
     method = data.choose(
-        "method", "wards_method", "Score method", list(views.METHODS), "robust_z", what="method",
-        format_func=views.METHODS.get, disabled=wm.kind != "score",
+        "method", "wards_method", "Score method", list(vocab.METHOD_LABELS), "robust_z", what="method",
+        format_func=vocab.METHOD_LABELS.get, disabled=wm.kind != "score",
     )
 view, message = views.check_choice(data.param("view"), ("la", "national"), "la", "view")
 data.warn(message)
@@ -112,7 +112,7 @@ single_note = wv.caption(wm, a.catalogue, n_ranked=int(local["n_areas"].max()) i
 if single_note:
     st.caption(single_note)
 if wm.kind == "score":
-    st.caption(a.scope_caption(views.WARD_SCOPE, country=None if national else lad_country, level="ward") + " " + views.NATIONAL_RANK_NOTE)
+    st.caption(a.scope_caption(vocab.WARD_SCOPE, country=None if national else lad_country, level="ward") + " " + views.NATIONAL_RANK_NOTE)
 n_flagged = int(local["low_reliability"].sum() + lone["low_reliability"].sum())
 st.caption(
     f"Black outline: the value rests on one LSOA, or on best-fit LSOAs most of whose residents live in other wards "

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-import app_data as data
-import figures
-from indicators import views
+import vocabulary as vocab
+from dashboard import app_data as data
+from dashboard import figures, views
 
 a = data.atlas()
 
@@ -21,7 +21,7 @@ with c1:
         "Local authorities (2 to 6; type to search)", a.lad_codes, key="compare_areas", format_func=a.label, max_selections=6,
     )
 with c2:
-    method = data.choose("method", "compare_method", "Score method", list(views.METHODS), "robust_z", what="method", format_func=views.METHODS.get)
+    method = data.choose("method", "compare_method", "Score method", list(vocab.METHOD_LABELS), "robust_z", what="method", format_func=vocab.METHOD_LABELS.get)
 with c3:
     scope = data.scope_picker("compare_scope")
 if len(chosen) < 2:
@@ -36,7 +36,7 @@ long = pd.DataFrame(
         "area": scores["area_code"].map(a.label),
         "code": scores["area_code"],
         "factor": scores["factor"],
-        "factor_name": scores["factor"].map(figures.FACTOR_SHORT),
+        "factor_name": scores["factor"].map(vocab.FACTOR_SHORT),
         "score": scores["score"],
         "rank_text": [views.rank_text(r, lo, hi, int(n)) for r, lo, hi, n in zip(scores["rank"], scores["rank_low"], scores["rank_high"], scores["n_areas"])],
         "evidence": [views.evidence_text(r) for r in scores.to_dict("records")],

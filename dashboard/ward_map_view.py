@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from indicators import views
-from indicators.reliability import rests_on
+import vocabulary as vocab
+from areas.reliability import rests_on
+from dashboard import views
 
 # The profile page's URL path (app.py); a ward code in ?area= opens that ward inside its LA's profile.
 PROFILE_URL_PATH = "profile"
@@ -123,7 +124,7 @@ def resolve_all(
             if block["score"].notna().any() or singles.empty:
                 out[measure] = WardMeasure(
                     measure, "score", "", views.measure_label(measure, catalogue, "ward", scored), "score", "higher_is_better",
-                    (views.SCORE_PERIOD,), views.SCORE_PERIOD, country,
+                    (vocab.SCORE_PERIOD,), vocab.SCORE_PERIOD, country,
                 )
                 continue
             indicator = singles.value_counts().index[0]
@@ -166,7 +167,7 @@ def _latest(row: dict, periods: list[str]) -> str:
 
 def source_line(wm: WardMeasure, period: str, method: str, catalogue: pd.DataFrame, sources: pd.DataFrame) -> views.SourceLine:
     if wm.kind == "score":
-        return views.measure_source_line(wm.measure, period, method, catalogue, sources, views.WARD_SCOPE, "ward")
+        return views.measure_source_line(wm.measure, period, method, catalogue, sources, vocab.WARD_SCOPE, "ward")
     return views.source_line(wm.indicator_id, period, catalogue, sources)
 
 
@@ -199,7 +200,7 @@ def ward_frame(
     if wm.kind == "score":
         # a score's rank is stored, so only the wards shown need their rows read (evidence text is built per row)
         scores = ward_scores if keep is None else ward_scores[ward_scores["area_code"].isin(keep)]
-        frame = views.measure_frame(wm.measure, views.SCORE_PERIOD, method, "ward", values.iloc[0:0], scores, catalogue, names)
+        frame = views.measure_frame(wm.measure, vocab.SCORE_PERIOD, method, "ward", values.iloc[0:0], scores, catalogue, names)
     elif wm.kind == "single":
         rows = factor_rows(ward_scores, wm.measure, method)
         rows = rows[single_column(rows) == wm.indicator_id].set_index("area_code")
@@ -297,7 +298,7 @@ def flagged(
         return pd.Series(False, index=codes.index)
     low = set(reliability.loc[reliability["low_reliability"].astype(bool), "area_code"])
     if wm.kind == "score":
-        scored = views.scope_indicators(catalogue, views.WARD_SCOPE, "ward")
+        scored = views.scope_indicators(catalogue, vocab.WARD_SCOPE, "ward")
         if wm.measure != "composite":
             scored = scored[scored["factor"] == int(views.score_factor(wm.measure))]
         inputs = ward_values[ward_values["indicator_id"].isin(scored["indicator_id"])]
@@ -350,11 +351,11 @@ def table(local: pd.DataFrame, lone: pd.DataFrame, wm: WardMeasure, national_ran
 
 
 def national_rank_label(wm: WardMeasure, catalogue: pd.DataFrame) -> str:
-    here = views.COUNTRY_NAMES.get(wm.country, "its country")
+    here = vocab.COUNTRY_NAMES.get(wm.country, "its country")
     if wm.kind != "indicator":
         return f"Rank in {here}"
     countries = _row(catalogue, wm.indicator_id)["countries"]
-    return "Rank in England and Wales" if countries == "E+W" else f"Rank in {views.COUNTRY_NAMES.get(countries, 'its country')}"
+    return "Rank in England and Wales" if countries == "E+W" else f"Rank in {vocab.COUNTRY_NAMES.get(countries, 'its country')}"
 
 
 def caption(wm: WardMeasure, catalogue: pd.DataFrame, *, n_ranked: int | None = None, lone: pd.DataFrame | None = None, blanks: pd.Series | None = None) -> str:
@@ -366,7 +367,7 @@ def caption(wm: WardMeasure, catalogue: pd.DataFrame, *, n_ranked: int | None = 
     parts = []
     if wm.kind == "single":
         title = _row(catalogue, wm.indicator_id)["title"]
-        here = views.COUNTRY_NAMES.get(wm.country, wm.country)
+        here = vocab.COUNTRY_NAMES.get(wm.country, wm.country)
         among = f" among the {n_ranked:,} wards of {here} with a value" if n_ranked else f" among the wards of {here}"
         parts.append(
             f"Factor {factor} has no score for these wards: only one of its indicators reaches them, {title}. The map shows "
@@ -379,7 +380,7 @@ def caption(wm: WardMeasure, catalogue: pd.DataFrame, *, n_ranked: int | None = 
             f"{'score' if wm.kind == 'score' else 'value on this scale'}: the hover and the table give that indicator's value, labelled single indicator."
         )
     if blanks is not None and blanks.sum():
-        where = " and ".join(f"{n:,} in {views.COUNTRY_NAMES.get(c, c)}" for c, n in blanks.items() if n)
+        where = " and ".join(f"{n:,} in {vocab.COUNTRY_NAMES.get(c, c)}" for c, n in blanks.items() if n)
         which = "has a score or rests on another single indicator" if wm.kind == "single" else "rests on a single indicator, not a score,"
         parts.append(f"Wards where factor {factor} {which} are left blank here ({where}): open one of their authorities to see it.")
     return " ".join(parts)
@@ -395,7 +396,7 @@ def map_subtitle(wm: WardMeasure, catalogue: pd.DataFrame, *, blanks: pd.Series 
     if wm.kind == "single":
         parts.append(f"Factor {factor} is not scored for these wards: shown as its single indicator, {_row(catalogue, wm.indicator_id)['title']}")
     if blanks is not None and blanks.sum():
-        where = " and ".join(f"{n:,} in {views.COUNTRY_NAMES.get(c, c)}" for c, n in blanks.items() if n)
+        where = " and ".join(f"{n:,} in {vocab.COUNTRY_NAMES.get(c, c)}" for c, n in blanks.items() if n)
         which = "has a score or another single indicator" if wm.kind == "single" else "rests on a single indicator, not a score"
         parts.append(f"blank: wards where factor {factor} {which} ({where})")
     text = "; ".join(parts)

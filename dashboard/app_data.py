@@ -7,25 +7,18 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-import figures
 import settings
-from indicators import benchmarks, reweight, views
-from indicators.neighbours import WARD_KNN_KIND
+import vocabulary as vocab
+from dashboard import figures, views
+from dashboard.page_table import PAGES
+from outputs import geojson
+from scoring import benchmarks, reweight
+from scoring.neighbours import WARD_KNN_KIND
 
-APP_ROOT = Path(__file__).resolve().parent
+APP_ROOT = Path(__file__).resolve().parents[1]
 STATIC_DIR = APP_ROOT / "static"
 TABLES = ("areas", "indicators", "indicator_values", "factor_scores", "neighbours", "benchmarks", "sources")
 OPTIONAL_TABLES = ("coherence", "ward_reliability")  # read when the build wrote it; the pages that use it say so when it is missing
-PAGES = {
-    "map": "app_pages/map.py",
-    "profile": "app_pages/profile.py",
-    "wards": "app_pages/ward_map.py",
-    "trends": "app_pages/trends.py",
-    "compare": "app_pages/compare.py",
-    "composite": "app_pages/composite.py",
-    "data": "app_pages/data_export.py",
-    "methodology": "app_pages/methodology.py",
-}
 
 
 def processed_dir() -> Path:
@@ -76,7 +69,7 @@ class Atlas:
 
     def scores_for(self, level: str, scope: str) -> pd.DataFrame:
         """The scores of one level in one scope (the only place scores are split by scope). Wards exist only in
-        views.WARD_SCOPE."""
+        vocab.WARD_SCOPE."""
         return self.scores_by.get((level, scope), self.scores.iloc[0:0])
 
     def scope_caption(self, scope: str, *, country: str | None = None, level: str = "lad") -> str:
@@ -90,7 +83,7 @@ class Atlas:
 
     def periods_for(self, measure: str, level: str) -> list[str]:
         if views.is_score(measure):
-            return [views.SCORE_PERIOD]
+            return [vocab.SCORE_PERIOD]
         return self.periods.get((measure, level), [])
 
     def default_period(self, measure: str, level: str) -> str:
@@ -202,7 +195,7 @@ def _load_geometry(stamp: str) -> Geometry:
     folder = Path(stamp.rsplit(":", 1)[0])
     lad = gpd.read_parquet(folder / "boundaries_lad.parquet")
     wards = gpd.read_parquet(folder / "boundaries_ward.parquet")
-    lad_fc = figures.feature_collection(lad["area_code"], lad.geometry)
+    lad_fc = geojson.feature_collection(lad["area_code"], lad.geometry)
     wards_by_lad = figures.collections_by_parent(wards)
     by_code = {f["properties"]["area_code"]: f["geometry"] for f in lad_fc["features"]}
     for fc in wards_by_lad.values():
@@ -217,19 +210,13 @@ def geometry() -> Geometry:
 
 @st.cache_resource(max_entries=2, show_spinner="Preparing the national ward layer…")
 def _static_ward_layer(stamp: str) -> Path | None:
-    """The national ward layer served from static/. The build should write it (figures.write_static_layers); if it is
-    missing or older than the boundaries, write it once here so the national view still works."""
-    folder = Path(stamp.rsplit(":", 1)[0])
-    target = STATIC_DIR / figures.STATIC_WARD_LAYER
-    source = folder / "boundaries_ward.parquet"
-    if not source.exists():
-        return None
-    if not target.exists() or target.stat().st_mtime < source.stat().st_mtime:
-        try:
-            figures.write_static_layers(folder, STATIC_DIR)
-        except OSError:
-            return target if target.exists() else None
-    return target
+    """The national ward layer the build wrote beside the tables, published (copied, never recomputed) to static/ where
+    the app serves it by URL; None when the build wrote none."""
+    try:
+        return geojson.publish_ward_layer(Path(stamp.rsplit(":", 1)[0]), STATIC_DIR)
+    except OSError:
+        target = STATIC_DIR / geojson.WARD_LAYER
+        return target if target.exists() else None
 
 
 def static_ward_layer() -> Path | None:
@@ -337,11 +324,11 @@ def choose(name: str, key: str, label: str, options: list, default, *, what: str
 
 def scope_picker(key: str, *, disabled: bool = False, label: str = "Ranking scope") -> str:
     """The validated, URL-backed ranking scope (?scope=), shared across pages like the other controls."""
-    fallback = shared("scope") if shared("scope") in views.SCOPES else views.DEFAULT_SCOPE
+    fallback = shared("scope") if shared("scope") in vocab.SCOPES else vocab.DEFAULT_SCOPE
     return choose(
-        "scope", key, label, list(views.SCOPES), fallback, what="scope", format_func=views.SCOPE_LABELS.get,
+        "scope", key, label, list(vocab.SCOPES), fallback, what="scope", format_func=vocab.SCOPE_LABELS.get,
         checker=lambda raw: views.check_scope(raw, fallback), disabled=disabled,
-        help=" ".join(f"{views.SCOPE_LABELS[k]}: {text}." for k, text in views.SCOPES.items()),
+        help=" ".join(f"{vocab.SCOPE_LABELS[k]}: {text}." for k, text in vocab.SCOPES.items()),
     )
 
 

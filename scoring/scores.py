@@ -10,7 +10,6 @@ import pandas as pd
 MAD_SCALE = 1.4826  # makes the median absolute deviation estimate the standard deviation for normal data
 EXP_CONSTANT = 23.0
 MIN_WEIGHT_SHARE = 0.6
-METHODS = ("robust_z", "exponential")
 # Robust z-scores are winsorised here: beyond 3 robust SDs an area's position is clear, and an unbounded value (City of
 # London's 1,025 crimes per 1,000 residents gave z = -13) would swamp every other indicator of its factor. The OECD/JRC
 # Handbook on Constructing Composite Indicators (2008, section 5) discusses this choice; the exponential method is
@@ -21,11 +20,6 @@ MIN_COVARIANCE_OVERLAP = 20
 # LAs below this many Census 2021 residents (City of London 8,583; Isles of Scilly 2,054) are flagged wherever ranked.
 SMALL_POPULATION = 10_000
 CI_Z = 1.959964  # a published 95% interval spans +-1.96 standard errors
-SCOPES = {
-    "ew_common": "England and Wales on a common footing: only indicators published for both countries",
-    "country": "Each country on every indicator published for it, ranked within its own country",
-}
-DEFAULT_SCOPE = "ew_common"
 BAND_NOTE = (
     "The band is the 5th-95th percentile rank over 200 draws that perturb the indicator weights and, where a confidence "
     "interval is published, the values within it, and over leaving each indicator out in turn."

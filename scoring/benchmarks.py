@@ -7,6 +7,10 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from areas.harmonise import _scale
+from scoring.matrix import latest_period
+from scoring.neighbours import WARD_KNN_KIND, ward_residents
+
 BENCHMARK_COLUMNS = [
     "area_code", "indicator_id", "period", "value", "lower_ci", "upper_ci",
     "region_value", "country_value", "ons_neighbours_median", "atlas_neighbours_median",
@@ -18,7 +22,6 @@ def _aggregate(frame: pd.DataFrame, group: pd.Series, population: pd.Series) -> 
     """Comparator value: summed counts where the indicator is a share of counts, else a population-weighted mean of LADs."""
     has_counts = frame["numerator"].notna() & frame["denominator"].gt(0)
     if has_counts.all() and len(frame):
-        from indicators.harmonise import _scale
 
         ratio = _scale(frame)
         sums = frame.groupby(group)[["numerator", "denominator"]].sum()
@@ -41,7 +44,6 @@ def flag(value_low: float, value_high: float, comparator: float, polarity: str) 
 
 
 def benchmark_table(values: pd.DataFrame, areas: pd.DataFrame, neighbours: pd.DataFrame, population: pd.Series, catalogue) -> pd.DataFrame:
-    from indicators.model import latest_period
 
     polarity = {i.id: i.polarity for i in catalogue}
     lads = areas[areas["level"] == "lad"].set_index("area_code")
@@ -85,8 +87,6 @@ def ward_benchmark_table(values: pd.DataFrame, areas: pd.DataFrame, neighbours: 
     measures 1 = highest) and country_fifth is the fifth of them it falls in (1 = the best or highest fifth).
 
     Worked on a wards x indicators matrix, so all 7,588 wards take well under a second."""
-    from indicators.model import latest_period
-    from indicators.neighbours import WARD_KNN_KIND, ward_residents
 
     ward_rows = values[values["level"] == "ward"]
     if ward_rows.empty:

@@ -4,8 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-import app_data as data
-from indicators import views
+import vocabulary as vocab
+from dashboard import app_data as data
+from dashboard import views
 
 a = data.atlas()
 
@@ -46,10 +47,10 @@ with tab_factors:
     st.dataframe(
         pd.DataFrame(
             {
-                "Factor": list(views.FACTORS),
-                "Name": list(views.FACTORS.values()),
-                "Scored indicators": [int(counts.get(n, 0)) for n in views.FACTORS],
-                "Proxy indicators": [int(a.catalogue[(a.catalogue["factor"] == n) & a.catalogue["proxy"]].shape[0]) for n in views.FACTORS],
+                "Factor": list(vocab.FACTORS),
+                "Name": list(vocab.FACTORS.values()),
+                "Scored indicators": [int(counts.get(n, 0)) for n in vocab.FACTORS],
+                "Proxy indicators": [int(a.catalogue[(a.catalogue["factor"] == n) & a.catalogue["proxy"]].shape[0]) for n in vocab.FACTORS],
             }
         ),
         hide_index=True,
@@ -65,8 +66,8 @@ with tab_coherence:
     else:
         st.markdown(
             "Each scope ranks a different set of areas on a different set of indicators, so the audit is run per scope and "
-            f"country: **{views.SCOPE_LABELS['ew_common']}** (all 318 LAs on the indicators published for both countries) and "
-            f"**{views.SCOPE_LABELS['country']}** (England, then Wales, each on all of its own indicators); wards only within their own country."
+            f"country: **{vocab.SCOPE_LABELS['ew_common']}** (all 318 LAs on the indicators published for both countries) and "
+            f"**{vocab.SCOPE_LABELS['country']}** (England, then Wales, each on all of its own indicators); wards only within their own country."
         )
         st.markdown("#### Factors: internal consistency, and what the scores track")
         numbers = {c: st.column_config.NumberColumn(format="%.2f") for c in ["Cronbach's alpha", "Largest |ρ| in factor", *views.CORRELATION_COLUMNS.values()]}

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-import app_data as data
-import figures
-from indicators import views
+import vocabulary as vocab
+from dashboard import app_data as data
+from dashboard import figures, views
 
 a = data.atlas()
 geo = data.geometry()
@@ -30,8 +30,8 @@ with c2:
     )
 with c3:
     method = data.choose(
-        "method", "map_method", "Score method", list(views.METHODS), "robust_z", what="method",
-        format_func=views.METHODS.get, disabled=not views.is_score(measure),
+        "method", "map_method", "Score method", list(vocab.METHOD_LABELS), "robust_z", what="method",
+        format_func=vocab.METHOD_LABELS.get, disabled=not views.is_score(measure),
         help="How indicators are put on one scale before averaging (see Methodology).",
     )
 with c4:

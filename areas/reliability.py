@@ -6,10 +6,13 @@ it. Both are said beside the value and flagged on the ward map; they are never h
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from indicators.context import BuildContext
+if TYPE_CHECKING:  # the build's input; the app reads only this module's constants and rests_on
+    from indicators.context import BuildContext
 
 # Residents per OA (TS037 total: all usual residents) weigh how much of an LSOA lies in each ward.
 RESIDENTS_SOURCE, RESIDENTS_MEASURE = "census2021_oa_topics", "health_total"

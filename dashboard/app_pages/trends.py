@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-import app_data as data
-import figures
-from indicators import views
+from dashboard import app_data as data
+from dashboard import figures, views
 
 a = data.atlas()
 

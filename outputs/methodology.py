@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from indicators import model, reliability, scores
+import vocabulary as vocab
+from areas import reliability
 from indicators.catalogue import CATALOGUE
-from indicators.catalogue_base import FACTORS
-from indicators.neighbours import K_NEIGHBOURS, K_WARD_NEIGHBOURS, KNN_VARIABLES, WARD_KNN_VARIABLES_BY_COUNTRY
+from scoring import scores
+from scoring.neighbours import K_NEIGHBOURS, K_WARD_NEIGHBOURS, KNN_VARIABLES, WARD_KNN_VARIABLES_BY_COUNTRY
+from vocabulary import FACTORS
 
 POLARITY_WORDS = {"higher_is_better": "higher is better", "lower_is_better": "lower is better", "context": "context only, never scored"}
 
@@ -51,8 +53,8 @@ def render(audit: pd.DataFrame | None = None) -> str:
         "   published for the area's country; otherwise it is missing and the reason is recorded.",
         "8. **Two scopes: England and Wales on one footing.** The English Indices of Deprivation and the Welsh Index (WIMD)",
         "   are separate scales and are never compared.",
-        f"   - `ew_common` (the default): {scores.SCOPES['ew_common']}. All 318 LAs are ranked together.",
-        f"   - `country`: {scores.SCOPES['country']}. England's LAs are ranked 1-296, Wales's 1-22.",
+        f"   - `ew_common` (the default): {vocab.SCOPES['ew_common']}. All 318 LAs are ranked together.",
+        f"   - `country`: {vocab.SCOPES['country']}. England's LAs are ranked 1-296, Wales's 1-22.",
         "   Welsh LAs are more alike than English ones on the common indicators; the scores keep that difference.",
         f"9. **Rank bands.** {scores.BAND_NOTE} Ranks in every draw are among the areas scored at the published values, and",
         "   each band is widened where needed to hold its own rank. Bare league tables are not published.",
@@ -82,14 +84,14 @@ def render(audit: pd.DataFrame | None = None) -> str:
         "`LSOA21_WD25_LAD25_EW_LU` when online, and the build then uses it unchanged.",
         "",
         "## Wards",
-        f"A ward factor is scored only where at least {model.MIN_WARD_INDICATORS} ward-level indicators of that factor are held for",
+        f"A ward factor is scored only where at least {vocab.MIN_WARD_INDICATORS} ward-level indicators of that factor are held for",
         "the ward's country, and each country's wards are ranked among themselves (the IoD and WIMD stay apart). Where a",
         "factor has one ward indicator in a country (factor 2 in both: the IoD crime domain, the WIMD community safety",
         "domain; factor 1 in Wales: English proficiency), or a ward holds only one of the factor's indicators (an",
         "uncontested election has no turnout), that indicator is shown under the factor's name, labelled *single",
         "indicator*, with its rank among the country's wards: it is not a score. The ward composite lists the factors it covers.",
         "",
-        f"**Reliability.** Every ward value records how many output areas or LSOAs it was summed from. A ward is flagged",
+        "**Reliability.** Every ward value records how many output areas or LSOAs it was summed from. A ward is flagged",
         f"where its LSOA-based values rest on fewer than {reliability.MIN_LSOAS} LSOAs, or where under {reliability.MIN_BEST_FIT_SHARE:.0%} of the",
         "residents of its best-fit LSOAs live in the ward (by output-area placement): such values describe the ward's",
         "neighbours as much as the ward. Flagged wards are outlined on the ward map and marked in its tables.",

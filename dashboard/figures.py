@@ -1,29 +1,26 @@
-"""Figure builders: plain data in, plotly figure out (no Streamlit), each with its source, period and licence line; and the static ward layer."""
+"""Figure builders: plain data in, plotly figure out (no Streamlit), each with its source, period and licence line."""
 from __future__ import annotations
 
-import gzip
-import json
 import math
-import os
 import textwrap
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+import vocabulary as vocab
+from outputs.geojson import WARD_LAYER, feature_collection
+
 # orjson (if ever installed) is slower than json on big nested figures; pin the engine once, here.
 pio.json.config.default_engine = "json"
 
 MAP_STYLE = "white-bg"  # no tiles: draws with no internet and no tile server
-STATIC_WARD_LAYER = "wards_ew.geojson"
-STATIC_WARD_URL = f"app/static/{STATIC_WARD_LAYER}"  # relative to the page, served by enableStaticServing
+STATIC_WARD_URL = f"app/static/{WARD_LAYER}"  # relative to the page, served by enableStaticServing
 EW_BOUNDS = (-6.42, 49.86, 1.77, 55.82)
 MAP_HEIGHT = 520
 MAP_WIDTH_GUESS = 900  # main column of a 1366 px screen with the sidebar open
 FONT_SMALL = 10
-FACTOR_SHORT = {"1": "1 Shared values", "2": "2 Responsibility", "3": "3 Social mobility", "4": "4 Participation", "5": "5 Tackling intolerance", "composite": "Composite"}
 SCALE_BETTER_HIGH = "RdYlBu"  # red = worse, blue = better once reversed for lower-is-better
 SCALE_CONTEXT = "Viridis"
 LOW_RELIABILITY_LEGEND = "Black outline: value rests on one LSOA or on a poor best fit"
@@ -42,36 +39,6 @@ LAYER_LOW_RELIABILITY, LAYER_LOW_RELIABILITY_CASING = "low_reliability", "low_re
 
 
 # ---------------------------------------------------------------- geometry
-
-def _rings(polygon) -> list[np.ndarray]:
-    # Numpy rings: deep-copied by plotly in microseconds, where nested lists of floats take tens of ms per figure.
-    return [np.asarray(polygon.exterior.coords)] + [np.asarray(r.coords) for r in polygon.interiors]
-
-
-def geometry_dict(geometry, *, arrays: bool = True) -> dict:
-    if geometry.geom_type == "Polygon":
-        coords = _rings(geometry)
-        kind = "Polygon"
-    elif geometry.geom_type == "MultiPolygon":
-        coords = [_rings(p) for p in geometry.geoms]
-        kind = "MultiPolygon"
-    else:
-        raise ValueError(f"unexpected geometry {geometry.geom_type}")
-    if not arrays:
-        coords = json.loads(json.dumps(coords, default=lambda a: a.tolist()))
-    return {"type": kind, "coordinates": coords}
-
-
-def feature_collection(codes, geometries, *, arrays: bool = True) -> dict:
-    """GeoJSON with only area_code in properties (the figure's featureidkey)."""
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "properties": {"area_code": code}, "geometry": geometry_dict(g, arrays=arrays)}
-            for code, g in zip(codes, geometries)
-        ],
-    }
-
 
 def collections_by_parent(boundaries: pd.DataFrame) -> dict[str, dict]:
     """Ward GeoJSON per LAD code (wards carry parent_code)."""
@@ -98,25 +65,6 @@ def view_for_bounds(bounds, width: int = MAP_WIDTH_GUESS, height: int = MAP_HEIG
     mid_y = (merc(maxy) + merc(miny)) / 2
     centre = {"lon": (minx + maxx) / 2, "lat": math.degrees(2 * math.atan(math.exp(mid_y)) - math.pi / 2)}
     return centre, round(min(zoom, 14), 2)
-
-
-def write_static_layers(processed_dir: Path, static_dir: Path) -> dict[str, int]:
-    """Write static/wards_ew.geojson (area_code only, compact) from boundaries_ward.parquet; atomic. Returns raw and gzip bytes.
-
-    The national ward map points at this file by URL, so 7,588 ward outlines are never embedded in a figure.
-    """
-    import geopandas as gpd
-
-    wards = gpd.read_parquet(Path(processed_dir) / "boundaries_ward.parquet")
-    collection = feature_collection(wards["area_code"], wards.geometry, arrays=False)
-    payload = json.dumps(collection, separators=(",", ":")).encode("utf-8")
-    static_dir = Path(static_dir)
-    static_dir.mkdir(parents=True, exist_ok=True)
-    target = static_dir / STATIC_WARD_LAYER
-    tmp = target.with_suffix(".geojson.part")
-    tmp.write_bytes(payload)
-    os.replace(tmp, target)
-    return {"raw_bytes": len(payload), "gzip_bytes": len(gzip.compress(payload, 6))}
 
 
 # ---------------------------------------------------------------- shared decoration
@@ -413,7 +361,7 @@ def factor_profile_chart(summary: pd.DataFrame, *, source_line: str, height: int
     fig = go.Figure(
         go.Scatter(
             x=rank,
-            y=[FACTOR_SHORT.get(f, f) for f in rows["factor"]],
+            y=[vocab.FACTOR_SHORT.get(f, f) for f in rows["factor"]],
             mode="markers",
             marker={"size": 12, "color": "#1f4e9a"},
             error_x={

@@ -4,8 +4,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-import app_data as data
-from indicators import downloads, views
+import vocabulary as vocab
+from dashboard import app_data as data
+from dashboard import views
+from outputs import downloads
 
 a = data.atlas()
 geo = data.geometry()
@@ -18,12 +20,12 @@ with c2:
     level = data.choose("level", "data_level", "Level", ["lad", "ward"], "lad", what="level",
                         format_func={"lad": "Local authorities", "ward": "Wards"}.get, widget="radio", horizontal=True)
 with c3:
-    method = data.choose("method", "data_method", "Score method", ["both", *views.METHODS], "both", what="method",
-                         format_func=lambda m: "Both methods" if m == "both" else views.METHODS[m], disabled=dataset != "scores")
+    method = data.choose("method", "data_method", "Score method", ["both", *vocab.METHOD_LABELS], "both", what="method",
+                         format_func=lambda m: "Both methods" if m == "both" else vocab.METHOD_LABELS[m], disabled=dataset != "scores")
 with c4:
     # Wards are scored only within their own country, so at ward level the scope is fixed (and said below).
     scope = data.scope_picker("data_scope", disabled=dataset != "scores" or level == "ward")
-score_scope = views.WARD_SCOPE if level == "ward" else scope
+score_scope = vocab.WARD_SCOPE if level == "ward" else scope
 
 factor_options = [1, 2, 3, 4, 5, 0]
 raw_factors = [f.strip() for f in str(data.param("factor") or "").split(",") if f.strip()]
@@ -33,7 +35,7 @@ if len(factors) != len(raw_factors):
 d1, d2 = st.columns([1.4, 3])
 with d1:
     data.bind("factor", "data_factors", factors, factor_options)
-    chosen_factors = st.multiselect("Factors (none = all)", factor_options, key="data_factors", format_func=lambda f: f"{f}. {views.FACTORS[f][:34]}" if f else "Context (not scored)")
+    chosen_factors = st.multiselect("Factors (none = all)", factor_options, key="data_factors", format_func=lambda f: f"{f}. {vocab.FACTORS[f][:34]}" if f else "Context (not scored)")
     data.publish("factor", "data_factors", [str(f) for f in chosen_factors])
 
 catalogue = a.catalogue

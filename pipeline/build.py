@@ -12,8 +12,11 @@ from typing import Callable
 import pandas as pd
 
 import settings
-from data_sources import all_modules
+from areas import geography as geo
+from data_sources import all_modules, manifest
 from data_sources.base import DataSourceError, validate_tidy
+from outputs import geojson, methodology
+from scoring import model
 
 Progress = Callable[[str], None]
 
@@ -46,10 +49,8 @@ def read_tidy_sources(raw_root: Path, progress: Progress = lambda _m: None) -> d
     return frames
 
 
-def build(data_dir: Path | None = None, progress: Progress = lambda _m: None) -> BuildResult:
+def run(data_dir: Path | None = None, progress: Progress = lambda _m: None) -> BuildResult:
     """Rebuild every processed table from data/raw. Nothing in data/processed changes unless all of it succeeds."""
-    from indicators import geography as geo
-    from indicators import model
 
     started = time.perf_counter()
     data_dir = Path(data_dir or settings.data_dir())
@@ -67,6 +68,9 @@ def build(data_dir: Path | None = None, progress: Progress = lambda _m: None) ->
         lad_layer.to_parquet(staging / "boundaries_lad.parquet", index=False)
         ward_layer.to_parquet(staging / "boundaries_ward.parquet", index=False)
         tables["boundaries_lad.parquet"], tables["boundaries_ward.parquet"] = len(lad_layer), len(ward_layer)
+        # The national ward map's layer is built with the tables, so the layer served always matches them.
+        geojson.write_ward_layer(ward_layer, staging)
+        tables[geojson.WARD_LAYER] = len(ward_layer)
 
         tidy = read_tidy_sources(raw_root, progress)
         for source_id, frame in tidy.items():
@@ -78,11 +82,12 @@ def build(data_dir: Path | None = None, progress: Progress = lambda _m: None) ->
         built = model.build_tables(raw_root, areas, tidy, progress)
         for name, frame in built.items():
             write_table(frame, staging / f"{name}.parquet", tables)
-        from indicators import methodology
 
         (staging / "methodology.md").write_text(methodology.render(built["coherence"]), encoding="utf-8")
         (staging / "build_info.json").write_text(json.dumps({"tables": tables}, indent=1, sort_keys=True) + "\n")
         switch_in(staging, data_dir / "processed")
+        if (data_dir / "processed").resolve() == settings.processed_dir().resolve():
+            geojson.publish_ward_layer(data_dir / "processed", settings.PROJECT_ROOT / "static")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -91,7 +96,6 @@ def build(data_dir: Path | None = None, progress: Progress = lambda _m: None) ->
 
 def sources_table(data_dir: Path) -> pd.DataFrame:
     """One row per source: what it is, its licence, and when its held files were retrieved (from the manifest)."""
-    from data_sources import manifest
 
     retrieved: dict[str, set[str]] = {}
     for entry in manifest.load(data_dir / "manifest.json"):
@@ -135,4 +139,4 @@ def switch_in(staging: Path, processed: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-__all__ = ["build", "read_tidy_sources", "BuildResult", "DataSourceError"]
+__all__ = ["run", "read_tidy_sources", "BuildResult", "DataSourceError"]

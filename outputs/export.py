@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from indicators.scores import SMALL_POPULATION
+from scoring.scores import SMALL_POPULATION
 
 # OWASP CSV injection: a cell starting with one of these can run as a formula in a spreadsheet.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

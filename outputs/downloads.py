@@ -9,7 +9,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from indicators.export import FORMULA_PREFIXES, neutralise_formulae, safe_filename
+from outputs.export import FORMULA_PREFIXES, neutralise_formulae, safe_filename
 
 ATTRIBUTION = "Cohesion Atlas, built from official statistics; see the metadata for each source and its licence."
 

@@ -4,35 +4,34 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-import app_data as data
-import figures
-from indicators import views
+import vocabulary as vocab
+from dashboard import app_data as data
+from dashboard import figures, views
 
 a = data.atlas()
-FACTOR_NUMBERS = (1, 2, 3, 4, 5)
 
 st.subheader("Build your own composite")
 c1, c2 = st.columns([1.2, 3])
 with c1:
-    method = data.choose("method", "composite_method", "Method", list(views.METHODS), "robust_z", what="method", format_func=views.METHODS.get, widget="radio")
+    method = data.choose("method", "composite_method", "Method", list(vocab.METHOD_LABELS), "robust_z", what="method", format_func=vocab.METHOD_LABELS.get, widget="radio")
     scope = data.scope_picker("composite_scope")
     lad = data.lad_picker("Highlight a local authority", "composite_area")
     data.publish("area", "composite_area", lad)
 
 prepared = data.prepared(method, scope)
-weights, message = views.check_weights(data.param("weights"), len(FACTOR_NUMBERS))
+weights, message = views.check_weights(data.param("weights"), len(vocab.FACTOR_NUMBERS))
 data.warn(message)
 with c2:
     st.markdown("**Factor weights** (0 leaves a factor out; the composite is the weighted mean of the factor scores)")
-    columns = st.columns(len(FACTOR_NUMBERS))
+    columns = st.columns(len(vocab.FACTOR_NUMBERS))
     factor_weights = {}
-    for col, number, start in zip(columns, FACTOR_NUMBERS, weights):
+    for col, number, start in zip(columns, vocab.FACTOR_NUMBERS, weights):
         key = f"composite_w{number}"
         data.bind("weights", key, float(start))
         with col:
-            factor_weights[number] = st.slider(f"F{number}", 0.0, 5.0, step=0.5, key=key, help=views.FACTORS[number])
+            factor_weights[number] = st.slider(f"F{number}", 0.0, 5.0, step=0.5, key=key, help=vocab.FACTORS[number])
     data.publish("weights", "composite_weights", ",".join(f"{w:g}" for w in factor_weights.values()))
-    for number in FACTOR_NUMBERS:
+    for number in vocab.FACTOR_NUMBERS:
         st.session_state[f"_seen_composite_w{number}"] = st.session_state["_seen_composite_weights"]
 
     indicator_ids = prepared.indicators
@@ -53,14 +52,14 @@ with c2:
         data.warn(f"Ignored indicator weights in the link that are unknown or outside 0-3: {views.safe_echo(','.join(bad))}.")
     indicator_weights = {}
     with st.expander("Indicator weights within each factor (0-3; 1 = equal)"):
-        tabs = st.tabs([f"Factor {n}" for n in FACTOR_NUMBERS])
-        for tab, number in zip(tabs, FACTOR_NUMBERS):
+        tabs = st.tabs([f"Factor {n}" for n in vocab.FACTOR_NUMBERS])
+        for tab, number in zip(tabs, vocab.FACTOR_NUMBERS):
             with tab:
                 for ind in [i for i in indicator_ids if prepared.factor[i] == number]:
                     key = f"composite_iw_{ind}"
                     data.bind("iw", key, parsed_iw.get(ind, 1.0))
                     only = prepared.countries_of(ind)
-                    suffix = f" ({views.COUNTRY_NAMES[only[0]]} only)" if scope == "country" and len(only) == 1 and only[0] in views.COUNTRY_NAMES else ""
+                    suffix = f" ({vocab.COUNTRY_NAMES[only[0]]} only)" if scope == "country" and len(only) == 1 and only[0] in vocab.COUNTRY_NAMES else ""
                     indicator_weights[ind] = st.slider(views.measure_label(ind, a.catalogue) + suffix, 0.0, 3.0, step=0.5, key=key)
     changed = {k: v for k, v in indicator_weights.items() if v != 1.0}
     data.publish("iw", "composite_iw", ",".join(f"{k}:{v:g}" for k, v in changed.items()))
@@ -77,7 +76,7 @@ table["area_name"] = table["area_code"].map(a.label)
 table["note"] = [views.small_note(c, a.small_areas) for c in table["area_code"]]
 country_of = a.lads.set_index("area_code")["country"]
 line = views.SourceLine(
-    source=f"Cohesion Atlas composite under your weights ({views.METHODS[method]}), from {len(indicator_ids)} indicators; see Methodology and sources",
+    source=f"Cohesion Atlas composite under your weights ({vocab.METHOD_LABELS[method]}), from {len(indicator_ids)} indicators; see Methodology and sources",
     period="latest published period of each indicator",
     licence="OGL v3.0, Open Parliament Licence v3.0",
 )
@@ -90,7 +89,7 @@ me = table[table["area_code"] == lad]
 if len(me) and pd.notna(me["rank"].iloc[0]):
     r = me.iloc[0]
     moved = int(r["change"])
-    among = "" if scope == "ew_common" else f" LAs in {views.COUNTRY_NAMES.get(country_of.get(lad), 'its country')}"
+    among = "" if scope == "ew_common" else f" LAs in {vocab.COUNTRY_NAMES.get(country_of.get(lad), 'its country')}"
     st.markdown(
         f"**{a.label(lad)}**: rank {int(r['rank'])} of {int(r['n_areas'])}{among} under your weights "
         f"(band {int(r['rank_low'])}–{int(r['rank_high'])}); {int(r['equal_rank'])} at equal weights "
@@ -104,7 +103,7 @@ movers = table.dropna(subset=["rank"]).sort_values("change")
 show = pd.concat([movers.tail(8).iloc[::-1], movers.head(8)])
 st.markdown("#### Biggest moves against equal weights")
 st.dataframe(
-    show.assign(universe=show["universe"].map(lambda u: {"E+W": "England and Wales", **views.COUNTRY_NAMES}.get(u, u)))[
+    show.assign(universe=show["universe"].map(lambda u: {"E+W": "England and Wales", **vocab.COUNTRY_NAMES}.get(u, u)))[
         ["area_name", "equal_rank", "rank", "change", "rank_low", "rank_high", "n_areas", "universe", "score", "note"]
     ].rename(
         columns={"area_name": "Area", "equal_rank": "Equal weights", "rank": "Your weights", "change": "Places up", "rank_low": "Band from", "rank_high": "Band to",
@@ -118,9 +117,9 @@ st.dataframe(
 with st.expander("How weights become the index", expanded=False):
     st.markdown(
         f"""
-1. The scope sets which LAs are ranked together and on which indicators: {views.SCOPE_LABELS['ew_common']} puts all 318 LAs on
-   the indicators published for both countries; {views.SCOPE_LABELS['country']} normalises and ranks each country on its own indicators.
-2. Within that set, each indicator is put on one scale ({views.METHODS[method].lower()}) with higher meaning better, exactly as in the published scores.
+1. The scope sets which LAs are ranked together and on which indicators: {vocab.SCOPE_LABELS['ew_common']} puts all 318 LAs on
+   the indicators published for both countries; {vocab.SCOPE_LABELS['country']} normalises and ranks each country on its own indicators.
+2. Within that set, each indicator is put on one scale ({vocab.METHOD_LABELS[method].lower()}) with higher meaning better, exactly as in the published scores.
 3. Within each factor, the factor score is the weighted mean of its indicators' normalised values, using the indicator
    weights above (1 = equal), re-standardised for the indicators each LA has, as the build does. A factor needs 60% of the
    weight of the indicators published for the area's country, or it is missing.

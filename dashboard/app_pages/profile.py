@@ -8,9 +8,9 @@ import textwrap
 import pandas as pd
 import streamlit as st
 
-import app_data as data
-import figures
-from indicators import views
+import vocabulary as vocab
+from dashboard import app_data as data
+from dashboard import figures, views
 
 a = data.atlas()
 raw_area = str(data.param("area") or "").strip().upper()
@@ -56,7 +56,7 @@ def ward_profile(ward: str, lad: str, method: str) -> None:
     """Header, factors, indicators and similar wards of one ward."""
     me = a.areas.set_index("area_code").loc[ward]
     country = me["country"]
-    country_name = views.COUNTRY_NAMES[country]
+    country_name = vocab.COUNTRY_NAMES[country]
     lad_short = a.names[lad]
     st.subheader(a.label(ward))
     reliability = views.ward_reliability_row(ward, a.ward_reliability)
@@ -72,7 +72,7 @@ def ward_profile(ward: str, lad: str, method: str) -> None:
             icon="⚠️",
         )
 
-    ward_scores = a.scores_for("ward", views.WARD_SCOPE)
+    ward_scores = a.scores_for("ward", vocab.WARD_SCOPE)
     compared = data.ward_comparisons()
     similar = views.similar_ward_rows(ward, compared.similar, a.areas, a.names, a.welsh)
     ward_factors(views.ward_factor_rows(ward, method, ward_scores, compared.benchmarks, a.catalogue), country)
@@ -85,7 +85,7 @@ def ward_profile(ward: str, lad: str, method: str) -> None:
 
 def ward_factors(factors: pd.DataFrame, country: str) -> None:
     """Each factor's rank among the country's wards (or its single indicator, or why neither), as metrics and a table."""
-    country_name = views.COUNTRY_NAMES[country]
+    country_name = vocab.COUNTRY_NAMES[country]
     rank_column = f"Rank among {country_name}'s wards"
     metrics = st.columns(len(factors))
     for col, r in zip(metrics, factors.itertuples()):
@@ -106,7 +106,7 @@ def ward_factors(factors: pd.DataFrame, country: str) -> None:
     st.dataframe(
         pd.DataFrame(
             {
-                "Factor": [name if f == "composite" else figures.FACTOR_SHORT.get(f, f) for f, name in zip(factors["factor"], factors["name"])],
+                "Factor": [name if f == "composite" else vocab.FACTOR_SHORT.get(f, f) for f, name in zip(factors["factor"], factors["name"])],
                 "Shown as": factors["measure"],
                 "Value": factors["value_text"],
                 rank_column: factors["rank_text"],
@@ -125,7 +125,7 @@ def ward_factors(factors: pd.DataFrame, country: str) -> None:
         },
     )
     st.caption(
-        a.scope_caption(views.WARD_SCOPE, country=country, level="ward")
+        a.scope_caption(vocab.WARD_SCOPE, country=country, level="ward")
         + f" Rank 1 is best. {views.BAND_NOTE} A factor resting on a single ward indicator in {country_name} gets no score: "
         "that indicator is shown under the factor's name with its value and rank. "
         + f"Composite: {views.COMPOSITE_CAVEAT}"
@@ -135,7 +135,7 @@ def ward_factors(factors: pd.DataFrame, country: str) -> None:
 
 def ward_indicators(rows: pd.DataFrame, lad: str, country: str, n_similar: int) -> None:
     """Every indicator of the ward beside its LA, its country and its similar wards, a tab per factor and one for context."""
-    country_name = views.COUNTRY_NAMES[country]
+    country_name = vocab.COUNTRY_NAMES[country]
     lad_short = a.names[lad]
     st.markdown(f"#### Indicators against {lad_short}, {country_name} and similar wards")
     factor_tabs = [n for n in (1, 2, 3, 4, 5, 0) if n in set(rows["factor"])] if len(rows) else []
@@ -220,7 +220,7 @@ if url_ward:
     with c2:
         ward = ward_picker(lad, url_ward, "Ward")
     with c3:
-        method = data.choose("method", "profile_method", "Score method", list(views.METHODS), "robust_z", what="method", format_func=views.METHODS.get)
+        method = data.choose("method", "profile_method", "Score method", list(vocab.METHOD_LABELS), "robust_z", what="method", format_func=vocab.METHOD_LABELS.get)
     with c4:
         st.caption("Wards are ranked within their own country only (no England and Wales scope for wards).")
     if ward is None:
@@ -237,7 +237,7 @@ with c2:
         format_func={"region": "Region", "country": "Country", "ons_neighbours": "ONS similar", "atlas_neighbours": "Our similar"}.get, widget="segmented",
     )
 with c3:
-    method = data.choose("method", "profile_method", "Score method", list(views.METHODS), "robust_z", what="method", format_func=views.METHODS.get)
+    method = data.choose("method", "profile_method", "Score method", list(vocab.METHOD_LABELS), "robust_z", what="method", format_func=vocab.METHOD_LABELS.get)
 with c4:
     scope = data.scope_picker("profile_scope")
 show(lad)
@@ -271,7 +271,7 @@ for col, r in zip(metrics, summary.itertuples()):
     label = "Composite" if r.factor == "composite" else f"Factor {r.factor}"
     value = f"{int(r.rank)} / {r.n_areas}" if pd.notna(r.rank) else "no score"
     band = f"band {int(r.rank_low)}–{int(r.rank_high)}" if pd.notna(r.rank_low) else "no band"
-    col.metric(label, value, help=f"{r.name}. {scope_text} Rank 1 = best; {band}. Score {r.score:.3f} ({views.METHODS[method]}). Evidence: {r.evidence}.")
+    col.metric(label, value, help=f"{r.name}. {scope_text} Rank 1 = best; {band}. Score {r.score:.3f} ({vocab.METHOD_LABELS[method]}). Evidence: {r.evidence}.")
     # The evidence sits under each rank too: at 1366 px the table's Evidence column can fall off its right edge.
     col.caption(f"{band}  \n{r.evidence}")
 st.caption(f"{scope_text} Ranks are out of the LAs with a score for that factor.")
@@ -284,7 +284,7 @@ with right:
     similar_label = "ONS similar areas" if kind == "ons_global" else "our similar areas"
     own_country = "In Wales" if me["country"] == "W" else "In England"
     columns = {
-        "Factor": summary["factor"].map(figures.FACTOR_SHORT),
+        "Factor": summary["factor"].map(vocab.FACTOR_SHORT),
         ("All LAs" if scope == "ew_common" else own_country): [
             views.rank_text(r, lo, hi, n, compact=True) for r, lo, hi, n in zip(summary["rank"], summary["rank_low"], summary["rank_high"], summary["n_areas"])
         ],

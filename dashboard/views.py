@@ -9,11 +9,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from indicators.catalogue_base import FACTORS
-from indicators.model import MIN_WARD_INDICATORS
-from indicators.neighbours import K_WARD_NEIGHBOURS, WARD_KNN_KIND, WARD_KNN_VARIABLES_BY_COUNTRY
-from indicators.reliability import MIN_BEST_FIT_SHARE, MIN_LSOAS
-from indicators.scores import BAND_NOTE, COMPOSITE_CAVEAT, DEFAULT_SCOPE, SCOPES, SMALL_POPULATION  # noqa: F401  (re-exported for pages)
+from areas.reliability import MIN_BEST_FIT_SHARE, MIN_LSOAS
+from scoring.neighbours import K_WARD_NEIGHBOURS, WARD_KNN_KIND, WARD_KNN_VARIABLES_BY_COUNTRY
+from scoring.scores import BAND_NOTE, COMPOSITE_CAVEAT, SMALL_POPULATION  # noqa: F401  (re-exported for pages)
+from vocabulary import COUNTRY_NAMES, DEFAULT_SCOPE, FACTORS, METHOD_LABELS, MIN_WARD_INDICATORS, SCOPE_LABELS, SCOPES, WALES_CODE, WARD_SCOPE
 
 DEFAULT_LAD = "E08000025"  # Birmingham: the largest authority, in England, with ward-level data
 COMPARATORS = {
@@ -29,8 +28,6 @@ COMPARATOR_COLUMNS = {
     "atlas_neighbours": "atlas_neighbours_median",
 }
 NEIGHBOUR_KINDS = {"ons_neighbours": "ons_global", "atlas_neighbours": "atlas_knn"}
-METHODS = {"robust_z": "Robust z-score", "exponential": "Exponential (IMD style)"}
-SCORE_PERIOD = "latest"
 SCORE_MEASURES = {"composite": "Composite of the five factors", **{f"factor_{n}": f"Factor {n}: {name}" for n, name in FACTORS.items()}}
 LOOKUP_SOURCES = frozenset({"geography", "oa21_lookup", "ons_lookups", "ons_boundaries"})
 BOUNDARY_CREDIT = "Boundaries: ONS Open Geography Portal (OGL v3.0), simplified"
@@ -44,10 +41,6 @@ FACTOR5_NOTE = (
 )
 WARD_LOOKUP_FALLBACK = "The LSOA 2021 to ward 2025 lookup is derived (about 95% agreement with the ONS best-fit method where wards changed)."
 NATIONAL_RANK_NOTE = f"Rank 1 is best. {BAND_NOTE}"
-# Short labels for the scope control; the long ones (scores.SCOPES) go in its help.
-SCOPE_LABELS = {"ew_common": "England and Wales, common indicators", "country": "Each country, all its indicators"}
-WARD_SCOPE = "country"  # the only scope with ward rows: wards are ranked within their own country
-COUNTRY_NAMES = {"E": "England", "W": "Wales"}
 UNIVERSE_COUNTRY = {"ew_common": "E+W"}
 SMALL_POPULATION_TEXT = "very small resident population"
 SMALL_POPULATION_NOTE = (
@@ -542,7 +535,7 @@ def score_source_line(
     ids = sorted({s.strip() for ids in rows["source_id"] for s in ids.split(",")} - LOOKUP_SOURCES)
     lic = sources[sources["source_id"].isin(ids)]["licence"].map(lambda x: LICENCE_SHORT.get(x, x))
     return SourceLine(
-        source=f"Cohesion Atlas {METHODS.get(method, method).lower()} scores from {len(rows)} indicators"
+        source=f"Cohesion Atlas {METHOD_LABELS.get(method, method).lower()} scores from {len(rows)} indicators"
         + (f" published for {COUNTRY_NAMES[country]}" if scope != "ew_common" and country in COUNTRY_NAMES else "")
         + (" (each country on its own)" if scope != "ew_common" and country not in COUNTRY_NAMES else "")
         + f" ({', '.join(ids)})",
@@ -885,7 +878,7 @@ def ward_factor_rows(ward: str, method: str, ward_scores: pd.DataFrame, ward_ben
                        value_text=f"{fmt_value(value, ind['unit'])}{unit_suffix(ind['unit'])}" if np.isfinite(value) else "no value",
                        rank_text=rank_text(r["rank"], np.nan, np.nan, int(r["n_areas"])))
         elif np.isfinite(r["score"]):
-            row.update(kind="score", measure=f"score ({METHODS.get(method, method).lower()})", value=r["score"], value_text=f"{r['score']:.3f}",
+            row.update(kind="score", measure=f"score ({METHOD_LABELS.get(method, method).lower()})", value=r["score"], value_text=f"{r['score']:.3f}",
                        rank_text=rank_text(r["rank"], r["rank_low"], r["rank_high"], int(r["n_areas"])))
         else:
             row.update(kind="no score", measure=f"no score: {r['missing_reason'] or 'too few indicators with a value'}")
@@ -1030,7 +1023,7 @@ def comparator_series(
         by_code = block.set_index("area_code")["value"]
         if area in by_code.index:
             out.append((period, str(me["area_name"]), float(by_code[area])))
-        if me["region_code"] != "W92000004":
+        if me["region_code"] != WALES_CODE:
             reg = block[block["region"] == me["region_code"]].set_index("area_code")["value"]
             out.append((period, f"Region: {me['region_name']}", weighted_mean(reg, population)))
         cty = block[block["country"] == me["country"]].set_index("area_code")["value"]

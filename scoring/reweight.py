@@ -6,14 +6,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from indicators import model, scores
-
-FACTOR_NUMBERS = (1, 2, 3, 4, 5)
+import vocabulary as vocab
+from scoring import matrix, scores
+from vocabulary import FACTOR_NUMBERS
 
 
 @dataclass(frozen=True)
 class _CatalogueRow:
-    """The fields of a catalogue Indicator that model.score_matrix reads, taken from the processed catalogue table,
+    """The fields of a catalogue Indicator that matrix.score_matrix reads, taken from the processed catalogue table,
     so the app scores the indicators that the build it reads actually scored."""
 
     id: str
@@ -60,12 +60,12 @@ class Prepared:
         return [u.country for u in self.universes if indicator_id in u.normalised.columns]
 
 
-def prepare(lad_values: pd.DataFrame, catalogue: pd.DataFrame, lad_areas: pd.DataFrame, method: str, scope: str = scores.DEFAULT_SCOPE) -> Prepared:
-    """The build's own steps on the processed tables: model.score_matrix for LADs, model.universes for the scope, then
+def prepare(lad_values: pd.DataFrame, catalogue: pd.DataFrame, lad_areas: pd.DataFrame, method: str, scope: str = vocab.DEFAULT_SCOPE) -> Prepared:
+    """The build's own steps on the processed tables: matrix.score_matrix for LADs, matrix.universes for the scope, then
     normalise and the spread within each universe (scope ew_common: all LAs on the E+W indicators; country: each
     country on its own)."""
-    if scope not in scores.SCOPES:
-        raise ValueError(f"unknown scope {scope!r}; expected one of {tuple(scores.SCOPES)}")
+    if scope not in vocab.SCOPES:
+        raise ValueError(f"unknown scope {scope!r}; expected one of {tuple(vocab.SCOPES)}")
     rows = tuple(
         _CatalogueRow(r.indicator_id, int(r.factor), r.polarity, tuple(str(r.scored_levels).split(", ")))
         for r in catalogue.itertuples()
@@ -73,10 +73,10 @@ def prepare(lad_values: pd.DataFrame, catalogue: pd.DataFrame, lad_areas: pd.Dat
     )
     lad_areas = lad_areas[lad_areas["level"] == "lad"] if "level" in lad_areas else lad_areas.assign(level="lad")
     values = lad_values if "level" in lad_values else lad_values.assign(level="lad")
-    data = model.score_matrix(values[values["level"] == "lad"], lad_areas, "lad", rows)
+    data = matrix.score_matrix(values[values["level"] == "lad"], lad_areas, "lad", rows)
     country = lad_areas.set_index("area_code")["country"]
     universes = []
-    for name, universe in model.universes(data, lad_areas, "lad"):
+    for name, universe in matrix.universes(data, lad_areas, "lad"):
         if name != scope:
             continue
         normalised = scores.normalise(universe.values, universe.polarity, method)
@@ -94,7 +94,7 @@ def reweighted(prepared: Prepared, indicator_weights: dict[str, float] | None = 
         table, _counts, _reasons = scores.factor_scores(u.normalised, u.factor, u.coverage, weights, u.spread)
         factors = [f for f in FACTOR_NUMBERS if f in table.columns]
         table = table[factors]
-        if len(factors) >= model.MIN_COMPOSITE_FACTORS:
+        if len(factors) >= matrix.MIN_COMPOSITE_FACTORS:
             table["composite"] = scores.composite(table, factor_weights)
         else:
             table["composite"] = np.nan

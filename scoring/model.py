@@ -1,17 +1,23 @@
 """Run the catalogue: indicator values for every LAD and ward, the catalogue table, factor scores, neighbours and benchmarks."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from indicators import benchmarks, coherence, neighbours, reliability, scores, ward_elections
+import vocabulary as vocab
+from areas import reliability
+from data_sources import ons_similar_areas
+from indicators import ward_elections
 from indicators.catalogue import CATALOGUE
-from indicators.catalogue_base import FACTORS, Indicator
+from indicators.catalogue_base import Indicator
 from indicators.context import BuildContext
+from scoring import benchmarks, coherence, neighbours, scores
+from scoring.matrix import MIN_COMPOSITE_FACTORS, latest_period, period_key, universes
+from scoring.matrix import score_matrix as _score_matrix
+from vocabulary import FACTORS, SCORE_PERIOD
 
 INDICATOR_VALUE_COLUMNS = ["area_code", "level", "indicator_id", "period", "value", "numerator", "denominator", "lower_ci", "upper_ci", "derivation"]
 EVIDENCE_COLUMNS = ["period_oldest", "period_newest", "proxy_share", "inherited_share"]
@@ -21,11 +27,8 @@ FACTOR_SCORE_COLUMNS = [
 ]
 LONE_INDICATOR_REASON = "single indicator, not a score: only {title} is held for this ward, too little of the factor to score it"
 SINGLE_INDICATOR_REASON = "single indicator, not a score: {title} is the only ward indicator of this factor here, shown under the factor's name"
-SCORE_PERIOD = "latest"
 # A factor's ward score needs at least this many ward-level indicators behind it.
-MIN_WARD_INDICATORS = 2
 # A composite of one factor would only repeat it.
-MIN_COMPOSITE_FACTORS = 2
 
 
 def compute_values(ctx: BuildContext, catalogue: tuple[Indicator, ...] = CATALOGUE, progress: Callable[[str], None] = lambda _m: None) -> pd.DataFrame:
@@ -84,58 +87,11 @@ def catalogue_table(values: pd.DataFrame, catalogue: tuple[Indicator, ...] = CAT
     return pd.DataFrame(rows)
 
 
-def latest_period(frame: pd.DataFrame) -> str:
-    """The most recent period that covers at least half the areas holding the indicator (some series trail by area)."""
-    counts = frame.groupby("period")["area_code"].nunique().sort_index()
-    wide_enough = counts[counts >= 0.5 * frame["area_code"].nunique()]
-    return str((wide_enough if len(wide_enough) else counts).index[-1])
+
 
 
 def score_matrix(values: pd.DataFrame, areas: pd.DataFrame, level: str, catalogue: tuple[Indicator, ...] = CATALOGUE) -> scores.ScoreInput:
-    scored = [i for i in catalogue if i.is_scored_at(level)]
-    level_areas = areas[areas["level"] == level].set_index("area_code")
-    columns, errors, derivations, periods, factor, polarity = {}, {}, {}, {}, {}, {}
-    for ind in scored:
-        mine = values[(values["indicator_id"] == ind.id) & (values["level"] == level)]
-        if mine.empty:
-            continue
-        period = latest_period(mine)
-        at_period = mine[mine["period"] == period].set_index("area_code").reindex(level_areas.index)
-        columns[ind.id] = at_period["value"]
-        errors[ind.id] = (at_period["upper_ci"] - at_period["lower_ci"]) / (2 * scores.CI_Z)
-        derivations[ind.id], periods[ind.id] = at_period["derivation"], period
-        factor[ind.id], polarity[ind.id] = ind.factor, ind.polarity
-    matrix = pd.DataFrame(columns, index=level_areas.index)
-    country = level_areas["country"]
-    covered = {c: matrix.groupby(country)[c].apply(lambda s: s.notna().any()) for c in matrix.columns}
-    coverage = pd.DataFrame({c: country.map(covered[c]).fillna(False).astype(bool) for c in matrix.columns}, index=matrix.index)
-    return scores.ScoreInput(
-        values=matrix, factor=pd.Series(factor, dtype=int), polarity=pd.Series(polarity, dtype=object), coverage=coverage,
-        standard_error=pd.DataFrame(errors, index=level_areas.index),
-        period=pd.Series(periods, dtype=object), derivation=pd.DataFrame(derivations, index=level_areas.index),
-    )
-
-
-def universes(data: scores.ScoreInput, areas: pd.DataFrame, level: str) -> list[tuple[str, scores.ScoreInput]]:
-    """The sets of areas ranked together, each with its indicators: (scope, input).
-
-    ew_common: every area, on the indicators published for both countries. country: each country on all of its own.
-    A factor enters a universe only with at least MIN_WARD_INDICATORS indicators at ward level.
-    """
-    country = areas[areas["level"] == level].set_index("area_code")["country"].reindex(data.values.index)
-    published = {c: set(country[data.values[c].notna()]) for c in data.values.columns}
-    # Wards are ranked within their country only: councillors compare a ward with its own country's wards.
-    out = [] if level == "ward" else [("ew_common", data.values.index, [c for c in data.values.columns if published[c] >= set(country.dropna())])]
-    for code in sorted(country.dropna().unique()):
-        out.append(("country", country.index[country == code], [c for c in data.values.columns if code in published[c]]))
-    result = []
-    for scope, rows, columns in out:
-        if level == "ward":
-            counts = data.factor[columns].value_counts()
-            columns = [c for c in columns if counts[data.factor[c]] >= MIN_WARD_INDICATORS]
-        if columns:
-            result.append((scope, data.subset(rows, columns)))
-    return result
+    return _score_matrix(values, areas, level, catalogue)
 
 
 def single_indicator_factors(data: scores.ScoreInput, areas: pd.DataFrame, level: str) -> list[tuple[str, pd.Index, int, str]]:
@@ -184,7 +140,7 @@ def single_indicator_rows(data: scores.ScoreInput, areas: pd.DataFrame, level: s
     for scope, rows, number, indicator in single_indicator_factors(data, areas, level):
         values = data.values.loc[rows, indicator]
         present = values.notna()
-        for method in scores.METHODS:
+        for method in vocab.METHODS:
             frame = pd.DataFrame(
                 {
                     "area_code": rows, "level": level, "scope": scope, "factor": str(number), "period": SCORE_PERIOD,
@@ -233,11 +189,6 @@ def _first_present_period(mask: pd.DataFrame, period: pd.Series) -> pd.Series:
     return mask.idxmax(axis=1).map(period).where(mask.any(axis=1), "")
 
 
-def period_key(period: str) -> tuple[int, str]:
-    """Order period labels by the last year they name ('2008' < '2018-2024' < 'YE Jun 2025')."""
-    years = re.findall(r"\d{4}", str(period))
-    return (int(years[-1]) if years else 0, str(period))
-
 
 def small_population_areas(areas: pd.DataFrame, population: pd.Series) -> set[str]:
     """LAs with fewer residents than scores.SMALL_POPULATION: their survey estimates are thin and their rates swing."""
@@ -262,7 +213,7 @@ def factor_score_table(
             continue
         for scope, universe in universes(data, areas, level):
             evidence = evidence_strength(universe, catalogue, indicator_weights)
-            for method in scores.METHODS:
+            for method in vocab.METHODS:
                 normalised = scores.normalise(universe.values, universe.polarity, method)
                 spread = scores.spread_of(normalised, method)
                 table, counts, reasons = scores.factor_scores(normalised, universe.factor, universe.coverage, indicator_weights, spread)
@@ -365,6 +316,39 @@ def coherence_audit(values: pd.DataFrame, areas: pd.DataFrame, factor_table: pd.
     return pd.concat(parts, ignore_index=True)
 
 
+def ons_neighbours(ctx: BuildContext) -> pd.DataFrame:
+    """ONS's similar-area lists (global, economic, demographic), moved onto 2025 LAD codes."""
+    folder = ctx.raw_root / ons_similar_areas.SOURCE.raw_folder
+    frames = []
+    for raw in ons_similar_areas.SOURCE.files:
+        if raw.name.endswith("-neighbours.csv"):
+            frames.append(ons_similar_areas.read_neighbours(folder / raw.name))
+    frame = pd.concat(frames, ignore_index=True)
+    chain = ctx.chain.set_index("old_code")["lad25_code"]
+    frame["area_code"] = frame["area_code"].map(chain).fillna(frame["area_code"])
+    frame["neighbour_code"] = frame["neighbour_code"].map(chain).fillna(frame["neighbour_code"])
+    frame["kind"] = "ons_" + frame["kind"].astype(str)
+    frame["level"] = "lad"
+    lads = set(ctx.lad_codes)
+    frame = frame[frame["area_code"].isin(lads) & frame["neighbour_code"].isin(lads)]
+    return frame[neighbours.NEIGHBOUR_COLUMNS].drop_duplicates(["area_code", "neighbour_code", "kind"])
+
+
+def neighbour_table(ctx: BuildContext, values: pd.DataFrame) -> pd.DataFrame:
+    """ONS's similar areas, ours for LAs (kNN on context measures) and similar wards, in one table."""
+    ours = neighbours.knn_neighbours(neighbours.context_matrix(values, ctx.lad_codes))
+    theirs = ons_neighbours(ctx)
+    try:
+        wards = neighbours.ward_knn_neighbours(values, ctx.areas)
+    except neighbours.MissingContext:
+        # A build without a ward context variable still writes the LA neighbours; the ward profile then says that
+        # similar wards are not in this build (and the neighbour tests fail), rather than the whole build stopping.
+        wards = pd.DataFrame(columns=neighbours.NEIGHBOUR_COLUMNS)
+    table = pd.concat([theirs, ours, wards], ignore_index=True)[neighbours.NEIGHBOUR_COLUMNS]
+    table["rank"] = table["rank"].astype("int64")
+    return table.sort_values(["level", "kind", "area_code", "rank"]).reset_index(drop=True)
+
+
 def build_tables(raw_root: Path, areas: pd.DataFrame, tidy: dict[str, pd.DataFrame], progress: Callable[[str], None] = lambda _m: None) -> dict[str, pd.DataFrame]:
     ctx = BuildContext(raw_root=Path(raw_root), areas=areas, tidy=tidy)
     values = compute_values(ctx, progress=progress)
@@ -376,15 +360,15 @@ def build_tables(raw_root: Path, areas: pd.DataFrame, tidy: dict[str, pd.DataFra
     progress("coherence audit")
     audit = coherence_audit(values, areas, factor_table)
     progress("similar areas")
-    neighbour_table = neighbours.neighbour_table(ctx, values)
+    similar = neighbour_table(ctx, values)
     progress("benchmarks")
-    bench = benchmarks.benchmark_table(values, areas, neighbour_table, ctx.lad25_population, CATALOGUE)
+    bench = benchmarks.benchmark_table(values, areas, similar, ctx.lad25_population, CATALOGUE)
     return {
         "indicators": catalogue_table(values),
         "indicator_values": values,
         "factor_scores": factor_table,
         "coherence": audit,
-        "neighbours": neighbour_table,
+        "neighbours": similar,
         "benchmarks": bench,
         "ward_reliability": ward_reliability,
         "election_matches_2023": ward_elections.election_matches_2023(ctx),

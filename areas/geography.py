@@ -10,9 +10,8 @@ import shapely
 
 from data_sources import geography as geo_source
 from data_sources import ons_boundaries, ons_lookups
+from vocabulary import WALES_CODE
 
-WALES_CODE = "W92000004"
-ENGLAND_CODE = "E92000001"
 LAD_COUNT_2025 = 318
 WARD_COUNT_2025 = 7588
 

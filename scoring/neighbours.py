@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from indicators.context import BuildContext, MissingInput
+from scoring.matrix import latest_period
+
+
+class MissingContext(LookupError):
+    """A context variable the similar-area search needs has no values at the level (its source is not held)."""
+
 
 K_NEIGHBOURS = 20
 NEIGHBOUR_COLUMNS = ["area_code", "neighbour_code", "rank", "kind", "level"]
@@ -41,34 +46,14 @@ WARD_KNN_VARIABLES = {
 WARD_KNN_VARIABLES_BY_COUNTRY = {"E": WARD_KNN_VARIABLES, "W": {**WARD_KNN_VARIABLES, "welsh_speakers": "Share of residents aged 3+ who can speak Welsh (Census 2021)"}}
 
 
-def ons_neighbours(ctx: BuildContext) -> pd.DataFrame:
-    from data_sources import ons_similar_areas as source
-
-    folder = ctx.raw_root / source.SOURCE.raw_folder
-    frames = []
-    for raw in source.SOURCE.files:
-        if raw.name.endswith("-neighbours.csv"):
-            frames.append(source.read_neighbours(folder / raw.name))
-    frame = pd.concat(frames, ignore_index=True)
-    chain = ctx.chain.set_index("old_code")["lad25_code"]
-    frame["area_code"] = frame["area_code"].map(chain).fillna(frame["area_code"])
-    frame["neighbour_code"] = frame["neighbour_code"].map(chain).fillna(frame["neighbour_code"])
-    frame["kind"] = "ons_" + frame["kind"].astype(str)
-    frame["level"] = "lad"
-    lads = set(ctx.lad_codes)
-    frame = frame[frame["area_code"].isin(lads) & frame["neighbour_code"].isin(lads)]
-    return frame[NEIGHBOUR_COLUMNS].drop_duplicates(["area_code", "neighbour_code", "kind"])
-
-
 def context_matrix(values: pd.DataFrame, lad_codes: pd.Index) -> pd.DataFrame:
-    from indicators.model import latest_period
 
     lad = values[values["level"] == "lad"]
     columns = {}
     for indicator_id in KNN_VARIABLES:
         mine = lad[lad["indicator_id"] == indicator_id]
         if mine.empty:
-            raise MissingInput(f"context variable {indicator_id} has no LAD values")
+            raise MissingContext(f"context variable {indicator_id} has no LAD values")
         columns[indicator_id] = mine[mine["period"] == latest_period(mine)].set_index("area_code")["value"]
     return pd.DataFrame(columns).reindex(lad_codes)
 
@@ -89,11 +74,10 @@ def knn_neighbours(matrix: pd.DataFrame, k: int = K_NEIGHBOURS) -> pd.DataFrame:
 
 
 def _latest(values: pd.DataFrame, indicator_id: str, level: str) -> pd.DataFrame:
-    from indicators.model import latest_period
 
     mine = values[(values["level"] == level) & (values["indicator_id"] == indicator_id)]
     if mine.empty:
-        raise MissingInput(f"context variable {indicator_id} has no {level} values")
+        raise MissingContext(f"context variable {indicator_id} has no {level} values")
     return mine[mine["period"] == latest_period(mine)].set_index("area_code")
 
 
@@ -101,7 +85,7 @@ def ward_residents(values: pd.DataFrame) -> pd.Series:
     """Census 2021 usual residents per ward (the base of the bad-health share); empty if the build holds no such share."""
     try:
         residents = _latest(values, WARD_RESIDENTS_FROM, "ward")["denominator"]
-    except MissingInput:
+    except MissingContext:
         return pd.Series(dtype=float)
     return residents[residents > 0]
 
@@ -112,7 +96,7 @@ def ward_context_matrix(values: pd.DataFrame, areas: pd.DataFrame, country: str)
     columns = {}
     for indicator_id in WARD_KNN_VARIABLES_BY_COUNTRY[country]:
         if indicator_id == WARD_DENSITY:
-            _latest(values, WARD_RESIDENTS_FROM, "ward")  # raises MissingInput when the residents' base is missing
+            _latest(values, WARD_RESIDENTS_FROM, "ward")  # raises MissingContext when the residents' base is missing
             residents = ward_residents(values).reindex(wards.index)
             area = wards["area_km2"].where(wards["area_km2"] > 0)
             columns[indicator_id] = np.log10(residents / area)
@@ -166,25 +150,3 @@ def ward_knn_neighbours(values: pd.DataFrame, areas: pd.DataFrame, k: int = K_WA
     frame["kind"] = WARD_KNN_KIND
     frame["level"] = "ward"
     return frame
-
-
-def agreement(ours: pd.DataFrame, theirs: pd.DataFrame, k: int = K_NEIGHBOURS) -> float:
-    """Mean share of an area's k neighbours that both lists name."""
-    a = ours[ours["rank"] <= k].groupby("area_code")["neighbour_code"].apply(set)
-    b = theirs[theirs["rank"] <= k].groupby("area_code")["neighbour_code"].apply(set)
-    common = a.index.intersection(b.index)
-    return float(np.mean([len(a[c] & b[c]) / k for c in common])) if len(common) else float("nan")
-
-
-def neighbour_table(ctx: BuildContext, values: pd.DataFrame) -> pd.DataFrame:
-    ours = knn_neighbours(context_matrix(values, ctx.lad_codes))
-    theirs = ons_neighbours(ctx)
-    try:
-        wards = ward_knn_neighbours(values, ctx.areas)
-    except MissingInput:
-        # A build without a ward context variable still writes the LA neighbours; the ward profile then says that
-        # similar wards are not in this build (and the neighbour tests fail), rather than the whole build stopping.
-        wards = pd.DataFrame(columns=NEIGHBOUR_COLUMNS)
-    table = pd.concat([theirs, ours, wards], ignore_index=True)[NEIGHBOUR_COLUMNS]
-    table["rank"] = table["rank"].astype("int64")
-    return table.sort_values(["level", "kind", "area_code", "rank"]).reset_index(drop=True)

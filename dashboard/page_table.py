@@ -1,0 +1,30 @@
+"""The one page table: each page's URL path, file, title and icon. app.py navigates from it; links and tests read it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    url_path: str
+    file: str  # relative to app.py, as st.Page and AppTest.switch_page take it
+    title: str
+    icon: str
+    default: bool = False
+
+
+# Pages live in dashboard/app_pages/, never in a folder named pages/ beside app.py: with one, Streamlit runs the first
+# session after start-up in its old folder-based mode, so a deep link (e.g. /profile?area=...) opened first would skip
+# app.py and its navigation.
+PAGE_TABLE = (
+    PageSpec("map", "dashboard/app_pages/map.py", "Map", ":material/map:", default=True),
+    PageSpec("profile", "dashboard/app_pages/profile.py", "Area profile", ":material/assignment:"),
+    PageSpec("wards", "dashboard/app_pages/ward_map.py", "Ward map", ":material/holiday_village:"),
+    PageSpec("trends", "dashboard/app_pages/trends.py", "Trends", ":material/show_chart:"),
+    PageSpec("compare", "dashboard/app_pages/compare.py", "Compare", ":material/compare_arrows:"),
+    PageSpec("composite", "dashboard/app_pages/composite.py", "Composite builder", ":material/tune:"),
+    PageSpec("data", "dashboard/app_pages/data_export.py", "Data and export", ":material/download:"),
+    PageSpec("methodology", "dashboard/app_pages/methodology.py", "Methodology and sources", ":material/menu_book:"),
+)
+# url path -> page file, for st.page_link, st.switch_page and AppTest.
+PAGES = {page.url_path: page.file for page in PAGE_TABLE}

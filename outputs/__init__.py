@@ -1,0 +1,1 @@
+"""Outputs: researcher exports, app downloads and the generated methodology."""

@@ -1,0 +1,1 @@
+"""The build and the refresh: raw snapshot -> processed tables, switched in atomically."""
