@@ -9,8 +9,7 @@ import streamlit as st
 
 import settings
 import vocabulary as vocab
-from dashboard import figures, views
-from dashboard.page_table import PAGES
+from dashboard import figures, measure_labels, scopes, source_lines, trends_view, ward_profile_view
 from outputs import geojson
 from scoring import benchmarks, reweight
 from scoring.neighbours import WARD_KNN_KIND
@@ -60,7 +59,7 @@ class Atlas:
     population: pd.Series = field(repr=False)
     source_text: dict[str, str] = field(repr=False)
     coherence: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
-    universes: dict[tuple[str, str, str], views.Universe] = field(repr=False, default_factory=dict)
+    universes: dict[tuple[str, str, str], scopes.Universe] = field(repr=False, default_factory=dict)
     small_areas: frozenset[str] = frozenset()
     score_keys: dict[str, list[str]] = field(repr=False, default_factory=dict)  # level -> factor keys with scores
     ward_note: str = ""
@@ -73,7 +72,7 @@ class Atlas:
         return self.scores_by.get((level, scope), self.scores.iloc[0:0])
 
     def scope_caption(self, scope: str, *, country: str | None = None, level: str = "lad") -> str:
-        return views.scope_caption(scope, self.universes, country=country, level=level)
+        return scopes.scope_caption(scope, self.universes, country=country, level=level)
 
     def indicator_values(self, indicator_id: str, level: str) -> pd.DataFrame:
         return self.values_by.get((indicator_id, level), self.values.iloc[0:0])
@@ -82,7 +81,7 @@ class Atlas:
         return self.values_by.get(("*", level), self.values.iloc[0:0])
 
     def periods_for(self, measure: str, level: str) -> list[str]:
-        if views.is_score(measure):
+        if measure_labels.is_score(measure):
             return [vocab.SCORE_PERIOD]
         return self.periods.get((measure, level), [])
 
@@ -90,16 +89,16 @@ class Atlas:
         periods = self.periods_for(measure, level)
         if not periods:
             return ""
-        row = views.catalogue_row(self.catalogue, measure)
+        row = measure_labels.catalogue_row(self.catalogue, measure)
         latest = row["latest_period"] if row else None
         return latest if latest in periods else periods[-1]
 
     def measure_options(self, level: str, *, with_scores: bool = True) -> list[str]:
         held = {ind for (ind, lvl) in self.values_by if lvl == level and ind != "*"}
-        return views.measure_options(self.catalogue, level, with_scores=with_scores, available=held, score_keys=self.score_keys.get(level, []))
+        return measure_labels.measure_options(self.catalogue, level, with_scores=with_scores, available=held, score_keys=self.score_keys.get(level, []))
 
     def label(self, code: str) -> str:
-        return views.area_label(code, self.names, self.welsh)
+        return measure_labels.area_label(code, self.names, self.welsh)
 
 
 @st.cache_resource(max_entries=2, show_spinner="Loading the atlas tables…")
@@ -116,7 +115,7 @@ def _load_atlas(stamp: str) -> Atlas:
     for (indicator_id, level), block in values.groupby(["indicator_id", "level"], sort=False):
         block = block.reset_index(drop=True)
         values_by[(indicator_id, level)] = block
-        periods[(indicator_id, level)] = views.sort_periods(block["period"].unique())
+        periods[(indicator_id, level)] = measure_labels.sort_periods(block["period"].unique())
     for level, block in values.groupby("level"):
         values_by[("*", level)] = block.reset_index(drop=True)
     scores = t["factor_scores"]
@@ -141,14 +140,14 @@ def _load_atlas(stamp: str) -> Atlas:
         values_by=values_by,
         scores_by={key: block.reset_index(drop=True) for key, block in scores.groupby(["level", "scope"])},
         periods=periods,
-        population=views.lad_population(values_by.get(("*", "lad"), values)),
-        source_text=views.source_texts(t["indicators"], t["sources"]),
+        population=trends_view.lad_population(values_by.get(("*", "lad"), values)),
+        source_text=source_lines.source_texts(t["indicators"], t["sources"]),
         coherence=t["coherence"],
         ward_reliability=t["ward_reliability"],
-        universes=views.universes(areas, t["indicators"], t["coherence"]),
-        small_areas=views.small_population_areas(scores),
-        score_keys={level: views.scored_factors(block) for level, block in scores.groupby("level")},
-        ward_note=views.ward_lookup_note(t["sources"], values_by.get(("*", "ward"), values.iloc[0:0]), int((areas["level"] == "ward").sum())),
+        universes=scopes.universes(areas, t["indicators"], t["coherence"]),
+        small_areas=scopes.small_population_areas(scores),
+        score_keys={level: measure_labels.scored_factors(block) for level, block in scores.groupby("level")},
+        ward_note=ward_profile_view.ward_lookup_note(t["sources"], values_by.get(("*", "ward"), values.iloc[0:0]), int((areas["level"] == "ward").sum())),
     )
 
 
@@ -242,99 +241,3 @@ def rank_shift(
 
 
 # ---------------------------------------------------------------- URL state
-
-def _raw(name: str):
-    return st.query_params.get(name)
-
-
-def bind(name: str, key: str, value, options=None) -> None:
-    """Start widget `key` at `value` (already checked) when the URL changed outside this widget, or its state went stale."""
-    raw = _raw(name)
-    seen = f"_seen_{key}"
-    stale = False
-    if key in st.session_state and options is not None:
-        current = st.session_state[key]
-        stale = any(v not in options for v in current) if isinstance(current, list) else current not in options
-    if key not in st.session_state or st.session_state.get(seen) != raw or stale:
-        st.session_state[key] = value
-    st.session_state[seen] = raw
-
-
-def publish(name: str, key: str, value: str) -> None:
-    """Write the widget's value to the URL (so a link reproduces the view) and share it with the other pages."""
-    text = ",".join(value) if isinstance(value, (list, tuple)) else str(value)
-    if text == "":
-        if name in st.query_params:
-            del st.query_params[name]
-        st.session_state[f"_seen_{key}"] = None
-        return
-    if st.query_params.get(name) != text:
-        st.query_params[name] = text
-    st.session_state[f"_seen_{key}"] = text
-    st.session_state[f"shared_{name}"] = text
-
-
-def shared(name: str, default=None):
-    return st.session_state.get(f"shared_{name}", default)
-
-
-def param(name: str):
-    return _raw(name)
-
-
-def warn(message: str | None) -> None:
-    if message:
-        st.warning(message, icon="⚠️")
-
-
-def source_caption(line: views.SourceLine) -> None:
-    st.caption(line.text())
-
-
-def lad_picker(label: str, key: str, *, allow_ward: bool = True, help: str | None = None) -> str:
-    """An LA chosen from the URL (?area=), the last LA seen on another page, or Birmingham; typed to search, keyboard-reachable."""
-    a = atlas()
-    default = shared("area") if shared("area") in a.names else views.DEFAULT_LAD
-    default = a.parent_of.get(default, default) if a.level_of.get(default) == "ward" else default
-    code, message = views.check_area(param("area"), a.areas, default, allow_ward=allow_ward)
-    warn(message)
-    lad = a.parent_of[code] if a.level_of.get(code) == "ward" else code
-    bind("area", key, lad, a.lad_codes)
-    choice = st.selectbox(label, a.lad_codes, key=key, format_func=a.label, help=help or "Type part of a name to search.")
-    return choice
-
-
-def choose(name: str, key: str, label: str, options: list, default, *, what: str, format_func=str, widget: str = "selectbox", checker=None, **kwargs):
-    """A validated URL-backed choice: warns on a bad value, falls back to the default, writes the choice back to the URL."""
-    raw = param(name)
-    if checker is not None:
-        value, message = checker(raw)
-    else:
-        fallback = shared(name) if shared(name) in options else default
-        value, message = views.check_choice(raw, options, fallback, what)
-    warn(message)
-    bind(name, key, value, options)
-    maker = {"selectbox": st.selectbox, "radio": st.radio, "segmented": st.segmented_control}[widget]
-    choice = maker(label, options, key=key, format_func=format_func, **kwargs)
-    if choice is None:
-        choice = value
-    publish(name, key, choice)
-    return choice
-
-
-def scope_picker(key: str, *, disabled: bool = False, label: str = "Ranking scope") -> str:
-    """The validated, URL-backed ranking scope (?scope=), shared across pages like the other controls."""
-    fallback = shared("scope") if shared("scope") in vocab.SCOPES else vocab.DEFAULT_SCOPE
-    return choose(
-        "scope", key, label, list(vocab.SCOPES), fallback, what="scope", format_func=vocab.SCOPE_LABELS.get,
-        checker=lambda raw: views.check_scope(raw, fallback), disabled=disabled,
-        help=" ".join(f"{vocab.SCOPE_LABELS[k]}: {text}." for k, text in vocab.SCOPES.items()),
-    )
-
-
-def page_link_params(**params: str) -> dict[str, str]:
-    return {k: v for k, v in params.items() if v}
-
-
-def switch_to(page: str, **params: str) -> None:
-    st.switch_page(PAGES[page], query_params=page_link_params(**params))

@@ -16,7 +16,7 @@ import pandas as pd
 
 import vocabulary as vocab
 from areas.reliability import rests_on
-from dashboard import views
+from dashboard import map_view, measure_labels, source_lines
 
 # The profile page's URL path (app.py); a ward code in ?area= opens that ward inside its LA's profile.
 PROFILE_URL_PATH = "profile"
@@ -74,23 +74,23 @@ def single_column(ward_scores: pd.DataFrame) -> pd.Series:
 
 
 def factor_rows(ward_scores: pd.DataFrame, measure: str, method: str = "robust_z") -> pd.DataFrame:
-    return ward_scores[(ward_scores["factor"] == views.score_factor(measure)) & (ward_scores["method"] == method)]
+    return ward_scores[(ward_scores["factor"] == measure_labels.score_factor(measure)) & (ward_scores["method"] == method)]
 
 
 def measure_options(catalogue: pd.DataFrame, available: set[str], ward_scores: pd.DataFrame, score_keys: list[str] | None = None) -> list[str]:
     """The ward measures: factors with a score or a single indicator for some ward, then the ward indicators.
     score_keys: the factors with a ward score, when already known (Atlas.score_keys), else read from ward_scores."""
     with_single = set(ward_scores.loc[single_column(ward_scores) != "", "factor"].astype(str))
-    scored = views.scored_factors(ward_scores) if score_keys is None else score_keys
+    scored = measure_labels.scored_factors(ward_scores) if score_keys is None else score_keys
     keys = list(dict.fromkeys([*scored, *sorted(with_single)]))
-    return views.measure_options(catalogue, "ward", available=available, score_keys=keys)
+    return measure_labels.measure_options(catalogue, "ward", available=available, score_keys=keys)
 
 
 def default_measure(country: str, options: list[str], shared: str | None, catalogue: pd.DataFrame) -> str:
     """The measure shown first: the one the user last chose on another page if it has values in this country, else
     the country's deprivation index (so a Welsh LA never opens on an England-only indicator and an empty map)."""
     def published_here(measure: str) -> bool:
-        if views.is_score(measure):
+        if measure_labels.is_score(measure):
             return True
         return country in str(_row(catalogue, measure)["countries"]).split("+")
 
@@ -114,28 +114,28 @@ def resolve_all(
     that indicator (the commonest, if they differ). The composite's label names the factors scored for these wards."""
     rows = ward_scores[(ward_scores["method"] == "robust_z") & ward_scores["area_code"].isin(set(codes))]
     rows = rows.assign(single=single_column(rows).to_numpy())
-    scored = views.scored_factors(rows)
+    scored = measure_labels.scored_factors(rows)
     by_factor = {f: block for f, block in rows.groupby("factor")}
     out = {}
     for measure in measures:
-        if views.is_score(measure):
-            block = by_factor.get(views.score_factor(measure), rows.iloc[0:0])
+        if measure_labels.is_score(measure):
+            block = by_factor.get(measure_labels.score_factor(measure), rows.iloc[0:0])
             singles = block.loc[block["single"] != "", "single"]
             if block["score"].notna().any() or singles.empty:
                 out[measure] = WardMeasure(
-                    measure, "score", "", views.measure_label(measure, catalogue, "ward", scored), "score", "higher_is_better",
+                    measure, "score", "", measure_labels.measure_label(measure, catalogue, "ward", scored), "score", "higher_is_better",
                     (vocab.SCORE_PERIOD,), vocab.SCORE_PERIOD, country,
                 )
                 continue
             indicator = singles.value_counts().index[0]
             row = _row(catalogue, indicator)
             period = _latest(row, periods.get((indicator, "ward"), []))
-            label = f"{views.SCORE_MEASURES[measure]} ({SINGLE_TAG.format(title=row['title'])})"
+            label = f"{measure_labels.SCORE_MEASURES[measure]} ({SINGLE_TAG.format(title=row['title'])})"
             out[measure] = WardMeasure(measure, "single", indicator, label, row["unit"], row["polarity"], (period,), period, country)
             continue
         row = _row(catalogue, measure)
         held = tuple(periods.get((measure, "ward"), []))
-        prefix = f"F{row['factor']}" if row.get("factor") else "Context"  # views.measure_label's form, from the cached row
+        prefix = f"F{row['factor']}" if row.get("factor") else "Context"  # measure_labels.measure_label's form, from the cached row
         out[measure] = WardMeasure(
             measure, "indicator", measure, f"{prefix} · {row['title']}", row["unit"], row["polarity"], held, _latest(row, list(held)), country,
         )
@@ -165,10 +165,10 @@ def _latest(row: dict, periods: list[str]) -> str:
     return row["latest_period"] if row.get("latest_period") in periods else periods[-1]
 
 
-def source_line(wm: WardMeasure, period: str, method: str, catalogue: pd.DataFrame, sources: pd.DataFrame) -> views.SourceLine:
+def source_line(wm: WardMeasure, period: str, method: str, catalogue: pd.DataFrame, sources: pd.DataFrame) -> source_lines.SourceLine:
     if wm.kind == "score":
-        return views.measure_source_line(wm.measure, period, method, catalogue, sources, vocab.WARD_SCOPE, "ward")
-    return views.source_line(wm.indicator_id, period, catalogue, sources)
+        return source_lines.measure_source_line(wm.measure, period, method, catalogue, sources, vocab.WARD_SCOPE, "ward")
+    return source_lines.source_line(wm.indicator_id, period, catalogue, sources)
 
 
 # ---------------------------------------------------------------- the frames behind the map and the table
@@ -189,7 +189,7 @@ def ward_frame(
     links: bool = True,
     codes=None,
 ) -> pd.DataFrame:
-    """views.measure_frame's columns for every ward coloured on the map (of `codes`, when given), plus: area_name with the Welsh name where
+    """map_view.measure_frame's columns for every ward coloured on the map (of `codes`, when given), plus: area_name with the Welsh name where
     there is one ('Canton / Treganna'), low_reliability (the ward is flagged and this value rests on its best-fit
     LSOAs), reliability_note, detail (the extra hover line) and, when links, link (the ward's profile URL).
 
@@ -200,19 +200,19 @@ def ward_frame(
     if wm.kind == "score":
         # a score's rank is stored, so only the wards shown need their rows read (evidence text is built per row)
         scores = ward_scores if keep is None else ward_scores[ward_scores["area_code"].isin(keep)]
-        frame = views.measure_frame(wm.measure, vocab.SCORE_PERIOD, method, "ward", values.iloc[0:0], scores, catalogue, names)
+        frame = map_view.measure_frame(wm.measure, vocab.SCORE_PERIOD, method, "ward", values.iloc[0:0], scores, catalogue, names)
     elif wm.kind == "single":
         rows = factor_rows(ward_scores, wm.measure, method)
         rows = rows[single_column(rows) == wm.indicator_id].set_index("area_code")
-        frame = views.measure_frame(wm.indicator_id, period, method, "ward", values[values["area_code"].isin(rows.index)], ward_scores.iloc[0:0], catalogue, names)
+        frame = map_view.measure_frame(wm.indicator_id, period, method, "ward", values[values["area_code"].isin(rows.index)], ward_scores.iloc[0:0], catalogue, names)
         frame["rank"] = frame["area_code"].map(rows["rank"]).to_numpy(dtype=float)
         frame["n_areas"] = frame["area_code"].map(country_counts(values, period, country_of)).to_numpy()
-        frame["rank_text"] = [views.rank_text(r, None, None, int(n)) for r, n in zip(frame["rank"], frame["n_areas"])]
+        frame["rank_text"] = [measure_labels.rank_text(r, None, None, int(n)) for r, n in zip(frame["rank"], frame["n_areas"])]
     else:
-        frame = views.measure_frame(wm.indicator_id, period, method, "ward", values, ward_scores.iloc[0:0], catalogue, names)
+        frame = map_view.measure_frame(wm.indicator_id, period, method, "ward", values, ward_scores.iloc[0:0], catalogue, names)
     if keep is not None:
         frame = frame[frame["area_code"].isin(keep)].reset_index(drop=True)
-    frame["area_name"] = [views.area_label(c, names, welsh) for c in frame["area_code"]]
+    frame["area_name"] = [measure_labels.area_label(c, names, welsh) for c in frame["area_code"]]
     frame["low_reliability"] = flagged(frame["area_code"], wm, values, ward_values, catalogue, reliability, country_of).to_numpy()
     frame["reliability_note"] = np.where(frame["low_reliability"], frame["area_code"].map(_notes(reliability)).fillna("").to_numpy(), "")
     frame["detail"] = [
@@ -267,8 +267,8 @@ def lone_wards(
         part = pd.DataFrame({"area_code": block["area_code"].to_numpy(), "indicator_id": indicator})
         part["value"] = part["area_code"].map(at).to_numpy(dtype=float)
         part["text"] = [
-            f"{SINGLE_HOVER}: {row['title']} = {views.fmt_value(v, row['unit'])}{views.unit_suffix(row['unit'])}, "
-            f"rank {views.rank_text(r, None, None, int(counts.get(c, 0) or 0))} ({period})"
+            f"{SINGLE_HOVER}: {row['title']} = {measure_labels.fmt_value(v, row['unit'])}{measure_labels.unit_suffix(row['unit'])}, "
+            f"rank {measure_labels.rank_text(r, None, None, int(counts.get(c, 0) or 0))} ({period})"
             for c, v, r in zip(part["area_code"], part["value"], block["rank"])
         ]
         part["low_reliability"] = low.to_numpy()
@@ -276,7 +276,7 @@ def lone_wards(
     if not parts:
         return pd.DataFrame(columns=columns)
     out = pd.concat(parts, ignore_index=True)
-    out["area_name"] = [views.area_label(c, names, welsh) for c in out["area_code"]]
+    out["area_name"] = [measure_labels.area_label(c, names, welsh) for c in out["area_code"]]
     out["reliability_note"] = np.where(out["low_reliability"], out["area_code"].map(_notes(reliability)).fillna("").to_numpy(), "")
     out["detail"] = [LOW_RELIABILITY_HOVER.format(note=n) if n else "" for n in out["reliability_note"]]
     out["link"] = [profile_link(c) for c in out["area_code"]]
@@ -298,9 +298,9 @@ def flagged(
         return pd.Series(False, index=codes.index)
     low = set(reliability.loc[reliability["low_reliability"].astype(bool), "area_code"])
     if wm.kind == "score":
-        scored = views.scope_indicators(catalogue, vocab.WARD_SCOPE, "ward")
+        scored = source_lines.scope_indicators(catalogue, vocab.WARD_SCOPE, "ward")
         if wm.measure != "composite":
-            scored = scored[scored["factor"] == int(views.score_factor(wm.measure))]
+            scored = scored[scored["factor"] == int(measure_labels.score_factor(wm.measure))]
         inputs = ward_values[ward_values["indicator_id"].isin(scored["indicator_id"])]
         derivations = pd.Series(inputs["derivation"].fillna("").unique())
         lsoa_based = set(derivations[rests_on(derivations) == "LSOA"])
@@ -320,7 +320,7 @@ def missing_wards(ward_codes, shown, names: dict[str, str], welsh: dict[str, str
     notes = _notes(reliability)
     n_lsoa = reliability.set_index("area_code")["n_lsoa"] if len(reliability) else pd.Series(dtype=float)
     reason = [f"{NO_VALUE}: {notes[c]}" if c in n_lsoa.index and n_lsoa[c] == 0 else NO_VALUE for c in codes]
-    return pd.DataFrame({"area_code": codes, "area_name": [views.area_label(c, names, welsh) for c in codes], "reason": reason})
+    return pd.DataFrame({"area_code": codes, "area_name": [measure_labels.area_label(c, names, welsh) for c in codes], "reason": reason})
 
 
 def local_ranks(local: pd.DataFrame, polarity: str) -> pd.DataFrame:
@@ -328,7 +328,7 @@ def local_ranks(local: pd.DataFrame, polarity: str) -> pd.DataFrame:
     local = local.copy()
     local["national_rank"] = local["rank_text"]
     local["rank"] = local["value"].rank(ascending=polarity == "lower_is_better", method="min")
-    local["rank_text"] = [views.rank_text(r, None, None, len(local)) for r in local["rank"]]
+    local["rank_text"] = [measure_labels.rank_text(r, None, None, len(local)) for r in local["rank"]]
     return local
 
 
@@ -361,9 +361,9 @@ def national_rank_label(wm: WardMeasure, catalogue: pd.DataFrame) -> str:
 def caption(wm: WardMeasure, catalogue: pd.DataFrame, *, n_ranked: int | None = None, lone: pd.DataFrame | None = None, blanks: pd.Series | None = None) -> str:
     """What the map shows when a factor rests, for some or all of the wards, on a single indicator ('' otherwise).
     lone: lone_wards of the local map; blanks: national_blanks, on the national map."""
-    if not views.is_score(wm.measure):
+    if not measure_labels.is_score(wm.measure):
         return ""
-    factor = views.score_factor(wm.measure)
+    factor = measure_labels.score_factor(wm.measure)
     parts = []
     if wm.kind == "single":
         title = _row(catalogue, wm.indicator_id)["title"]
@@ -389,9 +389,9 @@ def caption(wm: WardMeasure, catalogue: pd.DataFrame, *, n_ranked: int | None = 
 def map_subtitle(wm: WardMeasure, catalogue: pd.DataFrame, *, blanks: pd.Series | None = None) -> str:
     """One line under the map's title for what the measure control's shortened label cannot show: a factor mapped as
     its single indicator, and the wards the national map leaves blank for want of the same kind ('' when neither)."""
-    if not views.is_score(wm.measure):
+    if not measure_labels.is_score(wm.measure):
         return ""
-    factor = views.score_factor(wm.measure)
+    factor = measure_labels.score_factor(wm.measure)
     parts = []
     if wm.kind == "single":
         parts.append(f"Factor {factor} is not scored for these wards: shown as its single indicator, {_row(catalogue, wm.indicator_id)['title']}")

@@ -11,7 +11,7 @@ import pytest
 
 import vocabulary as vocab
 from conftest import PROCESSED
-from dashboard import figures, views
+from dashboard import figures, map_view, measure_labels, profile_view, scopes, source_lines, trends_view
 from outputs import geojson
 
 BLACKPOOL = "E06000009"
@@ -57,7 +57,7 @@ def level_scores(tables, level="lad", scope=vocab.DEFAULT_SCOPE):
 def imd_frame(tables, level="lad"):
     values = tables["indicator_values"]
     mine = values[(values["indicator_id"] == "imd_average_score") & (values["level"] == level)]
-    return views.measure_frame("imd_average_score", "2025", "robust_z", level, mine, level_scores(tables, level), tables["indicators"], names(tables))
+    return map_view.measure_frame("imd_average_score", "2025", "robust_z", level, mine, level_scores(tables, level), tables["indicators"], names(tables))
 
 
 def test_plotly_json_engine_is_pinned():
@@ -66,7 +66,7 @@ def test_plotly_json_engine_is_pinned():
 
 def test_la_map_holds_real_values_in_hover_and_is_small(tables, lad_geojson):
     frame = imd_frame(tables)
-    line = views.source_line("imd_average_score", "2025", tables["indicators"], tables["sources"])
+    line = source_lines.source_line("imd_average_score", "2025", tables["indicators"], tables["sources"])
     fig = figures.la_choropleth(frame, lad_geojson, unit="score", polarity="lower_is_better", source_line=line.text())
     trace = fig.data[0]
     i = list(trace.locations).index(BLACKPOOL)
@@ -84,7 +84,7 @@ def test_la_map_holds_real_values_in_hover_and_is_small(tables, lad_geojson):
 
 def test_every_figure_carries_source_period_and_licence(tables, lad_geojson, wards):
     frame = imd_frame(tables)
-    line = views.source_line("imd_average_score", "2025", tables["indicators"], tables["sources"]).text()
+    line = source_lines.source_line("imd_average_score", "2025", tables["indicators"], tables["sources"]).text()
     assert "Source: English Indices of Deprivation 2025" in line and "Period: 2025" in line and "Licence: OGL v3.0" in line
     figs = [
         figures.la_choropleth(frame, lad_geojson, unit="score", polarity="lower_is_better", source_line=line),
@@ -140,14 +140,14 @@ def test_write_ward_layer(tmp_path, wards):
 def test_trend_chart_cuts_lines_at_breaks():
     periods = ["2004", "2007", "2010", "2015", "2019", "2025"]
     series = pd.DataFrame({"period": periods, "series": "Blackpool", "value": [33.9, 37.66, 40.39, 42.0, 45.039, 43.467]})
-    breaks = views.series_breaks("imd_average_score", periods)
+    breaks = trends_view.series_breaks("imd_average_score", periods)
     assert len(breaks) == 5
     fig = figures.trend_chart(series, periods, breaks, unit="score", source_line="Source: x · Period: 2004 to 2025 · Licence: OGL v3.0")
     # every IoD edition is its own segment: six one-point traces, one legend entry
     assert len(fig.data) == 6 and sum(bool(t.showlegend) for t in fig.data) == 1
     assert [t.y[0] for t in fig.data][-1] == pytest.approx(43.467)
     assert len([s for s in fig.layout.shapes if s.line.dash == "dash"]) == 5
-    level3 = views.series_breaks("level3_qualifications", ["2022", "2023"])
+    level3 = trends_view.series_breaks("level3_qualifications", ["2022", "2023"])
     assert level3 and level3[0][0] == "2022"
 
 
@@ -156,7 +156,7 @@ def test_factor_profile_chart_shows_real_ranks_bands_and_evidence(tables, code, 
     areas = tables["areas"]
     neighbours = pd.read_parquet(PROCESSED / "neighbours.parquet")
     lad_scores = level_scores(tables, "lad", scope)
-    summary = views.factor_summary(code, "robust_z", lad_scores, areas, neighbours, scope=scope)
+    summary = profile_view.factor_summary(code, "robust_z", lad_scores, areas, neighbours, scope=scope)
     fig = figures.factor_profile_chart(summary, source_line="Source: x · Period: latest · Licence: OGL v3.0")
     stored = lad_scores[(lad_scores["area_code"] == code) & (lad_scores["method"] == "robust_z")].set_index("factor")
     trace = fig.data[0]
@@ -167,24 +167,24 @@ def test_factor_profile_chart_shows_real_ranks_bands_and_evidence(tables, code, 
     low, high, _score, n = trace.customdata[i]
     assert (low, high) == (stored.loc["1", "rank_low"], stored.loc["1", "rank_high"])
     assert n == stored.loc["1", "n_areas"] == (22 if scope == "country" else stored.loc["1", "n_areas"])
-    assert views.evidence_text(stored.loc["1"]) in trace.text[i]
+    assert scopes.evidence_text(stored.loc["1"]) in trace.text[i]
 
 
 def test_la_map_hover_carries_evidence_and_the_small_population_note(tables, lad_geojson):
     scores = level_scores(tables, "lad", "country")
-    small = views.small_population_areas(tables["factor_scores"])
-    frame = views.measure_frame("factor_2", "latest", "robust_z", "lad", tables["indicator_values"].iloc[0:0], scores, tables["indicators"], names(tables), small)
+    small = scopes.small_population_areas(tables["factor_scores"])
+    frame = map_view.measure_frame("factor_2", "latest", "robust_z", "lad", tables["indicator_values"].iloc[0:0], scores, tables["indicators"], names(tables), small)
     fig = figures.la_choropleth(frame, lad_geojson, unit="score", polarity="higher_is_better", source_line="Source: x · Period: latest · Licence: OGL v3.0")
     trace = fig.data[0]
     assert "%{customdata[3]}" in trace.hovertemplate
     stored = scores[(scores["method"] == "robust_z") & (scores["factor"] == "2")].set_index("area_code")
     i = list(trace.locations).index("E09000001")
     assert trace.customdata[i][2].startswith(f"{int(stored.loc['E09000001', 'rank'])} of {stored.loc['E09000001', 'n_areas']}")
-    assert views.evidence_text(stored.loc["E09000001"]) in trace.customdata[i][3]
-    assert views.SMALL_POPULATION_TEXT in trace.customdata[i][3]
+    assert scopes.evidence_text(stored.loc["E09000001"]) in trace.customdata[i][3]
+    assert scopes.SMALL_POPULATION_TEXT in trace.customdata[i][3]
     j = list(trace.locations).index(CARDIFF)
     assert trace.customdata[j][2].startswith(f"{int(stored.loc[CARDIFF, 'rank'])} of 22")
-    assert views.SMALL_POPULATION_TEXT not in trace.customdata[j][3]
+    assert scopes.SMALL_POPULATION_TEXT not in trace.customdata[j][3]
 
 
 def test_view_for_bounds_fits_england_and_wales():
@@ -214,7 +214,7 @@ def ward_map(tables, wards, reliability, lad, measure):
     ward_scores = scores[(scores["level"] == "ward") & (scores["scope"] == vocab.WARD_SCOPE)]
     country_of = wv.country_of_wards(areas)
     country = areas.set_index("area_code").at[lad, "country"]
-    periods = {(i, "ward"): views.sort_periods(b["period"].unique()) for i, b in ward_values.groupby("indicator_id")}
+    periods = {(i, "ward"): measure_labels.sort_periods(b["period"].unique()) for i, b in ward_values.groupby("indicator_id")}
     collection = figures.collections_by_parent(wards[wards["parent_code"] == lad])[lad]
     codes = [f["properties"]["area_code"] for f in collection["features"]]
     wm = wv.resolve(measure, country, codes, catalogue=tables["indicators"], ward_scores=ward_scores, periods=periods)
@@ -335,7 +335,7 @@ def test_wards_whose_factor_rests_on_one_indicator_are_drawn_apart_from_the_scor
     for code, row in zip(sand.locations, sand.customdata):
         indicator = single.set_index("area_code").at[code, "single_indicator"]
         stored = values[(values["indicator_id"] == indicator) & (values["area_code"] == code)].iloc[0]
-        assert row[1].startswith("single indicator, not a factor score: ") and views.fmt_value(stored["value"]) in row[1]
+        assert row[1].startswith("single indicator, not a factor score: ") and measure_labels.fmt_value(stored["value"]) in row[1]
         assert row[-1] == f"profile?area={code}"
     # both turnouts' inputs: general-election turnout is apportioned through best-fit LSOAs, so flagged wards of either
     # layer are outlined

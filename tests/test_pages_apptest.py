@@ -11,9 +11,10 @@ from streamlit.testing.v1 import AppTest
 
 import vocabulary as vocab
 from conftest import PROCESSED, ROOT
-from dashboard import views
+from dashboard import measure_labels, scopes, trends_view, url_state, ward_profile_view
 from dashboard.page_table import PAGES  # url path -> page file, as the app navigates
 from scoring import reweight
+from scoring.scores import COMPOSITE_CAVEAT
 
 TIMEOUT = 30
 BLACKPOOL, CARDIFF, WILTSHIRE = "E06000009", "W06000015", "E06000054"
@@ -27,7 +28,7 @@ CITY_OF_LONDON = "E09000001"
 def t():
     names = ("areas", "indicators", "indicator_values", "factor_scores", "benchmarks", "sources", "coherence", "neighbours")
     tables = {n: pd.read_parquet(PROCESSED / f"{n}.parquet") for n in names}
-    tables["universes"] = views.universes(tables["areas"], tables["indicators"], tables["coherence"])
+    tables["universes"] = scopes.universes(tables["areas"], tables["indicators"], tables["coherence"])
     return tables
 
 
@@ -150,7 +151,7 @@ def test_profile_of_blackpool_from_the_url(t):
     assert pay["North West"] == pytest.approx(bench["region_value"])
     assert at.query_params["area"] == BLACKPOOL
     assert any("Place Survey" in i.value and "2008" in i.value and "hate crime" in i.value.lower() for i in at.info)
-    assert any(views.COMPOSITE_CAVEAT in c.value for c in at.caption)
+    assert any(COMPOSITE_CAVEAT in c.value for c in at.caption)
 
 
 def test_profile_choosing_an_area_changes_the_values(t):
@@ -201,13 +202,13 @@ def ward_score(t, code, factor, method="robust_z"):
 def latest_ward_value(t, code, indicator_id):
     v = t["indicator_values"]
     rows = v[(v["level"] == "ward") & (v["area_code"] == code) & (v["indicator_id"] == indicator_id)]
-    return rows.set_index("period")["value"][views.sort_periods(rows["period"])[-1]], views.sort_periods(rows["period"])[-1]
+    return rows.set_index("period")["value"][measure_labels.sort_periods(rows["period"])[-1]], measure_labels.sort_periods(rows["period"])[-1]
 
 
 def covered_factors(t, code):
     s = t["factor_scores"]
     mine = s[(s["area_code"] == code) & (s["level"] == "ward") & (s["scope"] == vocab.WARD_SCOPE) & (s["method"] == "robust_z") & s["score"].notna()]
-    return views.and_join(sorted(set(mine["factor"]) - {"composite"}))
+    return measure_labels.and_join(sorted(set(mine["factor"]) - {"composite"}))
 
 
 def indicator_table(at, title):
@@ -228,14 +229,14 @@ def test_ward_profile_of_canton_treganna(t):
     assert at.selectbox(key="profile_ward").value == CANTON and "Canton / Treganna" in at.selectbox(key="profile_ward").options
     factors = table_with(at, "Shown as", "Rank among Wales's wards").set_index("Factor")
     stored = ward_score(t, CANTON, "3")
-    assert factors.loc["3 Social mobility", "Rank among Wales's wards"] == views.rank_text(stored["rank"], stored["rank_low"], stored["rank_high"], int(stored["n_areas"]))
+    assert factors.loc["3 Social mobility", "Rank among Wales's wards"] == measure_labels.rank_text(stored["rank"], stored["rank_low"], stored["rank_high"], int(stored["n_areas"]))
     assert factors.loc["3 Social mobility", "Value"] == f"{stored['score']:.3f}"
     # Wales: factor 2 rests on one ward indicator, shown as that indicator, never as a score
     single = ward_score(t, CANTON, "2")
     value, _ = latest_ward_value(t, CANTON, single["single_indicator"])
     title = t["indicators"].set_index("indicator_id").loc[single["single_indicator"], "title"]
     assert factors.loc["2 Responsibility", "Shown as"] == f"single indicator, not a score: {title}"
-    assert factors.loc["2 Responsibility", "Value"].startswith(views.fmt_value(value))
+    assert factors.loc["2 Responsibility", "Value"].startswith(measure_labels.fmt_value(value))
     assert factors.loc["2 Responsibility", "Rank among Wales's wards"] == f"{int(single['rank'])} of {int(single['n_areas'])}"
     composite = f"Composite of factors {covered_factors(t, CANTON)}"
     assert composite == "Composite of factors 3 and 4" and composite in factors.index
@@ -268,14 +269,14 @@ def test_ward_profile_of_canton_treganna(t):
 
 def test_ward_profile_of_a_birmingham_ward(t):
     areas = t["areas"]
-    code = areas[(areas["level"] == "ward") & (areas["parent_code"] == views.DEFAULT_LAD) & (areas["area_name"] == "Acocks Green")]["area_code"].iloc[0]
+    code = areas[(areas["level"] == "ward") & (areas["parent_code"] == url_state.DEFAULT_LAD) & (areas["area_name"] == "Acocks Green")]["area_code"].iloc[0]
     at = open_page("profile", area=code)
     assert at.subheader[0].value == "Acocks Green"
     factors = table_with(at, "Shown as", "Rank among England's wards").set_index("Factor")
     for factor, label in (("1", "1 Shared values"), ("3", "3 Social mobility")):
         stored = ward_score(t, code, factor)
         assert factors.loc[label, "Value"] == f"{stored['score']:.3f}"
-        assert factors.loc[label, "Rank among England's wards"] == views.rank_text(stored["rank"], stored["rank_low"], stored["rank_high"], int(stored["n_areas"]))
+        assert factors.loc[label, "Rank among England's wards"] == measure_labels.rank_text(stored["rank"], stored["rank_low"], stored["rank_high"], int(stored["n_areas"]))
     crime = ward_score(t, code, "2")
     assert crime["single_indicator"] == "imd_crime_score" and factors.loc["2 Responsibility", "Shown as"].startswith("single indicator, not a score:")
     assert f"Composite of factors {covered_factors(t, code)}" == "Composite of factors 1, 3 and 4"
@@ -293,15 +294,15 @@ def test_ward_profile_flags_a_low_reliability_ward(t):
     at = open_page("profile", area=row["area_code"])
     assert at.subheader[0].value == ward_label(t, row["area_code"])
     assert any(w.startswith(f"Low reliability: {row['reliability_note']}") for w in warnings(at))
-    flagged = [f for f in frame_with(at, "Rests on") if f["Rests on"].str.contains(views.LOW_RELIABILITY_MARK).any()]
-    assert flagged and all(f.loc[f["Rests on"].str.contains(views.LOW_RELIABILITY_MARK), "Indicator"].str.startswith("⚠ ").all() for f in flagged)
+    flagged = [f for f in frame_with(at, "Rests on") if f["Rests on"].str.contains(ward_profile_view.LOW_RELIABILITY_MARK).any()]
+    assert flagged and all(f.loc[f["Rests on"].str.contains(ward_profile_view.LOW_RELIABILITY_MARK), "Indicator"].str.startswith("⚠ ").all() for f in flagged)
     canton = open_page("profile", area=CANTON)
     assert not any(w.startswith("Low reliability") for w in warnings(canton))
 
 
 def test_ward_picker_moves_between_wards_and_back_to_the_la(t):
     at = open_page("profile", area=CANTON)
-    other = [c for c in views.wards_of(CARDIFF, t["areas"]) if c != CANTON][0]
+    other = [c for c in ward_profile_view.wards_of(CARDIFF, t["areas"]) if c != CANTON][0]
     at.selectbox(key="profile_ward").set_value(other).run()
     assert at.query_params["area"] == other and at.subheader[0].value == ward_label(t, other)
     at.selectbox(key="profile_ward").set_value("").run()
@@ -334,7 +335,7 @@ def test_profile_bad_and_hostile_codes_warn():
 def test_profile_of_blackpool_says_its_scope_and_evidence(t):
     at = open_page("profile", area=BLACKPOOL)
     assert at.selectbox(key="profile_scope").value == "ew_common" and at.query_params["scope"] == "ew_common"
-    scope_text = views.scope_caption("ew_common", t["universes"])
+    scope_text = scopes.scope_caption("ew_common", t["universes"])
     assert scope_text.startswith("Ranked across England and Wales on the ") and "indicators published for both countries (318 LAs)" in scope_text
     assert scope_text in captions(at)
     metrics = {m.label: m.value for m in at.metric}
@@ -343,11 +344,11 @@ def test_profile_of_blackpool_says_its_scope_and_evidence(t):
         row = lad_score(t, BLACKPOOL, factor)
         label = "Composite" if factor == "composite" else f"Factor {factor}"
         assert metrics[label] == (f"{int(row['rank'])} / {row['n_areas']}" if np.isfinite(row["rank"]) else "no score")
-        assert table.loc[vocab.FACTOR_SHORT[factor], "Evidence"] == views.evidence_text(row)
+        assert table.loc[vocab.FACTOR_SHORT[factor], "Evidence"] == scopes.evidence_text(row)
     assert table.loc["1 Shared values", "Evidence"] == "3 indicators · 2021–2022/23 · 67% proxy · 0% inherited"  # the stored row, 1 Dec 2026
     # and under each rank, so it is seen without scrolling the table sideways
     f2 = lad_score(t, BLACKPOOL, "2")
-    assert f"band {int(f2['rank_low'])}–{int(f2['rank_high'])}  \n{views.evidence_text(f2)}" in captions(at)
+    assert f"band {int(f2['rank_low'])}–{int(f2['rank_high'])}  \n{scopes.evidence_text(f2)}" in captions(at)
     assert "Note" not in table.columns  # Blackpool is not a very small authority
     correlations = table_with(at, "Factor", "ρ with ethnic-minority share").set_index("Factor")
     stored = t["coherence"].query("level == 'lad' and scope == 'ew_common' and indicator_id == ''").set_index("factor")
@@ -364,10 +365,10 @@ def test_profile_of_cardiff_in_the_country_scope_ranks_it_among_22(t):
     assert row["n_areas"] == 22
     assert metrics["Factor 3"] == f"{int(row['rank'])} / 22"
     table = table_with(at, "Factor", "Evidence").set_index("Factor")
-    assert table.loc["3 Social mobility", "In Wales"] == views.rank_text(row["rank"], row["rank_low"], row["rank_high"], 22, compact=True)
+    assert table.loc["3 Social mobility", "In Wales"] == measure_labels.rank_text(row["rank"], row["rank_low"], row["rank_high"], 22, compact=True)
     assert table.loc["3 Social mobility", "In Wales"].startswith(f"{int(row['rank'])}/22")
-    assert table.loc["3 Social mobility", "Evidence"] == views.evidence_text(row)
-    assert views.scope_caption("country", t["universes"], country="W") in captions(at)
+    assert table.loc["3 Social mobility", "Evidence"] == scopes.evidence_text(row)
+    assert scopes.scope_caption("country", t["universes"], country="W") in captions(at)
     assert "Ranked within Wales on the " in captions(at) and "(22 LAs)" in captions(at)
     correlations = table_with(at, "Factor", "ρ with ethnic-minority share")
     assert "ρ with WIMD score (Welsh LAs)" in correlations.columns and "ρ with IMD score (English LAs)" not in correlations.columns
@@ -391,16 +392,16 @@ def test_a_bad_scope_warns_and_falls_back_to_the_default(page):
 def test_city_of_london_carries_the_small_population_note(t):
     assert bool(lad_score(t, CITY_OF_LONDON, "2")["small_population"])
     at = open_page("profile", area=CITY_OF_LONDON)
-    assert any("City of London" in i.value and views.SMALL_POPULATION_TEXT in i.value for i in at.info)
+    assert any("City of London" in i.value and scopes.SMALL_POPULATION_TEXT in i.value for i in at.info)
     table = table_with(at, "Factor", "Evidence")
-    assert set(table["Note"]) == {views.SMALL_POPULATION_TEXT}
+    assert set(table["Note"]) == {scopes.SMALL_POPULATION_TEXT}
     at = open_page("map", indicator="factor_2", scope="country")
     rows = table_with(at, "Code", "Rank (1 = best)").set_index("Code")
-    assert rows.loc[CITY_OF_LONDON, "Note"] == views.SMALL_POPULATION_TEXT and rows.loc[BLACKPOOL, "Note"] == ""
+    assert rows.loc[CITY_OF_LONDON, "Note"] == scopes.SMALL_POPULATION_TEXT and rows.loc[BLACKPOOL, "Note"] == ""
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     trace = spec["data"][0]
     i = list(trace["locations"]).index(CITY_OF_LONDON)
-    assert views.SMALL_POPULATION_TEXT in trace["customdata"][i][3]
+    assert scopes.SMALL_POPULATION_TEXT in trace["customdata"][i][3]
 
 
 def test_map_in_the_country_scope_ranks_welsh_las_of_22(t):
@@ -409,9 +410,9 @@ def test_map_in_the_country_scope_ranks_welsh_las_of_22(t):
     rows = table_with(at, "Code", "Rank (1 = best)").set_index("Code")
     row = lad_score(t, CARDIFF, "3", scope="country")
     assert rows.loc[CARDIFF, "score"] == pytest.approx(row["score"])
-    assert rows.loc[CARDIFF, "Rank (1 = best)"] == views.rank_text(row["rank"], row["rank_low"], row["rank_high"], 22)
-    assert rows.loc[CARDIFF, "Evidence (indicators · periods · proxy · inherited)"] == views.evidence_text(row)
-    assert views.scope_caption("country", t["universes"]) in captions(at)
+    assert rows.loc[CARDIFF, "Rank (1 = best)"] == measure_labels.rank_text(row["rank"], row["rank_low"], row["rank_high"], 22)
+    assert rows.loc[CARDIFF, "Evidence (indicators · periods · proxy · inherited)"] == scopes.evidence_text(row)
+    assert scopes.scope_caption("country", t["universes"]) in captions(at)
     at.selectbox(key="map_measure").set_value("imd_average_score").run()
     assert at.selectbox(key="map_scope").disabled  # indicators are not scoped
 
@@ -420,9 +421,9 @@ def test_compare_in_the_country_scope(t):
     at = open_page("compare", areas=f"{BLACKPOOL},{CARDIFF}", scope="country")
     ranks = frame_with(at, "Factor")[0].set_index("Factor")
     row = lad_score(t, CARDIFF, "1", scope="country")
-    assert ranks.loc["1 Shared values", "Cardiff / Caerdydd"] == views.rank_text(row["rank"], row["rank_low"], row["rank_high"], 22)
+    assert ranks.loc["1 Shared values", "Cardiff / Caerdydd"] == measure_labels.rank_text(row["rank"], row["rank_low"], row["rank_high"], 22)
     evidence = frame_with(at, "Factor")[1].set_index("Factor")
-    assert evidence.loc["1 Shared values", "Blackpool"] == views.evidence_text(lad_score(t, BLACKPOOL, "1", scope="country"))
+    assert evidence.loc["1 Shared values", "Blackpool"] == scopes.evidence_text(lad_score(t, BLACKPOOL, "1", scope="country"))
     assert "Each LA is ranked within its own country" in captions(at)
 
 
@@ -440,7 +441,7 @@ def test_data_export_scores_in_a_scope(t):
     assert set(preview["scope"]) == {"country"} and set(preview["n_areas"]) == {22} and len(preview) == 6
     stored = lad_score(t, CARDIFF, "3", scope="country")
     three = preview.set_index("factor").loc["3"]
-    assert three["score"] == pytest.approx(stored["score"]) and three["evidence"] == views.evidence_text(stored)
+    assert three["score"] == pytest.approx(stored["score"]) and three["evidence"] == scopes.evidence_text(stored)
     at = open_page("data", dataset="scores", level="ward", areas=WILTSHIRE, scope="ew_common")
     assert at.selectbox(key="data_scope").disabled
     assert set(frame_with(at, "score")[0]["scope"]) == {vocab.WARD_SCOPE}
@@ -457,7 +458,7 @@ def test_methodology_shows_the_stored_coherence_audit(t):
     assert shown.loc["3. Social mobility and realising potential", "ρ with IMD score (English LAs)"] == pytest.approx(stored.loc[3, "rho_imd"])
     items = table_with(at, "Item-rest ρ").set_index(["Universe", "indicator_id"])
     item = t["coherence"].query("level == 'lad' and scope == 'ew_common' and indicator_id == 'life_satisfaction'").iloc[0]
-    assert items.loc[(views.universe_label("ew_common", "E+W"), "life_satisfaction"), "Item-rest ρ"] == pytest.approx(item["item_rest_rho"])
+    assert items.loc[(scopes.universe_label("ew_common", "E+W"), "life_satisfaction"), "Item-rest ρ"] == pytest.approx(item["item_rest_rho"])
 
 
 # ---- ward map
@@ -482,9 +483,9 @@ def test_ward_scores_are_ranked_within_their_own_country(t):
     wards = s[(s["level"] == "ward") & (s["scope"] == vocab.WARD_SCOPE) & (s["factor"] == "3") & (s["method"] == "robust_z")].set_index("area_code")
     code = table.index[0]
     row = wards.loc[code]
-    assert table.loc[code, "Rank in England"] == views.rank_text(row["rank"], row["rank_low"], row["rank_high"], int(row["n_areas"]))
+    assert table.loc[code, "Rank in England"] == measure_labels.rank_text(row["rank"], row["rank_low"], row["rank_high"], int(row["n_areas"]))
     assert row["n_areas"] < 7000  # English wards only
-    assert table.loc[code, "Evidence (indicators · periods · proxy · inherited)"] == views.evidence_text(row)
+    assert table.loc[code, "Evidence (indicators · periods · proxy · inherited)"] == scopes.evidence_text(row)
     assert "Wards are ranked within their own country" in captions(at)
 
 
@@ -514,7 +515,7 @@ def test_trends_of_blackpool_against_region_and_country(t):
     assert table.loc["2025", "Blackpool"] == pytest.approx(43.467)
     values = t["indicator_values"]
     lad_values = values[values["level"] == "lad"]
-    series = views.comparator_series(lad_values[lad_values["indicator_id"] == "imd_average_score"], BLACKPOOL, t["areas"], views.lad_population(lad_values))
+    series = trends_view.comparator_series(lad_values[lad_values["indicator_id"] == "imd_average_score"], BLACKPOOL, t["areas"], trends_view.lad_population(lad_values))
     expected = series[(series["period"] == "2025") & (series["series"] == "Region: North West")]["value"].iloc[0]
     assert table.loc["2025", "Region: North West"] == pytest.approx(expected)
     assert any("series breaks" in c.value for c in at.caption)
@@ -551,7 +552,7 @@ def test_composite_builder_equal_weights_match_the_published_ranks(t):
     movers = frame_with(at, "Your weights")[0]
     assert (movers["Your weights"] == movers["Equal weights"]).all()
     assert any(f"rank {int(lad_score(t, BLACKPOOL, 'composite')['rank'])} of" in m.value for m in at.markdown)
-    assert any(views.COMPOSITE_CAVEAT in i.value for i in at.info)
+    assert any(COMPOSITE_CAVEAT in i.value for i in at.info)
 
 
 def test_composite_builder_weights_from_the_url_move_ranks(t):

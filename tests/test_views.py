@@ -11,7 +11,7 @@ import pytest
 
 import vocabulary as vocab
 from conftest import PROCESSED
-from dashboard import views
+from dashboard import map_view, measure_labels, profile_view, scopes, source_lines, trends_view, url_state, ward_profile_view
 from outputs import downloads, geojson
 from scoring import benchmarks, reweight
 from scoring.neighbours import WARD_KNN_KIND
@@ -48,61 +48,61 @@ def stored_row(t, code, factor, scope, method="robust_z", level="lad"):
 
 def test_check_area_accepts_lads_and_wards_and_explains_the_rest(t):
     areas = t["areas"]
-    assert views.check_area("E06000009", areas, "E08000025") == ("E06000009", None)
-    assert views.check_area(" e06000009 ", areas, "E08000025") == ("E06000009", None)
-    assert views.check_area(None, areas, "E08000025") == ("E08000025", None)
-    assert views.check_area(["E06000001", "E06000009"], areas, "E08000025")[0] == "E06000009"
-    assert views.check_area("E05000932", areas, "E08000025") == ("E05000932", None)
-    code, message = views.check_area("E05000932", areas, "E08000025", allow_ward=False)
+    assert url_state.check_area("E06000009", areas, "E08000025") == ("E06000009", None)
+    assert url_state.check_area(" e06000009 ", areas, "E08000025") == ("E06000009", None)
+    assert url_state.check_area(None, areas, "E08000025") == ("E08000025", None)
+    assert url_state.check_area(["E06000001", "E06000009"], areas, "E08000025")[0] == "E06000009"
+    assert url_state.check_area("E05000932", areas, "E08000025") == ("E05000932", None)
+    code, message = url_state.check_area("E05000932", areas, "E08000025", allow_ward=False)
     assert code == "E08000025" and "ward code" in message
-    code, message = views.check_area("E99999999", areas, "E08000025")
+    code, message = url_state.check_area("E99999999", areas, "E08000025")
     assert code == "E08000025" and "not one of the 318 local authorities" in message
-    code, message = views.check_area("W05999999", areas, "E08000025")
+    code, message = url_state.check_area("W05999999", areas, "E08000025")
     assert code == "E08000025" and "ward code `W05999999` in the link is not one of the 7,588 wards" in message
-    code, message = views.check_area("<img src=x onerror=alert(1)>[link](http://evil)", areas, "E08000025")
+    code, message = url_state.check_area("<img src=x onerror=alert(1)>[link](http://evil)", areas, "E08000025")
     assert code == "E08000025" and "not a valid ONS code" in message
     assert "<" not in message and "](" not in message and "(http" not in message
 
 
 def test_check_measure_period_choice_weights_and_lists(t):
-    options = views.measure_options(t["indicators"], "lad")
+    options = measure_labels.measure_options(t["indicators"], "lad")
     assert options[:6] == ["composite", "factor_1", "factor_2", "factor_3", "factor_4", "factor_5"]
     assert "imd_average_score" in options
-    assert views.check_measure("IMD_AVERAGE_SCORE", options, "composite") == ("imd_average_score", None)
-    assert views.check_measure("drop table", options, "composite")[1].startswith("The indicator")
-    assert views.check_measure("not_an_indicator", options, "composite")[0] == "composite"
-    ward_options = views.measure_options(t["indicators"], "ward")
+    assert url_state.check_measure("IMD_AVERAGE_SCORE", options, "composite") == ("imd_average_score", None)
+    assert url_state.check_measure("drop table", options, "composite")[1].startswith("The indicator")
+    assert url_state.check_measure("not_an_indicator", options, "composite")[0] == "composite"
+    ward_options = measure_labels.measure_options(t["indicators"], "ward")
     assert "gdhi_per_head" not in ward_options and "imd_average_score" in ward_options
-    assert views.check_period("2019", ["2019", "2025"], "2025") == ("2019", None)
-    assert views.check_period("1850", ["2019", "2025"], "2025")[0] == "2025"
-    assert views.check_choice("country", views.COMPARATORS, "region", "comparator") == ("country", None)
-    assert views.check_choice("moon", views.COMPARATORS, "region", "comparator")[0] == "region"
-    assert views.check_weights("2,1,1,0,1", 5) == ([2.0, 1.0, 1.0, 0.0, 1.0], None)
-    assert views.check_weights("2,1", 5)[1] and views.check_weights("a,b,c,d,e", 5)[1] and views.check_weights("9,1,1,1,1", 5)[1]
-    assert views.check_weights("nan,1,1,1,1", 5)[0] == [1.0] * 5
-    assert views.check_scope("country") == ("country", None)
-    assert views.check_scope(" EW_COMMON ") == ("ew_common", None)
-    assert views.check_scope(None) == (vocab.DEFAULT_SCOPE, None) == ("ew_common", None)
-    scope, message = views.check_scope("galaxy")
+    assert url_state.check_period("2019", ["2019", "2025"], "2025") == ("2019", None)
+    assert url_state.check_period("1850", ["2019", "2025"], "2025")[0] == "2025"
+    assert url_state.check_choice("country", profile_view.COMPARATORS, "region", "comparator") == ("country", None)
+    assert url_state.check_choice("moon", profile_view.COMPARATORS, "region", "comparator")[0] == "region"
+    assert url_state.check_weights("2,1,1,0,1", 5) == ([2.0, 1.0, 1.0, 0.0, 1.0], None)
+    assert url_state.check_weights("2,1", 5)[1] and url_state.check_weights("a,b,c,d,e", 5)[1] and url_state.check_weights("9,1,1,1,1", 5)[1]
+    assert url_state.check_weights("nan,1,1,1,1", 5)[0] == [1.0] * 5
+    assert url_state.check_scope("country") == ("country", None)
+    assert url_state.check_scope(" EW_COMMON ") == ("ew_common", None)
+    assert url_state.check_scope(None) == (vocab.DEFAULT_SCOPE, None) == ("ew_common", None)
+    scope, message = url_state.check_scope("galaxy")
     assert scope == "ew_common" and "`galaxy`" in message and "`country`" in message and "default" in message
-    scope, message = views.check_scope("<script>x</script>", "country")
+    scope, message = url_state.check_scope("<script>x</script>", "country")
     assert scope == "country" and "<" not in message
-    codes, message = views.check_area_list("E06000009,XYZ,W06000015,E06000009", t["areas"], ["E08000025"])
+    codes, message = url_state.check_area_list("E06000009,XYZ,W06000015,E06000009", t["areas"], ["E08000025"])
     assert codes == ["E06000009", "W06000015"] and "XYZ" in message
-    codes, message = views.check_area_list("E06000009", t["areas"], ["E08000025", "E06000009"])
+    codes, message = url_state.check_area_list("E06000009", t["areas"], ["E08000025", "E06000009"])
     assert codes == ["E06000009", "E08000025"] and message
 
 
 def test_sort_periods_and_labels(t):
-    assert views.sort_periods(["2022/23", "2011/12", "2020/21"]) == ["2011/12", "2020/21", "2022/23"]
-    assert views.sort_periods(["2021-2024", "2018-2020"]) == ["2018-2020", "2021-2024"]
-    assert views.fmt_value(43.467) == "43.47" and views.fmt_value(18846.0, "£ per head") == "£18,846"
-    assert views.rank_text(221.0, 209.0, 229.0, 317) == "221 of 317 (band 209–229)"
-    ward_keys = views.scored_factors(scoped(t, vocab.WARD_SCOPE, "ward"))
+    assert measure_labels.sort_periods(["2022/23", "2011/12", "2020/21"]) == ["2011/12", "2020/21", "2022/23"]
+    assert measure_labels.sort_periods(["2021-2024", "2018-2020"]) == ["2018-2020", "2021-2024"]
+    assert measure_labels.fmt_value(43.467) == "43.47" and measure_labels.fmt_value(18846.0, "£ per head") == "£18,846"
+    assert measure_labels.rank_text(221.0, 209.0, 229.0, 317) == "221 of 317 (band 209–229)"
+    ward_keys = measure_labels.scored_factors(scoped(t, vocab.WARD_SCOPE, "ward"))
     assert ward_keys == ["composite", "1", "3", "4"]  # the factors with ward scores in this build, in menu order
-    assert views.measure_label("composite", t["indicators"], "ward", ward_keys) == "Composite of factors 1, 3 and 4 (the factors with ward data)"
-    assert views.measure_label("composite", t["indicators"], "ward", ["3", "4"]) == "Composite of factors 3 and 4 (the factors with ward data)"
-    assert views.measure_options(t["indicators"], "ward", score_keys=ward_keys)[:4] == ["composite", "factor_1", "factor_3", "factor_4"]
+    assert measure_labels.measure_label("composite", t["indicators"], "ward", ward_keys) == "Composite of factors 1, 3 and 4 (the factors with ward data)"
+    assert measure_labels.measure_label("composite", t["indicators"], "ward", ["3", "4"]) == "Composite of factors 3 and 4 (the factors with ward data)"
+    assert measure_labels.measure_options(t["indicators"], "ward", score_keys=ward_keys)[:4] == ["composite", "factor_1", "factor_3", "factor_4"]
 
 
 # ---- profile
@@ -110,13 +110,13 @@ def test_sort_periods_and_labels(t):
 @pytest.mark.parametrize("scope", ["ew_common", "country"])
 def test_factor_summary_matches_factor_scores(t, scope):
     lad_scores = scoped(t, scope)
-    summary = views.factor_summary(BLACKPOOL, "exponential", lad_scores, t["areas"], t["neighbours"], "ons_global", scope).set_index("factor")
+    summary = profile_view.factor_summary(BLACKPOOL, "exponential", lad_scores, t["areas"], t["neighbours"], "ons_global", scope).set_index("factor")
     for factor in ("1", "2", "3", "4", "5", "composite"):
         stored = stored_row(t, BLACKPOOL, factor, scope, "exponential")
         assert summary.loc[factor, "score"] == pytest.approx(stored["score"], nan_ok=True)
         assert summary.loc[factor, "rank"] == stored["rank"] or np.isnan(stored["rank"])
         assert summary.loc[factor, "n_areas"] == stored["n_areas"]
-        assert summary.loc[factor, "evidence"] == views.evidence_text(stored)
+        assert summary.loc[factor, "evidence"] == scopes.evidence_text(stored)
     # rank within the North West: count of North West LAs with a better factor-2 score, plus one
     lads = t["areas"][t["areas"]["level"] == "lad"]
     north_west = lads[lads["region_code"] == lads.set_index("area_code").loc[BLACKPOOL, "region_code"]]["area_code"]
@@ -127,17 +127,17 @@ def test_factor_summary_matches_factor_scores(t, scope):
 
 
 def test_country_scope_ranks_cardiff_among_welsh_las_only(t):
-    summary = views.factor_summary(CARDIFF, "robust_z", scoped(t, "country"), t["areas"], t["neighbours"], "ons_global", "country").set_index("factor")
+    summary = profile_view.factor_summary(CARDIFF, "robust_z", scoped(t, "country"), t["areas"], t["neighbours"], "ons_global", "country").set_index("factor")
     stored = stored_row(t, CARDIFF, "3", "country")
     assert stored["n_areas"] == 22 and summary.loc["3", "n_areas"] == 22
     assert summary.loc["3", "rank"] == stored["rank"] <= 22
-    assert views.rank_text(summary.loc["3", "rank"], None, None, summary.loc["3", "n_areas"]) == f"{int(stored['rank'])} of 22"
+    assert measure_labels.rank_text(summary.loc["3", "rank"], None, None, summary.loc["3", "n_areas"]) == f"{int(stored['rank'])} of 22"
     # its similar areas are compared only within Wales: the two countries' country-scope scores are not comparable
     lads = t["areas"][t["areas"]["level"] == "lad"].set_index("area_code")
     ons = t["neighbours"][(t["neighbours"]["area_code"] == CARDIFF) & (t["neighbours"]["kind"] == "ons_global")]["neighbour_code"]
     welsh_similar = [c for c in ons if lads.loc[c, "country"] == "W"]
     assert summary.loc["3", "similar_n"] == len(set([CARDIFF, *welsh_similar]))
-    common = views.factor_summary(CARDIFF, "robust_z", scoped(t, "ew_common"), t["areas"], t["neighbours"], "ons_global", "ew_common").set_index("factor")
+    common = profile_view.factor_summary(CARDIFF, "robust_z", scoped(t, "ew_common"), t["areas"], t["neighbours"], "ons_global", "ew_common").set_index("factor")
     assert common.loc["3", "n_areas"] == stored_row(t, CARDIFF, "3", "ew_common")["n_areas"] > 300
 
 
@@ -146,48 +146,48 @@ def test_scope_rows_are_one_per_area_factor_method(t):
         rows = scoped(t, scope)
         assert not rows.duplicated(["area_code", "level", "factor", "method"]).any()
         assert rows["area_code"].nunique() == 318
-        assert len(views.scope_scores(t["factor_scores"], scope)) == (t["factor_scores"]["scope"] == scope).sum()
+        assert len(scopes.scope_scores(t["factor_scores"], scope)) == (t["factor_scores"]["scope"] == scope).sum()
     assert scoped(t, "ew_common", "ward").empty and len(scoped(t, vocab.WARD_SCOPE, "ward")) > 0
 
 
 def test_evidence_text_is_the_stored_evidence(t):
     row = stored_row(t, BLACKPOOL, "1", "ew_common")
     shares = f"{row['proxy_share']:.0%} proxy · {row['inherited_share']:.0%} inherited"
-    assert views.evidence_text(row) == f"{int(row['n_indicators'])} indicators · {row['period_oldest']}–{row['period_newest']} · {shares}"
-    assert views.evidence_text(row) == "3 indicators · 2021–2022/23 · 67% proxy · 0% inherited"  # the stored row, as read on 1 Dec 2026
+    assert scopes.evidence_text(row) == f"{int(row['n_indicators'])} indicators · {row['period_oldest']}–{row['period_newest']} · {shares}"
+    assert scopes.evidence_text(row) == "3 indicators · 2021–2022/23 · 67% proxy · 0% inherited"  # the stored row, as read on 1 Dec 2026
     single = stored_row(t, BLACKPOOL, "2", "ew_common")
-    assert views.evidence_text(single).startswith("1 indicator · YE Jun 2025 · ")  # one period, one indicator: no range, no plural
-    assert views.evidence_text({"n_indicators": 0}) == "no indicator"
-    assert views.period_range("2008", "2025") == "2008–2025" and views.period_range("2019", "2019") == "2019"
-    assert views.period_range("2021-2024", "2024") == "2021-2024"  # local election turnout to GE2024: no "2021-2024–2024"
+    assert scopes.evidence_text(single).startswith("1 indicator · YE Jun 2025 · ")  # one period, one indicator: no range, no plural
+    assert scopes.evidence_text({"n_indicators": 0}) == "no indicator"
+    assert scopes.period_range("2008", "2025") == "2008–2025" and scopes.period_range("2019", "2019") == "2019"
+    assert scopes.period_range("2021-2024", "2024") == "2021-2024"  # local election turnout to GE2024: no "2021-2024–2024"
 
 
 def test_scope_captions_count_the_build_universes(t):
-    info = views.universes(t["areas"], t["indicators"], t["coherence"])
+    info = scopes.universes(t["areas"], t["indicators"], t["coherence"])
     factors = t["coherence"][t["coherence"]["indicator_id"] == ""]
     common = int(factors[(factors["level"] == "lad") & (factors["scope"] == "ew_common")]["n_indicators"].sum())
     welsh = int(factors[(factors["level"] == "lad") & (factors["scope"] == "country") & (factors["country"] == "W")]["n_indicators"].sum())
-    assert views.scope_caption("ew_common", info) == f"Ranked across England and Wales on the {common} indicators published for both countries (318 LAs)."
-    assert views.scope_caption("country", info, country="W") == f"Ranked within Wales on the {welsh} indicators published for Wales (22 LAs)."
-    assert "Each LA is ranked within its own country" in views.scope_caption("country", info)
-    ward = views.scope_caption(vocab.WARD_SCOPE, info, country="E", level="ward")
+    assert scopes.scope_caption("ew_common", info) == f"Ranked across England and Wales on the {common} indicators published for both countries (318 LAs)."
+    assert scopes.scope_caption("country", info, country="W") == f"Ranked within Wales on the {welsh} indicators published for Wales (22 LAs)."
+    assert "Each LA is ranked within its own country" in scopes.scope_caption("country", info)
+    ward = scopes.scope_caption(vocab.WARD_SCOPE, info, country="E", level="ward")
     assert ward.startswith("Wards are ranked within their own country") and "6,826 wards of England" in ward
     # the catalogue alone gives the same universes as the build's coherence audit
-    assert views.universes(t["areas"], t["indicators"], None) == info
+    assert scopes.universes(t["areas"], t["indicators"], None) == info
     assert ("ward", "ew_common", "E+W") not in info
 
 
 def test_small_population_comes_from_the_scores(t):
-    small = views.small_population_areas(t["factor_scores"])
+    small = scopes.small_population_areas(t["factor_scores"])
     names = t["areas"].set_index("area_code")["area_name"]
     assert sorted(names[list(small)]) == ["City of London", "Isles of Scilly"]
     values = t["indicator_values"]
-    frame = views.measure_frame("factor_4", "latest", "robust_z", "lad", values.iloc[0:0], scoped(t, "country"), t["indicators"], dict(names), small)
+    frame = map_view.measure_frame("factor_4", "latest", "robust_z", "lad", values.iloc[0:0], scoped(t, "country"), t["indicators"], dict(names), small)
     row = frame.set_index("area_code").loc["E09000001"]
     stored = stored_row(t, "E09000001", "4", "country")
-    assert row["note"] == views.SMALL_POPULATION_TEXT and views.SMALL_POPULATION_TEXT in row["detail"]
+    assert row["note"] == scopes.SMALL_POPULATION_TEXT and scopes.SMALL_POPULATION_TEXT in row["detail"]
     assert row["rank_text"].startswith(f"{int(stored['rank'])} of {stored['n_areas']} ")
-    assert row["evidence"] == views.evidence_text(stored)
+    assert row["evidence"] == scopes.evidence_text(stored)
     assert frame.set_index("area_code").loc[CARDIFF, "rank_text"].startswith(f"{int(stored_row(t, CARDIFF, '4', 'country')['rank'])} of 22 ")
     assert frame.set_index("area_code").loc[BLACKPOOL, "note"] == ""
 
@@ -195,62 +195,62 @@ def test_small_population_comes_from_the_scores(t):
 def test_correlations_and_coherence_tables_are_the_stored_audit(t):
     coherence = t["coherence"]
     factors = coherence[coherence["indicator_id"] == ""]
-    rho = views.factor_correlations(coherence, "country", "W").set_index("factor")
+    rho = scopes.factor_correlations(coherence, "country", "W").set_index("factor")
     stored = factors[(factors["level"] == "lad") & (factors["scope"] == "country") & (factors["country"] == "W")].set_index("factor")
     assert list(rho.index) == [1, 2, 3, 4, 5]
     assert rho.loc[3, "rho_wimd"] == pytest.approx(stored.loc[3, "rho_wimd"]) and rho.loc[3, "rho_wimd"] < -0.5
     assert rho["rho_imd"].isna().all()  # Welsh LAs have no IMD
-    common = views.factor_correlations(coherence, "ew_common", "W").set_index("factor")
+    common = scopes.factor_correlations(coherence, "ew_common", "W").set_index("factor")
     assert common.loc[1, "rho_ethnic_minority"] == pytest.approx(factors[(factors["scope"] == "ew_common") & (factors["factor"] == 1)]["rho_ethnic_minority"].iloc[0])
-    factor_table, indicator_table = views.coherence_tables(coherence, t["indicators"])
+    factor_table, indicator_table = scopes.coherence_tables(coherence, t["indicators"])
     assert len(factor_table) == len(factors) and len(indicator_table) == (coherence["indicator_id"] != "").sum()
     first = factor_table.iloc[0]
     assert (first["Scope"], first["Country"]) == ("ew_common", "E+W")
     assert first["Cronbach's alpha"] == pytest.approx(factors[(factors["scope"] == "ew_common") & (factors["level"] == "lad") & (factors["factor"] == 1)]["cronbach_alpha"].iloc[0])
-    assert views.factor_correlations(None, "ew_common").empty
+    assert scopes.factor_correlations(None, "ew_common").empty
 
 
 def test_scope_notes_and_in_scores(t):
     catalogue = t["indicators"]
     rows = {r["indicator_id"]: r for r in catalogue.to_dict("records")}
-    assert views.in_scores_text(rows["ethnic_minority_share"], "ew_common") == "no: context, never scored"
+    assert profile_view.in_scores_text(rows["ethnic_minority_share"], "ew_common") == "no: context, never scored"
     england_only = catalogue[catalogue["scored"] & (catalogue["countries"] == "E") & (catalogue["factor"] > 0)]["indicator_id"].iloc[0]
-    assert views.in_scores_text(rows[england_only], "ew_common") == "not in this scope (England only)"
-    assert views.in_scores_text(rows[england_only], "country") == "yes"
+    assert profile_view.in_scores_text(rows[england_only], "ew_common") == "not in this scope (England only)"
+    assert profile_view.in_scores_text(rows[england_only], "country") == "yes"
     unscored = catalogue[~catalogue["scored"] & (catalogue["factor"] > 0)]
     if len(unscored):
-        assert views.in_scores_text(rows[unscored["indicator_id"].iloc[0]], "country").startswith("no: ")
-    assert "published for England only" in views.scope_note(catalogue, "country", "W")
-    assert views.scope_note(catalogue, "country", "E") == ""
-    assert "published for both countries" in views.scope_note(catalogue, "ew_common", "E")
+        assert profile_view.in_scores_text(rows[unscored["indicator_id"].iloc[0]], "country").startswith("no: ")
+    assert "published for England only" in profile_view.scope_note(catalogue, "country", "W")
+    assert profile_view.scope_note(catalogue, "country", "E") == ""
+    assert "published for both countries" in profile_view.scope_note(catalogue, "ew_common", "E")
 
 
 def test_indicator_rows_use_benchmarks_for_each_comparator(t):
     lad_values = t["indicator_values"][t["indicator_values"]["level"] == "lad"]
     bench = t["benchmarks"].set_index(["area_code", "indicator_id"])
-    for comparator, column in views.COMPARATOR_COLUMNS.items():
-        rows = views.indicator_rows(BLACKPOOL, comparator, lad_values, t["benchmarks"], t["indicators"], t["sources"]).set_index("indicator_id")
+    for comparator, column in profile_view.COMPARATOR_COLUMNS.items():
+        rows = profile_view.indicator_rows(BLACKPOOL, comparator, lad_values, t["benchmarks"], t["indicators"], t["sources"]).set_index("indicator_id")
         assert rows.loc["imd_average_score", "value"] == pytest.approx(43.467)
         assert rows.loc["imd_average_score", "period"] == "2025"
         assert rows.loc["gross_median_weekly_pay", "comparator"] == pytest.approx(bench.loc[(BLACKPOOL, "gross_median_weekly_pay"), column])
-    rows = views.indicator_rows(BLACKPOOL, "country", lad_values, t["benchmarks"], t["indicators"], t["sources"]).set_index("indicator_id")
+    rows = profile_view.indicator_rows(BLACKPOOL, "country", lad_values, t["benchmarks"], t["indicators"], t["sources"]).set_index("indicator_id")
     assert rows.loc["gross_median_weekly_pay", "flag"] == bench.loc[(BLACKPOOL, "gross_median_weekly_pay"), "flag_vs_country"] == "worse"
     assert rows.loc["imd_average_score", "trend"] == pytest.approx([33.90366, 37.658405, 40.388849, 41.996625, 45.039, 43.467], abs=1e-5)
     assert "English Indices of Deprivation 2025" in rows.loc["imd_average_score", "source"]
 
 
 def test_welsh_las_are_told_which_indicators_are_england_only(t):
-    missing = views.unavailable_for_country(t["indicators"], "W")
+    missing = profile_view.unavailable_for_country(t["indicators"], "W")
     assert set(missing["indicator_id"]) == set(t["indicators"][t["indicators"]["countries"] == "E"]["indicator_id"])
     assert "imd_average_score" in set(missing["indicator_id"]) and "wimd_score" not in set(missing["indicator_id"])
 
 
 def test_find_wards_by_english_or_welsh_name(t):
-    hits = views.find_wards("ainsdale", t["areas"])
+    hits = ward_profile_view.find_wards("ainsdale", t["areas"])
     assert hits[0] == "E05000932"
     welsh = t["areas"][(t["areas"]["level"] == "ward") & t["areas"]["area_name_welsh"].notna()].iloc[0]
-    assert welsh["area_code"] in views.find_wards(welsh["area_name_welsh"], t["areas"], limit=200)
-    assert views.find_wards("x", t["areas"]) == []
+    assert welsh["area_code"] in ward_profile_view.find_wards(welsh["area_name_welsh"], t["areas"], limit=200)
+    assert ward_profile_view.find_wards("x", t["areas"]) == []
 
 
 # ---- ward profile
@@ -258,25 +258,25 @@ def test_find_wards_by_english_or_welsh_name(t):
 def ward_value(t, ward, indicator_id):
     v = t["indicator_values"]
     rows = v[(v["level"] == "ward") & (v["area_code"] == ward) & (v["indicator_id"] == indicator_id)]
-    return rows.sort_values("period", key=lambda p: p.map({x: i for i, x in enumerate(views.sort_periods(p))})).iloc[-1]
+    return rows.sort_values("period", key=lambda p: p.map({x: i for i, x in enumerate(measure_labels.sort_periods(p))})).iloc[-1]
 
 
 def test_ward_factor_rows_show_single_indicators_under_the_factor_never_as_scores(t, ward_bench):
     ward_scores = scoped(t, vocab.WARD_SCOPE, "ward")
-    rows = views.ward_factor_rows(CANTON, "robust_z", ward_scores, ward_bench, t["indicators"]).set_index("factor")
+    rows = ward_profile_view.ward_factor_rows(CANTON, "robust_z", ward_scores, ward_bench, t["indicators"]).set_index("factor")
     assert list(rows.index) == ["1", "2", "3", "4", "5", "composite"]
     # Wales: factor 2 rests on the WIMD community safety domain alone, factor 1 on English proficiency alone
     for factor, indicator in (("2", "wimd_community_safety_score"), ("1", "cannot_speak_english_well")):
         stored = stored_row(t, CANTON, factor, vocab.WARD_SCOPE, level="ward")
         assert stored["single_indicator"] == indicator and np.isnan(stored["score"])
         row = rows.loc[factor]
-        title = views.catalogue_row(t["indicators"], indicator)["title"]
+        title = measure_labels.catalogue_row(t["indicators"], indicator)["title"]
         assert row["kind"] == "single indicator" and row["measure"] == f"single indicator, not a score: {title}"
         assert row["value"] == pytest.approx(ward_value(t, CANTON, indicator)["value"])
         assert row["rank_text"] == f"{int(stored['rank'])} of {int(stored['n_areas'])}"
     stored = stored_row(t, CANTON, "3", vocab.WARD_SCOPE, level="ward")
     assert rows.loc["3", "kind"] == "score" and rows.loc["3", "value"] == pytest.approx(stored["score"])
-    assert rows.loc["3", "rank_text"] == views.rank_text(stored["rank"], stored["rank_low"], stored["rank_high"], int(stored["n_areas"]))
+    assert rows.loc["3", "rank_text"] == measure_labels.rank_text(stored["rank"], stored["rank_low"], stored["rank_high"], int(stored["n_areas"]))
     assert rows.loc["5", "kind"] == "none" and rows.loc["5", "rank_text"] == "not ranked"
     # the composite names the factors it covers: those with a score for this ward
     mine = ward_scores[(ward_scores["area_code"] == CANTON) & (ward_scores["method"] == "robust_z") & ward_scores["score"].notna()]
@@ -285,7 +285,7 @@ def test_ward_factor_rows_show_single_indicators_under_the_factor_never_as_score
 
 
 def test_ward_benchmarks_against_la_country_and_similar_wards(t, ward_bench):
-    values, areas = t["indicator_values"], t["areas"]
+    values = t["indicator_values"]
     me = ward_bench[ward_bench["area_code"] == CANTON].set_index("indicator_id")
     # a share of counts: the country value sums the counts of the country's wards, and matches the LA page's country value
     share = values[(values["level"] == "ward") & (values["indicator_id"] == "owner_occupied_households") & values["area_code"].str.startswith("W")]
@@ -315,38 +315,38 @@ def test_ward_indicator_rows_flag_low_reliability_and_say_what_is_scored(t, ward
     ward_scores = scoped(t, vocab.WARD_SCOPE, "ward")
     rel = t["ward_reliability"]
     flagged = rel[rel["low_reliability"] & (rel["n_lsoa"] == 1)]["area_code"].iloc[0]
-    rows = views.ward_indicator_rows(flagged, ward_bench, t["indicator_values"][t["indicator_values"]["level"] == "ward"], t["indicators"], views.ward_single_indicators(flagged, ward_scores)).set_index("indicator_id")
+    rows = ward_profile_view.ward_indicator_rows(flagged, ward_bench, t["indicator_values"][t["indicator_values"]["level"] == "ward"], t["indicators"], ward_profile_view.ward_single_indicators(flagged, ward_scores)).set_index("indicator_id")
     lsoa_based = rows.loc["household_deprivation_any"]
-    assert lsoa_based["low_reliability"] and lsoa_based["rests_on"].startswith("1 LSOA") and views.LOW_RELIABILITY_MARK in lsoa_based["rests_on"]
+    assert lsoa_based["low_reliability"] and lsoa_based["rests_on"].startswith("1 LSOA") and ward_profile_view.LOW_RELIABILITY_MARK in lsoa_based["rests_on"]
     assert not rows.loc["bad_health", "low_reliability"] and rows.loc["bad_health", "rests_on"].endswith("OAs")  # summed from output areas
-    canton = views.ward_indicator_rows(CANTON, ward_bench, t["indicator_values"][t["indicator_values"]["level"] == "ward"], t["indicators"], views.ward_single_indicators(CANTON, ward_scores)).set_index("indicator_id")
+    canton = ward_profile_view.ward_indicator_rows(CANTON, ward_bench, t["indicator_values"][t["indicator_values"]["level"] == "ward"], t["indicators"], ward_profile_view.ward_single_indicators(CANTON, ward_scores)).set_index("indicator_id")
     assert not canton["low_reliability"].any()
     assert canton.loc["wimd_community_safety_score", "in_scores"].startswith("no: factor 2's only ward indicator here")
     assert canton.loc["wimd_education_score", "in_scores"] == "yes"
     assert canton.loc["households_multiple_ethnic_groups", "in_scores"] == "no: context, never scored"
     assert canton.loc["wimd_score", "position"].endswith("fifth") and " of 752" in canton.loc["wimd_score", "position"]
-    assert views.rests_on_text(3, 0.45) == ("3 LSOAs · 45% in ward · ⚠ low reliability", True)
-    assert views.rests_on_text(np.nan, np.nan) == ("the ward itself", False)
+    assert ward_profile_view.rests_on_text(3, 0.45) == ("3 LSOAs · 45% in ward · ⚠ low reliability", True)
+    assert ward_profile_view.rests_on_text(np.nan, np.nan) == ("the ward itself", False)
 
 
 def test_similar_wards_are_named_in_both_languages(t):
     names = dict(zip(t["areas"]["area_code"], t["areas"]["area_name"]))
     welsh = {c: n for c, n in zip(t["areas"]["area_code"], t["areas"]["area_name_welsh"]) if isinstance(n, str)}
-    rows = views.similar_ward_rows(CANTON, t["neighbours"], t["areas"], names, welsh)
+    rows = ward_profile_view.similar_ward_rows(CANTON, t["neighbours"], t["areas"], names, welsh)
     assert len(rows) == 10 and list(rows["rank"]) == list(range(1, 11))
     first = rows.iloc[0]
-    assert first["ward"] == views.area_label(first["area_code"], names, welsh) and first["area_code"].startswith("W05")
-    assert "Residents per km²" in views.similar_wards_note("W") and "Welsh" in views.similar_wards_note("W") and "Welsh" not in views.similar_wards_note("E")
+    assert first["ward"] == measure_labels.area_label(first["area_code"], names, welsh) and first["area_code"].startswith("W05")
+    assert "Residents per km²" in ward_profile_view.similar_wards_note("W") and "Welsh" in ward_profile_view.similar_wards_note("W") and "Welsh" not in ward_profile_view.similar_wards_note("E")
 
 
 # ---- trends
 
 def test_comparator_series_are_population_weighted_means(t):
     lad_values = t["indicator_values"][t["indicator_values"]["level"] == "lad"]
-    population = views.lad_population(lad_values)
+    population = trends_view.lad_population(lad_values)
     assert population[BLACKPOOL] == pytest.approx(10 ** lad_values[(lad_values["area_code"] == BLACKPOOL) & (lad_values["indicator_id"] == "population_size_log")]["value"].iloc[0])
     imd = lad_values[lad_values["indicator_id"] == "imd_average_score"]
-    series = views.comparator_series(imd, BLACKPOOL, t["areas"], population, t["neighbours"], "ons_global")
+    series = trends_view.comparator_series(imd, BLACKPOOL, t["areas"], population, t["neighbours"], "ons_global")
     lads = t["areas"][t["areas"]["level"] == "lad"].set_index("area_code")
     nw = lads.index[lads["region_code"] == "E12000002"]
     block = imd[(imd["period"] == "2025") & imd["area_code"].isin(nw)].set_index("area_code")["value"]
@@ -355,7 +355,7 @@ def test_comparator_series_are_population_weighted_means(t):
     assert got == pytest.approx(expected)
     assert series[(series["period"] == "2025") & (series["series"] == "Blackpool")]["value"].iloc[0] == pytest.approx(43.467)
     assert {"Country: England", "ONS similar areas (median)"} <= set(series["series"])
-    ranks = views.rank_series(imd, BLACKPOOL, "lower_is_better").set_index("period")
+    ranks = trends_view.rank_series(imd, BLACKPOOL, "lower_is_better").set_index("period")
     assert ranks.loc["2025", "rank"] == 296 and ranks.loc["2025", "n_areas"] == 296
 
 
@@ -450,7 +450,6 @@ def test_xlsx_has_data_and_metadata_sheets(t, selection):
 def test_geojson_export_of_a_selection(t, selection):
     import geopandas as gpd
 
-    from dashboard import figures
 
     lad = gpd.read_parquet(PROCESSED / "boundaries_lad.parquet")
     geometries = {f["properties"]["area_code"]: f["geometry"] for f in geojson.feature_collection(lad["area_code"], lad.geometry)["features"]}
@@ -474,15 +473,15 @@ def test_download_names_are_safe():
 
 def test_group_band_carries_the_national_band_into_a_group():
     ranks = pd.Series({"A": 10.0, "B": 50.0, "C": 120.0, "D": 200.0})
-    assert views.group_band("A", ["A", "B", "C", "D"], ranks, 40.0, 130.0) == (1.0, 3.0)
-    assert np.isnan(views.group_band("A", ["B"], ranks, np.nan, 5.0)[0])
+    assert profile_view.group_band("A", ["A", "B", "C", "D"], ranks, 40.0, 130.0) == (1.0, 3.0)
+    assert np.isnan(profile_view.group_band("A", ["B"], ranks, np.nan, 5.0)[0])
 
 
 def test_score_source_line_counts_the_indicators_of_the_scope_and_country(t):
     coherence = pd.read_parquet(PROCESSED / "coherence.parquet")
     wales = coherence[(coherence["level"] == "lad") & (coherence["scope"] == "country") & (coherence["country"] == "W") & (coherence["indicator_id"] != "")]
-    line = views.score_source_line("composite", "robust_z", t["indicators"], t["sources"], "country", country="W").source
+    line = source_lines.score_source_line("composite", "robust_z", t["indicators"], t["sources"], "country", country="W").source
     assert f"from {len(wales)} indicators published for Wales" in line and "iod2025" not in line
-    common = views.score_source_line("composite", "robust_z", t["indicators"], t["sources"], "ew_common").source
+    common = source_lines.score_source_line("composite", "robust_z", t["indicators"], t["sources"], "ew_common").source
     n_common = coherence[(coherence["level"] == "lad") & (coherence["scope"] == "ew_common") & (coherence["indicator_id"] != "")]
     assert f"from {len(n_common)} indicators (" in common and "place_survey_2008" not in common

@@ -7,7 +7,7 @@ import pytest
 
 import vocabulary as vocab
 from conftest import PROCESSED
-from dashboard import page_table, views
+from dashboard import measure_labels, page_table
 from dashboard import ward_map_view as wv
 
 CARDIFF, WILTSHIRE, GWYNEDD = "W06000015", "E06000054", "W06000002"
@@ -22,7 +22,7 @@ def t():
     s = t["factor_scores"]
     t["ward_scores"] = s[(s["level"] == "ward") & (s["scope"] == vocab.WARD_SCOPE)]
     t["country_of"] = wv.country_of_wards(t["areas"])
-    t["periods"] = {(i, "ward"): views.sort_periods(b["period"].unique()) for i, b in t["ward_values"].groupby("indicator_id")}
+    t["periods"] = {(i, "ward"): measure_labels.sort_periods(b["period"].unique()) for i, b in t["ward_values"].groupby("indicator_id")}
     t["names"] = dict(zip(t["areas"]["area_code"], t["areas"]["area_name"]))
     t["welsh"] = {c: n for c, n in zip(t["areas"]["area_code"], t["areas"]["area_name_welsh"]) if isinstance(n, str) and n}
     return t
@@ -69,9 +69,9 @@ def test_welsh_factor_1_is_offered_under_its_name_and_maps_its_single_indicator(
     assert welsh_rows["score"].isna().all() and welsh_rows["single_indicator"].nunique() == 1
     indicator = welsh_rows["single_indicator"].iloc[0]
     wm = resolve(t, "factor_1", CARDIFF)
-    row = views.catalogue_row(t["indicators"], indicator)
+    row = measure_labels.catalogue_row(t["indicators"], indicator)
     assert wm.kind == "single" and wm.indicator_id == indicator
-    assert wm.label == f"{views.SCORE_MEASURES['factor_1']} (single indicator: {row['title']})"
+    assert wm.label == f"{measure_labels.SCORE_MEASURES['factor_1']} (single indicator: {row['title']})"
     assert (wm.unit, wm.polarity) == (row["unit"], row["polarity"]) and wm.fixed_period
     assert wm.value_header.endswith("(single indicator, not a score)")
     shown = frame(t, wm)
@@ -83,7 +83,7 @@ def test_welsh_factor_1_is_offered_under_its_name_and_maps_its_single_indicator(
     # its rank is the one the build stored (the indicator's rank among the country's wards), out of the wards holding it
     canton = shown.set_index("area_code").loc[CANTON]
     n_wales = int(stored[stored.index.map(t["country_of"]) == "W"].notna().sum())
-    assert canton["rank_text"] == views.rank_text(rows.set_index("area_code").at[CANTON, "rank"], None, None, n_wales)
+    assert canton["rank_text"] == measure_labels.rank_text(rows.set_index("area_code").at[CANTON, "rank"], None, None, n_wales)
     assert shown["detail"].str.contains(wv.SINGLE_HOVER).all()
     caption = wv.caption(wm, t["indicators"], n_ranked=n_wales)
     assert "It is one indicator, not a factor score." in caption and row["title"] in caption and f"{n_wales:,} wards of Wales" in caption
@@ -91,7 +91,7 @@ def test_welsh_factor_1_is_offered_under_its_name_and_maps_its_single_indicator(
 
 def test_english_factor_1_is_a_score_and_the_national_map_says_what_it_leaves_blank(t):
     wm = resolve(t, "factor_1", WILTSHIRE)
-    assert wm.kind == "score" and wm.label == views.SCORE_MEASURES["factor_1"] and wm.unit == "score"
+    assert wm.kind == "score" and wm.label == measure_labels.SCORE_MEASURES["factor_1"] and wm.unit == "score"
     scored = frame(t, wm, links=False)
     rows = factor_rows(t, "1")
     assert set(scored["area_code"]) == set(rows.loc[rows["score"].notna(), "area_code"])
@@ -128,7 +128,7 @@ def test_lone_wards_of_a_scored_factor_show_their_one_indicator(t):
         indicator = expected.at[code, "single_indicator"]
         value = t["ward_values"].query("indicator_id == @indicator and area_code == @code")["value"].iloc[0]
         assert r["indicator_id"] == indicator and r["value"] == pytest.approx(value)
-        assert r["text"].startswith(f"{wv.SINGLE_HOVER}: {views.catalogue_row(t['indicators'], indicator)['title']} = ")
+        assert r["text"].startswith(f"{wv.SINGLE_HOVER}: {measure_labels.catalogue_row(t['indicators'], indicator)['title']} = ")
         assert f"rank {int(expected.at[code, 'rank'])} of " in r["text"]
     table = wv.table(wv.local_ranks(frame(t, wm)[lambda f: f["area_code"].isin(wards_of(t, WILTSHIRE))], wm.polarity), lone(t, wm, WILTSHIRE), wm, "Rank in England")
     tail = table.tail(len(got))
@@ -140,7 +140,7 @@ def test_the_composite_label_names_the_factors_scored_for_the_las_wards(t):
     for lad in (WILTSHIRE, CARDIFF):
         held = t["ward_scores"][t["ward_scores"]["score"].notna() & t["ward_scores"]["area_code"].isin(wards_of(t, lad))]
         numbers = sorted(set(held["factor"]) - {"composite"})
-        assert resolve(t, "composite", lad).label == views.measure_label("composite", t["indicators"], "ward", numbers)
+        assert resolve(t, "composite", lad).label == measure_labels.measure_label("composite", t["indicators"], "ward", numbers)
     assert "1" not in resolve(t, "composite", CARDIFF).label  # Welsh wards have no factor 1 score
 
 
@@ -149,7 +149,7 @@ def test_default_measure_has_values_in_the_las_country(t):
     assert wv.default_measure("W", options, None, t["indicators"]) == "wimd_score"
     assert wv.default_measure("E", options, None, t["indicators"]) == "imd_average_score"
     # an England-only choice carried over from another page does not open a Welsh LA on an empty map
-    assert views.catalogue_row(t["indicators"], "imd_average_score")["countries"] == "E"
+    assert measure_labels.catalogue_row(t["indicators"], "imd_average_score")["countries"] == "E"
     assert wv.default_measure("W", options, "imd_average_score", t["indicators"]) == "wimd_score"
     assert wv.default_measure("W", options, "household_deprivation_any", t["indicators"]) == "household_deprivation_any"
     assert not frame(t, resolve(t, "wimd_score", CARDIFF))[lambda f: f["area_code"].isin(wards_of(t, CARDIFF))].empty

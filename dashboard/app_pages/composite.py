@@ -6,36 +6,37 @@ import streamlit as st
 
 import vocabulary as vocab
 from dashboard import app_data as data
-from dashboard import figures, views
+from dashboard import controls, figures, measure_labels, scopes, source_lines, url_state
+from scoring.scores import COMPOSITE_CAVEAT
 
 a = data.atlas()
 
 st.subheader("Build your own composite")
 c1, c2 = st.columns([1.2, 3])
 with c1:
-    method = data.choose("method", "composite_method", "Method", list(vocab.METHOD_LABELS), "robust_z", what="method", format_func=vocab.METHOD_LABELS.get, widget="radio")
-    scope = data.scope_picker("composite_scope")
-    lad = data.lad_picker("Highlight a local authority", "composite_area")
-    data.publish("area", "composite_area", lad)
+    method = controls.choose("method", "composite_method", "Method", list(vocab.METHOD_LABELS), "robust_z", what="method", format_func=vocab.METHOD_LABELS.get, widget="radio")
+    scope = controls.scope_picker("composite_scope")
+    lad = controls.lad_picker("Highlight a local authority", "composite_area")
+    controls.publish("area", "composite_area", lad)
 
 prepared = data.prepared(method, scope)
-weights, message = views.check_weights(data.param("weights"), len(vocab.FACTOR_NUMBERS))
-data.warn(message)
+weights, message = url_state.check_weights(controls.param("weights"), len(vocab.FACTOR_NUMBERS))
+controls.warn(message)
 with c2:
     st.markdown("**Factor weights** (0 leaves a factor out; the composite is the weighted mean of the factor scores)")
     columns = st.columns(len(vocab.FACTOR_NUMBERS))
     factor_weights = {}
     for col, number, start in zip(columns, vocab.FACTOR_NUMBERS, weights):
         key = f"composite_w{number}"
-        data.bind("weights", key, float(start))
+        controls.bind("weights", key, float(start))
         with col:
             factor_weights[number] = st.slider(f"F{number}", 0.0, 5.0, step=0.5, key=key, help=vocab.FACTORS[number])
-    data.publish("weights", "composite_weights", ",".join(f"{w:g}" for w in factor_weights.values()))
+    controls.publish("weights", "composite_weights", ",".join(f"{w:g}" for w in factor_weights.values()))
     for number in vocab.FACTOR_NUMBERS:
         st.session_state[f"_seen_composite_w{number}"] = st.session_state["_seen_composite_weights"]
 
     indicator_ids = prepared.indicators
-    iw_raw = str(data.param("iw") or "")
+    iw_raw = str(controls.param("iw") or "")
     parsed_iw: dict[str, float] = {}
     bad = []
     for part in filter(None, iw_raw.split(",")):
@@ -49,7 +50,7 @@ with c2:
         else:
             bad.append(part)
     if bad:
-        data.warn(f"Ignored indicator weights in the link that are unknown or outside 0-3: {views.safe_echo(','.join(bad))}.")
+        controls.warn(f"Ignored indicator weights in the link that are unknown or outside 0-3: {url_state.safe_echo(','.join(bad))}.")
     indicator_weights = {}
     with st.expander("Indicator weights within each factor (0-3; 1 = equal)"):
         tabs = st.tabs([f"Factor {n}" for n in vocab.FACTOR_NUMBERS])
@@ -57,12 +58,12 @@ with c2:
             with tab:
                 for ind in [i for i in indicator_ids if prepared.factor[i] == number]:
                     key = f"composite_iw_{ind}"
-                    data.bind("iw", key, parsed_iw.get(ind, 1.0))
+                    controls.bind("iw", key, parsed_iw.get(ind, 1.0))
                     only = prepared.countries_of(ind)
                     suffix = f" ({vocab.COUNTRY_NAMES[only[0]]} only)" if scope == "country" and len(only) == 1 and only[0] in vocab.COUNTRY_NAMES else ""
-                    indicator_weights[ind] = st.slider(views.measure_label(ind, a.catalogue) + suffix, 0.0, 3.0, step=0.5, key=key)
+                    indicator_weights[ind] = st.slider(measure_labels.measure_label(ind, a.catalogue) + suffix, 0.0, 3.0, step=0.5, key=key)
     changed = {k: v for k, v in indicator_weights.items() if v != 1.0}
-    data.publish("iw", "composite_iw", ",".join(f"{k}:{v:g}" for k, v in changed.items()))
+    controls.publish("iw", "composite_iw", ",".join(f"{k}:{v:g}" for k, v in changed.items()))
     for ind in indicator_ids:
         st.session_state[f"_seen_composite_iw_{ind}"] = st.session_state["_seen_composite_iw"]
 
@@ -73,16 +74,16 @@ if sum(factor_weights.values()) == 0:
 shift = data.rank_shift(data.data_stamp(), method, scope, tuple(sorted(changed.items())), tuple(sorted(factor_weights.items())))
 table = shift.reset_index().rename(columns={"index": "area_code"})
 table["area_name"] = table["area_code"].map(a.label)
-table["note"] = [views.small_note(c, a.small_areas) for c in table["area_code"]]
+table["note"] = [scopes.small_note(c, a.small_areas) for c in table["area_code"]]
 country_of = a.lads.set_index("area_code")["country"]
-line = views.SourceLine(
+line = source_lines.SourceLine(
     source=f"Cohesion Atlas composite under your weights ({vocab.METHOD_LABELS[method]}), from {len(indicator_ids)} indicators; see Methodology and sources",
     period="latest published period of each indicator",
     licence="OGL v3.0, Open Parliament Licence v3.0",
 )
 
 st.plotly_chart(figures.rank_shift_chart(table, source_line=line.text(), highlight=lad), key="composite_chart", config={"displaylogo": False})
-data.source_caption(line)
+controls.source_caption(line)
 st.caption(a.scope_caption(scope) + (" The chart puts both countries' ranks on one pair of axes; each is out of its own country's LAs." if scope == "country" else ""))
 
 me = table[table["area_code"] == lad]
@@ -94,7 +95,7 @@ if len(me) and pd.notna(me["rank"].iloc[0]):
         f"**{a.label(lad)}**: rank {int(r['rank'])} of {int(r['n_areas'])}{among} under your weights "
         f"(band {int(r['rank_low'])}–{int(r['rank_high'])}); {int(r['equal_rank'])} at equal weights "
         f"({'up' if moved > 0 else 'down' if moved < 0 else 'no change'}{f' {abs(moved)}' if moved else ''})."
-        + (f" {a.names[lad]} {views.SMALL_POPULATION_NOTE}" if lad in a.small_areas else "")
+        + (f" {a.names[lad]} {scopes.SMALL_POPULATION_NOTE}" if lad in a.small_areas else "")
     )
 elif len(me):
     st.markdown(f"**{a.label(lad)}** has no composite in this scope: a factor score is missing.")
@@ -130,4 +131,4 @@ with st.expander("How weights become the index", expanded=False):
 6. At equal weights this page reproduces the published composite of the chosen scope exactly.
 """
     )
-st.info(views.COMPOSITE_CAVEAT, icon="ℹ️")
+st.info(COMPOSITE_CAVEAT, icon="ℹ️")

@@ -6,7 +6,7 @@ import streamlit as st
 
 import vocabulary as vocab
 from dashboard import app_data as data
-from dashboard import views
+from dashboard import controls, measure_labels, scopes, source_lines, url_state
 from outputs import downloads
 
 a = data.atlas()
@@ -14,57 +14,57 @@ geo = data.geometry()
 
 c1, c2, c3, c4 = st.columns([1.3, 1, 1.2, 1.5])
 with c1:
-    dataset = data.choose("dataset", "data_dataset", "Table", ["values", "scores"], "values", what="table",
+    dataset = controls.choose("dataset", "data_dataset", "Table", ["values", "scores"], "values", what="table",
                           format_func={"values": "Indicator values", "scores": "Factor scores"}.get, widget="radio", horizontal=True)
 with c2:
-    level = data.choose("level", "data_level", "Level", ["lad", "ward"], "lad", what="level",
+    level = controls.choose("level", "data_level", "Level", ["lad", "ward"], "lad", what="level",
                         format_func={"lad": "Local authorities", "ward": "Wards"}.get, widget="radio", horizontal=True)
 with c3:
-    method = data.choose("method", "data_method", "Score method", ["both", *vocab.METHOD_LABELS], "both", what="method",
+    method = controls.choose("method", "data_method", "Score method", ["both", *vocab.METHOD_LABELS], "both", what="method",
                          format_func=lambda m: "Both methods" if m == "both" else vocab.METHOD_LABELS[m], disabled=dataset != "scores")
 with c4:
     # Wards are scored only within their own country, so at ward level the scope is fixed (and said below).
-    scope = data.scope_picker("data_scope", disabled=dataset != "scores" or level == "ward")
+    scope = controls.scope_picker("data_scope", disabled=dataset != "scores" or level == "ward")
 score_scope = vocab.WARD_SCOPE if level == "ward" else scope
 
 factor_options = [1, 2, 3, 4, 5, 0]
-raw_factors = [f.strip() for f in str(data.param("factor") or "").split(",") if f.strip()]
+raw_factors = [f.strip() for f in str(controls.param("factor") or "").split(",") if f.strip()]
 factors = [int(f) for f in raw_factors if f.isdigit() and int(f) in factor_options]
 if len(factors) != len(raw_factors):
-    data.warn(f"Ignored factors in the link that do not exist: {views.safe_echo(','.join(raw_factors))}. Factors are 1-5, and 0 for context.")
+    controls.warn(f"Ignored factors in the link that do not exist: {url_state.safe_echo(','.join(raw_factors))}. Factors are 1-5, and 0 for context.")
 d1, d2 = st.columns([1.4, 3])
 with d1:
-    data.bind("factor", "data_factors", factors, factor_options)
+    controls.bind("factor", "data_factors", factors, factor_options)
     chosen_factors = st.multiselect("Factors (none = all)", factor_options, key="data_factors", format_func=lambda f: f"{f}. {vocab.FACTORS[f][:34]}" if f else "Context (not scored)")
-    data.publish("factor", "data_factors", [str(f) for f in chosen_factors])
+    controls.publish("factor", "data_factors", [str(f) for f in chosen_factors])
 
 catalogue = a.catalogue
 indicator_options = [m for m in a.measure_options(level, with_scores=False)]
 if chosen_factors:
     in_factor = set(catalogue[catalogue["factor"].isin(chosen_factors)]["indicator_id"])
     indicator_options = [m for m in indicator_options if m in in_factor]
-raw_inds = [i.strip().lower() for i in str(data.param("indicator") or "").split(",") if i.strip()]
+raw_inds = [i.strip().lower() for i in str(controls.param("indicator") or "").split(",") if i.strip()]
 inds = [i for i in raw_inds if i in indicator_options]
 if len(inds) != len(raw_inds):
-    data.warn(f"Ignored indicators in the link that are not in the catalogue for this level and factor: {views.safe_echo(','.join(i for i in raw_inds if i not in inds))}.")
+    controls.warn(f"Ignored indicators in the link that are not in the catalogue for this level and factor: {url_state.safe_echo(','.join(i for i in raw_inds if i not in inds))}.")
 with d2:
-    data.bind("indicator", "data_indicators", inds, indicator_options)
+    controls.bind("indicator", "data_indicators", inds, indicator_options)
     chosen_inds = st.multiselect("Indicators (none = all listed)", indicator_options, key="data_indicators",
-                                 format_func=lambda m: views.measure_label(m, catalogue), disabled=dataset == "scores")
-    data.publish("indicator", "data_indicators", chosen_inds)
+                                 format_func=lambda m: measure_labels.measure_label(m, catalogue), disabled=dataset == "scores")
+    controls.publish("indicator", "data_indicators", chosen_inds)
 use_inds = chosen_inds or indicator_options
 
 e1, e2 = st.columns([1, 3])
-period_options = ["latest", "all"] + views.sort_periods({p for i in use_inds for p in a.periods_for(i, level)})
+period_options = ["latest", "all"] + measure_labels.sort_periods({p for i in use_inds for p in a.periods_for(i, level)})
 with e1:
-    period = data.choose("period", "data_period", "Period", period_options, "latest", what="period",
+    period = controls.choose("period", "data_period", "Period", period_options, "latest", what="period",
                          format_func=lambda p: {"latest": "Latest for each indicator", "all": "All periods"}.get(p, p), disabled=dataset == "scores")
-codes, message = views.check_area_list(data.param("areas"), a.areas, [], low=0, high=400)
-data.warn(message)
+codes, message = url_state.check_area_list(controls.param("areas"), a.areas, [], low=0, high=400)
+controls.warn(message)
 with e2:
-    data.bind("areas", "data_areas", codes, a.lad_codes)
+    controls.bind("areas", "data_areas", codes, a.lad_codes)
     chosen_areas = st.multiselect("Local authorities (none = all; at ward level, their wards)", a.lad_codes, key="data_areas", format_func=a.label)
-    data.publish("areas", "data_areas", chosen_areas)
+    controls.publish("areas", "data_areas", chosen_areas)
 
 # ---- the selection (filters run on the cached tables, outside the cache)
 level_areas = a.areas[a.areas["level"] == level]
@@ -98,12 +98,12 @@ else:
     if keep is not None:
         rows = rows[rows["area_code"].isin(keep)]
     rows = rows.assign(
-        evidence=[views.evidence_text(r) for r in rows.to_dict("records")],
-        note=[views.small_note(c, a.small_areas) for c in rows["area_code"]],
+        evidence=[scopes.evidence_text(r) for r in rows.to_dict("records")],
+        note=[scopes.small_note(c, a.small_areas) for c in rows["area_code"]],
         source_id="cohesion_atlas (derived from the indicators listed in the metadata)",
         licence="derived from OGL v3.0 / Open Parliament Licence v3.0 data",
     )
-    in_scope = views.scope_indicators(catalogue, score_scope, level)
+    in_scope = source_lines.scope_indicators(catalogue, score_scope, level)
     if chosen_factors:
         in_scope = in_scope[in_scope["factor"].isin(chosen_factors)]
     export_ids = in_scope["indicator_id"].tolist()
@@ -119,7 +119,7 @@ if dataset == "scores":
         f"Scope `{score_scope}`: {a.scope_caption(score_scope, level=level)} "
         + ("There is no common England and Wales scope for wards. " if level == "ward" else "")
         + "n_areas is how many areas the rank is out of; period_oldest–period_newest, proxy_share and inherited_share say how strong the evidence is"
-        + (f"; {' and '.join(sorted(a.names[c] for c in a.small_areas))} have a {views.SMALL_POPULATION_TEXT} (small_population, note)." if level == "lad" and a.small_areas else ".")
+        + (f"; {' and '.join(sorted(a.names[c] for c in a.small_areas))} have a {scopes.SMALL_POPULATION_TEXT} (small_population, note)." if level == "lad" and a.small_areas else ".")
     )
 st.dataframe(rows.head(1000), hide_index=True, height=300, key="data_preview")
 if len(rows) > 1000:

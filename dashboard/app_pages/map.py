@@ -5,7 +5,8 @@ import streamlit as st
 
 import vocabulary as vocab
 from dashboard import app_data as data
-from dashboard import figures, views
+from dashboard import controls, figures, map_view, measure_labels, scopes, source_lines, url_state
+from scoring.scores import COMPOSITE_CAVEAT
 
 a = data.atlas()
 geo = data.geometry()
@@ -13,37 +14,37 @@ geo = data.geometry()
 st.subheader("Local authorities of England and Wales")
 
 options = a.measure_options("lad")
-default_measure = data.shared("indicator") if data.shared("indicator") in options else "composite"
+default_measure = controls.shared("indicator") if controls.shared("indicator") in options else "composite"
 c1, c2, c3, c4 = st.columns([2.6, 1.1, 1.4, 1.9])
 with c1:
-    measure = data.choose(
+    measure = controls.choose(
         "indicator", "map_measure", "Indicator or factor score", options, default_measure, what="indicator",
-        format_func=lambda m: views.measure_label(m, a.catalogue),
-        checker=lambda raw: views.check_measure(raw, options, default_measure),
+        format_func=lambda m: measure_labels.measure_label(m, a.catalogue),
+        checker=lambda raw: url_state.check_measure(raw, options, default_measure),
     )
 periods = a.periods_for(measure, "lad")
 with c2:
-    period = data.choose(
+    period = controls.choose(
         "period", "map_period", "Period", periods, a.default_period(measure, "lad"), what="period",
-        checker=lambda raw: views.check_period(raw, periods, a.default_period(measure, "lad")),
-        disabled=views.is_score(measure), help="Factor scores use each indicator's latest period.",
+        checker=lambda raw: url_state.check_period(raw, periods, a.default_period(measure, "lad")),
+        disabled=measure_labels.is_score(measure), help="Factor scores use each indicator's latest period.",
     )
 with c3:
-    method = data.choose(
+    method = controls.choose(
         "method", "map_method", "Score method", list(vocab.METHOD_LABELS), "robust_z", what="method",
-        format_func=vocab.METHOD_LABELS.get, disabled=not views.is_score(measure),
+        format_func=vocab.METHOD_LABELS.get, disabled=not measure_labels.is_score(measure),
         help="How indicators are put on one scale before averaging (see Methodology).",
     )
 with c4:
-    scope = data.scope_picker("map_scope", disabled=not views.is_score(measure))
+    scope = controls.scope_picker("map_scope", disabled=not measure_labels.is_score(measure))
 
-row = views.catalogue_row(a.catalogue, measure)
-unit = "score" if views.is_score(measure) else row["unit"]
-polarity = "higher_is_better" if views.is_score(measure) else row["polarity"]
-frame = views.measure_frame(measure, period, method, "lad", a.indicator_values(measure, "lad"), a.scores_for("lad", scope), a.catalogue, a.names, a.small_areas)
-line = views.measure_source_line(measure, period, method, a.catalogue, a.sources, scope)
+row = measure_labels.catalogue_row(a.catalogue, measure)
+unit = "score" if measure_labels.is_score(measure) else row["unit"]
+polarity = "higher_is_better" if measure_labels.is_score(measure) else row["polarity"]
+frame = map_view.measure_frame(measure, period, method, "lad", a.indicator_values(measure, "lad"), a.scores_for("lad", scope), a.catalogue, a.names, a.small_areas)
+line = source_lines.measure_source_line(measure, period, method, a.catalogue, a.sources, scope)
 fig = figures.la_choropleth(
-    frame, geo.lad, unit=unit, polarity=polarity, source_line=f"{line.text()} · {views.BOUNDARY_CREDIT}",
+    frame, geo.lad, unit=unit, polarity=polarity, source_line=f"{line.text()} · {source_lines.BOUNDARY_CREDIT}",
     source_short=f"Source: {line.source[:90]}{'…' if len(line.source) > 90 else ''}",
 )
 event = st.plotly_chart(
@@ -57,17 +58,17 @@ if points:
     if code is None and point.get("point_index") is not None and point["point_index"] < len(frame):
         code = frame["area_code"].iloc[point["point_index"]]
     if code in a.names:
-        data.switch_to("profile", area=code, method=method, scope=scope)
+        controls.switch_to("profile", area=code, method=method, scope=scope)
 
-data.source_caption(line)
+controls.source_caption(line)
 notes = []
-if not views.is_score(measure) and row["countries"] != "E+W":
+if not measure_labels.is_score(measure) and row["countries"] != "E+W":
     notes.append({"E": "England only: Welsh authorities have no value and are left blank.", "W": "Wales only: English authorities are left blank."}[row["countries"]])
-if views.is_score(measure):
+if measure_labels.is_score(measure):
     notes.append(a.scope_caption(scope))
-    notes.append(views.NATIONAL_RANK_NOTE)
+    notes.append(scopes.NATIONAL_RANK_NOTE)
     if measure == "composite":
-        notes.append(views.COMPOSITE_CAVEAT)
+        notes.append(COMPOSITE_CAVEAT)
 if notes:
     st.caption(" ".join(notes))
 
@@ -79,15 +80,15 @@ with k1:
     )
 with k2:
     if st.button("Open profile", disabled=target is None, key="map_open_button"):
-        data.switch_to("profile", area=target, method=method, scope=scope)
+        controls.switch_to("profile", area=target, method=method, scope=scope)
 
 small_here = [a.label(c) for c in frame["area_code"] if c in a.small_areas]
 if small_here:
-    st.caption(f"{' and '.join(small_here)}: {views.SMALL_POPULATION_TEXT}; their rates rest on few residents, so their ranks swing.")
+    st.caption(f"{' and '.join(small_here)}: {scopes.SMALL_POPULATION_TEXT}; their rates rest on few residents, so their ranks swing.")
 
 with st.expander(f"Table: {len(frame)} local authorities, sorted by rank", expanded=False):
     columns = {"area_name": "Area", "area_code": "Code", "value": unit, "rank_text": "Rank (1 = best)"}
-    if views.is_score(measure):
+    if measure_labels.is_score(measure):
         columns["evidence"] = "Evidence (indicators · periods · proxy · inherited)"
     columns["note"] = "Note"
     table = frame.sort_values(["n_areas", "rank"], ascending=[False, True])[list(columns)].rename(columns=columns)

@@ -6,7 +6,8 @@ import streamlit as st
 
 import vocabulary as vocab
 from dashboard import app_data as data
-from dashboard import views
+from dashboard import profile_view, scopes
+from scoring.scores import COMPOSITE_CAVEAT
 
 a = data.atlas()
 
@@ -56,11 +57,11 @@ with tab_factors:
         hide_index=True,
         key="methodology_factors",
     )
-    st.caption(views.FACTOR5_NOTE)
-    st.caption(views.COMPOSITE_CAVEAT)
+    st.caption(profile_view.FACTOR5_NOTE)
+    st.caption(COMPOSITE_CAVEAT)
 
 with tab_coherence:
-    factor_table, indicator_table = views.coherence_tables(a.coherence, a.catalogue)
+    factor_table, indicator_table = scopes.coherence_tables(a.coherence, a.catalogue)
     if factor_table.empty:
         st.info("The coherence audit (coherence.parquet) is missing from this build: run `python cli.py build`.")
     else:
@@ -70,7 +71,7 @@ with tab_coherence:
             f"**{vocab.SCOPE_LABELS['country']}** (England, then Wales, each on all of its own indicators); wards only within their own country."
         )
         st.markdown("#### Factors: internal consistency, and what the scores track")
-        numbers = {c: st.column_config.NumberColumn(format="%.2f") for c in ["Cronbach's alpha", "Largest |ρ| in factor", *views.CORRELATION_COLUMNS.values()]}
+        numbers = {c: st.column_config.NumberColumn(format="%.2f") for c in ["Cronbach's alpha", "Largest |ρ| in factor", *scopes.CORRELATION_COLUMNS.values()]}
         st.dataframe(factor_table, hide_index=True, key="methodology_coherence_factors", column_config=numbers)
         st.caption(
             "Cronbach's alpha: how consistently a factor's indicators (aligned so higher is better, robust z-scores) rank the "

@@ -10,16 +10,18 @@ import streamlit as st
 
 import vocabulary as vocab
 from dashboard import app_data as data
-from dashboard import figures, views
+from dashboard import controls, figures, measure_labels, profile_view, scopes, source_lines, ward_profile_view
+from dashboard.page_table import PAGES
+from scoring.scores import BAND_NOTE, COMPOSITE_CAVEAT
 
 a = data.atlas()
-raw_area = str(data.param("area") or "").strip().upper()
+raw_area = str(controls.param("area") or "").strip().upper()
 
 
 def ward_picker(lad: str, current: str | None, label: str) -> str | None:
     """The wards of the LA by name (Welsh too where a ward has one); '' stands for the LA itself."""
-    options = ["", *views.wards_of(lad, a.areas)]
-    data.bind("area", "profile_ward", current or "", options)
+    options = ["", *ward_profile_view.wards_of(lad, a.areas)]
+    controls.bind("area", "profile_ward", current or "", options)
     choice = st.selectbox(
         label, options, key="profile_ward", format_func=lambda c: a.label(c) if c else f"Whole authority ({len(options) - 1} wards)",
         help="Type part of an English or Welsh ward name. Choosing a ward opens its profile.",
@@ -30,7 +32,7 @@ def ward_picker(lad: str, current: str | None, label: str) -> str | None:
 def ward_search() -> None:
     """Any ward of England and Wales by part of its English or Welsh name."""
     query = st.text_input("Find any ward by name", key="profile_ward_query", placeholder="e.g. Bloomfield, Treganna")
-    matches = views.find_wards(query, a.areas)
+    matches = ward_profile_view.find_wards(query, a.areas)
     if query and not matches:
         st.caption("No ward of England and Wales (May 2025) has that in its name.")
     if matches:
@@ -42,8 +44,8 @@ def ward_search() -> None:
 
 def show(code: str) -> None:
     """The URL holds the one area shown; both pickers are told, so neither resets to the old link on the next run."""
-    data.publish("area", "profile_area", code)
-    data.publish("area", "profile_ward", code)
+    controls.publish("area", "profile_area", code)
+    controls.publish("area", "profile_ward", code)
 
 
 def go_to(code: str) -> None:
@@ -59,25 +61,25 @@ def ward_profile(ward: str, lad: str, method: str) -> None:
     country_name = vocab.COUNTRY_NAMES[country]
     lad_short = a.names[lad]
     st.subheader(a.label(ward))
-    reliability = views.ward_reliability_row(ward, a.ward_reliability)
-    rests = f" · {views.rests_on_counts(reliability)}" if reliability else ""
+    reliability = ward_profile_view.ward_reliability_row(ward, a.ward_reliability)
+    rests = f" · {ward_profile_view.rests_on_counts(reliability)}" if reliability else ""
     st.caption(f"{ward} · ward (May 2025 boundaries) in {a.label(lad)} ({lad}) · {country_name} · {me['area_km2']:,.1f} km²{rests}")
     links = st.columns([1.3, 1.3, 1])
-    links[0].page_link(data.PAGES["profile"], label=f"{a.label(lad)}: LA profile", query_params={"area": lad})
-    links[1].page_link(data.PAGES["wards"], label=f"{lad_short} on the ward map", query_params={"area": lad})
+    links[0].page_link(PAGES["profile"], label=f"{a.label(lad)}: LA profile", query_params={"area": lad})
+    links[1].page_link(PAGES["wards"], label=f"{lad_short} on the ward map", query_params={"area": lad})
     if reliability and reliability["low_reliability"]:
         st.warning(
-            f"Low reliability: {reliability['reliability_note']}. Those values are marked {views.LOW_RELIABILITY_MARK} in the "
+            f"Low reliability: {reliability['reliability_note']}. Those values are marked {ward_profile_view.LOW_RELIABILITY_MARK} in the "
             "'Rests on' column below; values summed from output areas are not affected.",
             icon="⚠️",
         )
 
     ward_scores = a.scores_for("ward", vocab.WARD_SCOPE)
     compared = data.ward_comparisons()
-    similar = views.similar_ward_rows(ward, compared.similar, a.areas, a.names, a.welsh)
-    ward_factors(views.ward_factor_rows(ward, method, ward_scores, compared.benchmarks, a.catalogue), country)
-    single = views.ward_single_indicators(ward, ward_scores)
-    rows = views.ward_indicator_rows(ward, compared.benchmarks, a.level_values("ward"), a.catalogue, single, a.source_text)
+    similar = ward_profile_view.similar_ward_rows(ward, compared.similar, a.areas, a.names, a.welsh)
+    ward_factors(ward_profile_view.ward_factor_rows(ward, method, ward_scores, compared.benchmarks, a.catalogue), country)
+    single = ward_profile_view.ward_single_indicators(ward, ward_scores)
+    rows = ward_profile_view.ward_indicator_rows(ward, compared.benchmarks, a.level_values("ward"), a.catalogue, single, a.source_text)
     ward_indicators(rows, lad, country, len(similar))
     with st.expander(f"Similar wards ({len(similar)}), chosen on context variables", expanded=True):
         similar_wards(similar, country)
@@ -126,9 +128,9 @@ def ward_factors(factors: pd.DataFrame, country: str) -> None:
     )
     st.caption(
         a.scope_caption(vocab.WARD_SCOPE, country=country, level="ward")
-        + f" Rank 1 is best. {views.BAND_NOTE} A factor resting on a single ward indicator in {country_name} gets no score: "
+        + f" Rank 1 is best. {BAND_NOTE} A factor resting on a single ward indicator in {country_name} gets no score: "
         "that indicator is shown under the factor's name with its value and rank. "
-        + f"Composite: {views.COMPOSITE_CAVEAT}"
+        + f"Composite: {COMPOSITE_CAVEAT}"
     )
 
 
@@ -182,9 +184,9 @@ def ward_indicators(rows: pd.DataFrame, lad: str, country: str, n_similar: int) 
     st.caption(
         f"LA ({lad_short}) and {country_name}: the same indicator and period for the LA and for the country (the country sums its wards' "
         "counts where the indicator is a share of counts, else weights its wards by Census 2021 residents). "
-        + views.ward_position_note(country) + " " + views.WARD_NOT_COMPARED
+        + ward_profile_view.ward_position_note(country) + " " + ward_profile_view.WARD_NOT_COMPARED
         + f" Similar wards: the median of the {n_similar} similar wards listed below. Rests on: the output areas (OAs) or best-fit "
-        f"LSOAs a value is summed from; {views.LOW_RELIABILITY_MARK} (and ⚠ before the indicator) marks one LSOA, or LSOAs fewer than half of whose residents live in the ward. Each row names its source; licences are on the Methodology and sources page."
+        f"LSOAs a value is summed from; {ward_profile_view.LOW_RELIABILITY_MARK} (and ⚠ before the indicator) marks one LSOA, or LSOAs fewer than half of whose residents live in the ward. Each row names its source; licences are on the Methodology and sources page."
     )
     st.caption(a.ward_note)
 
@@ -207,12 +209,12 @@ def similar_wards(similar: pd.DataFrame, country: str) -> None:
             key="profile_similar_wards",
             column_config={"Profile": st.column_config.LinkColumn("Profile", display_text="open profile")},
         )
-    st.caption(views.similar_wards_note(country))
+    st.caption(ward_profile_view.similar_wards_note(country))
 
 
 c1, c2, c3, c4 = st.columns([1.8, 2.3, 1.2, 1.6])
 with c1:
-    lad = data.lad_picker("Local authority", "profile_area", help="Type part of an English or Welsh name.")
+    lad = controls.lad_picker("Local authority", "profile_area", help="Type part of an English or Welsh name.")
 # A ward code in the URL opens that ward's profile, unless the LA picker has just moved to another LA.
 url_ward = raw_area if a.level_of.get(raw_area) == "ward" and a.parent_of.get(raw_area) == lad else None
 
@@ -220,7 +222,7 @@ if url_ward:
     with c2:
         ward = ward_picker(lad, url_ward, "Ward")
     with c3:
-        method = data.choose("method", "profile_method", "Score method", list(vocab.METHOD_LABELS), "robust_z", what="method", format_func=vocab.METHOD_LABELS.get)
+        method = controls.choose("method", "profile_method", "Score method", list(vocab.METHOD_LABELS), "robust_z", what="method", format_func=vocab.METHOD_LABELS.get)
     with c4:
         st.caption("Wards are ranked within their own country only (no England and Wales scope for wards).")
     if ward is None:
@@ -232,14 +234,14 @@ if url_ward:
     st.stop()
 
 with c2:
-    comparator = data.choose(
-        "comparator", "profile_comparator", "Compare with", list(views.COMPARATORS), "region", what="comparator",
+    comparator = controls.choose(
+        "comparator", "profile_comparator", "Compare with", list(profile_view.COMPARATORS), "region", what="comparator",
         format_func={"region": "Region", "country": "Country", "ons_neighbours": "ONS similar", "atlas_neighbours": "Our similar"}.get, widget="segmented",
     )
 with c3:
-    method = data.choose("method", "profile_method", "Score method", list(vocab.METHOD_LABELS), "robust_z", what="method", format_func=vocab.METHOD_LABELS.get)
+    method = controls.choose("method", "profile_method", "Score method", list(vocab.METHOD_LABELS), "robust_z", what="method", format_func=vocab.METHOD_LABELS.get)
 with c4:
-    scope = data.scope_picker("profile_scope")
+    scope = controls.scope_picker("profile_scope")
 show(lad)
 
 with st.expander(f"Open a ward profile: a ward of {a.names[lad]}, or any ward by name"):
@@ -260,12 +262,12 @@ region = "" if me["country"] == "W" else f"{me['region_name']}, "
 st.caption(f"{lad} · {region}{country} · {me['area_km2']:,.0f} km² · local authority district (May 2025)")
 
 # ---- five-factor summary
-kind = views.NEIGHBOUR_KINDS.get(comparator, "ons_global")
-summary = views.factor_summary(lad, method, a.scores_for("lad", scope), a.areas, a.neighbours, kind, scope)
-score_line = views.score_source_line("composite", method, a.catalogue, a.sources, scope, country=me["country"])
+kind = profile_view.NEIGHBOUR_KINDS.get(comparator, "ons_global")
+summary = profile_view.factor_summary(lad, method, a.scores_for("lad", scope), a.areas, a.neighbours, kind, scope)
+score_line = source_lines.score_source_line("composite", method, a.catalogue, a.sources, scope, country=me["country"])
 scope_text = a.scope_caption(scope, country=me["country"] if scope == "country" else None)
 if lad in a.small_areas:
-    st.info(f"{me['area_name']} {views.SMALL_POPULATION_NOTE}", icon="ℹ️")
+    st.info(f"{me['area_name']} {scopes.SMALL_POPULATION_NOTE}", icon="ℹ️")
 metrics = st.columns(len(summary)) if len(summary) else []
 for col, r in zip(metrics, summary.itertuples()):
     label = "Composite" if r.factor == "composite" else f"Factor {r.factor}"
@@ -286,49 +288,49 @@ with right:
     columns = {
         "Factor": summary["factor"].map(vocab.FACTOR_SHORT),
         ("All LAs" if scope == "ew_common" else own_country): [
-            views.rank_text(r, lo, hi, n, compact=True) for r, lo, hi, n in zip(summary["rank"], summary["rank_low"], summary["rank_high"], summary["n_areas"])
+            measure_labels.rank_text(r, lo, hi, n, compact=True) for r, lo, hi, n in zip(summary["rank"], summary["rank_low"], summary["rank_high"], summary["n_areas"])
         ],
     }
     if me["country"] == "E" or scope == "ew_common":
         columns["In region" if me["country"] == "E" else "In Wales"] = [
-            views.rank_text(r, lo, hi, n, compact=True) for r, lo, hi, n in zip(summary["region_rank"], summary["region_low"], summary["region_high"], summary["region_n"])
+            measure_labels.rank_text(r, lo, hi, n, compact=True) for r, lo, hi, n in zip(summary["region_rank"], summary["region_low"], summary["region_high"], summary["region_n"])
         ]
     columns[f"Similar ({'ONS' if kind == 'ons_global' else 'ours'})"] = [
-        views.rank_text(r, lo, hi, n, compact=True) for r, lo, hi, n in zip(summary["similar_rank"], summary["similar_low"], summary["similar_high"], summary["similar_n"])
+        measure_labels.rank_text(r, lo, hi, n, compact=True) for r, lo, hi, n in zip(summary["similar_rank"], summary["similar_low"], summary["similar_high"], summary["similar_n"])
     ]
     columns["Evidence"] = summary["evidence"]
     if lad in a.small_areas:
-        columns["Note"] = views.SMALL_POPULATION_TEXT
+        columns["Note"] = scopes.SMALL_POPULATION_TEXT
     st.dataframe(pd.DataFrame(columns), hide_index=True, key="profile_factor_table", column_config={"Evidence": st.column_config.TextColumn(width="medium")})
     st.caption(
-        "Rank/areas (band). " + views.NATIONAL_RANK_NOTE + " Region and similar-area ranks place this LA among that group by score; their bands carry "
+        "Rank/areas (band). " + scopes.NATIONAL_RANK_NOTE + " Region and similar-area ranks place this LA among that group by score; their bands carry "
         "the national band into the group (approximate: the other members are held at their own ranks)."
         + (" Similar areas in the other country are left out: the two countries' scores are not comparable in this scope." if scope == "country" else "")
         + " Evidence: indicators behind the score · their oldest–newest periods · share of the weight that is a proxy · share inherited from a county, community safety partnership or police force area."
     )
-    correlations = views.factor_correlations(a.coherence, scope, me["country"])
+    correlations = scopes.factor_correlations(a.coherence, scope, me["country"])
     with st.expander("How each factor tracks demography and deprivation"):
         if correlations.empty:
             st.caption("The coherence audit (coherence.parquet) is missing from this build: run `python cli.py build`.")
         else:
-            shown = correlations.dropna(axis=1, how="all").drop(columns="factor").rename(columns={"name": "Factor", **views.CORRELATION_COLUMNS})
+            shown = correlations.dropna(axis=1, how="all").drop(columns="factor").rename(columns={"name": "Factor", **scopes.CORRELATION_COLUMNS})
             st.dataframe(shown, hide_index=True, key="profile_correlations", column_config={c: st.column_config.NumberColumn(format="%.2f") for c in shown.columns if c != "Factor"})
             st.caption(
                 f"Spearman correlation of each factor score (robust z-score) with the ethnic-minority share (Census 2021, context only) and the "
-                f"published deprivation score, across the LAs of this scope ({views.universe_label(scope, me['country'] if scope == 'country' else 'E+W')}). "
+                f"published deprivation score, across the LAs of this scope ({scopes.universe_label(scope, me['country'] if scope == 'country' else 'E+W')}). "
                 "A strong correlation with deprivation is expected for social mobility; one with ethnicity would mean a factor measures who lives somewhere. "
                 "Deprivation is the English IMD for English LAs and the WIMD for Welsh LAs, never compared with each other."
             )
     notes = [r.missing_reason for r in summary.itertuples() if r.missing_reason]
     if notes:
         st.caption("; ".join(sorted(set(notes))))
-    note = views.scope_note(a.catalogue, scope, me["country"])
+    note = profile_view.scope_note(a.catalogue, scope, me["country"])
     if note:
         st.info(note)
 
-st.info(views.FACTOR5_NOTE, icon="ℹ️")
-st.caption(f"Composite: {views.COMPOSITE_CAVEAT}")
-data.source_caption(score_line)
+st.info(profile_view.FACTOR5_NOTE, icon="ℹ️")
+st.caption(f"Composite: {COMPOSITE_CAVEAT}")
+controls.source_caption(score_line)
 
 neighbours = a.neighbours[(a.neighbours["area_code"] == lad) & (a.neighbours["kind"] == kind)].sort_values("rank")
 with st.expander(f"{similar_label.capitalize()} ({len(neighbours)})"):
@@ -336,8 +338,8 @@ with st.expander(f"{similar_label.capitalize()} ({len(neighbours)})"):
     st.caption("ONS: statistical nearest neighbours from Explore Local Statistics (OGL v3.0). Ours: nearest neighbours on context variables (see Methodology).")
 
 # ---- every indicator
-st.markdown(f"#### Indicators against {views.COMPARATORS[comparator].lower()}")
-rows = views.indicator_rows(lad, comparator, a.level_values("lad"), a.benchmarks, a.catalogue, a.sources, a.source_text, scope=scope)
+st.markdown(f"#### Indicators against {profile_view.COMPARATORS[comparator].lower()}")
+rows = profile_view.indicator_rows(lad, comparator, a.level_values("lad"), a.benchmarks, a.catalogue, a.sources, a.source_text, scope=scope)
 comparator_label = {
     "region": me["region_name"] if me["country"] == "E" else "Wales",
     "country": country,
@@ -376,7 +378,7 @@ for tab, number in zip(tabs, factor_tabs):
             },
         )
         if number == 5:
-            st.caption(views.FACTOR5_NOTE)
+            st.caption(profile_view.FACTOR5_NOTE)
 st.caption(
     "Flag: better / similar / worse where the published 95% confidence interval lies wholly on one side of the region or "
     "country value; 'not compared' where no interval is published. Each row names its source; licences are on the Methodology and sources page."

@@ -4,46 +4,46 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import app_data as data
-from dashboard import figures, views
+from dashboard import controls, figures, measure_labels, profile_view, scopes, source_lines, trends_view, url_state
 
 a = data.atlas()
 
 options = [m for m in a.measure_options("lad", with_scores=False) if len(a.periods_for(m, "lad")) > 1]
-default_measure = data.shared("indicator") if data.shared("indicator") in options else "imd_average_score"
+default_measure = controls.shared("indicator") if controls.shared("indicator") in options else "imd_average_score"
 c1, c2, c3, c4 = st.columns([1.8, 2.4, 1.6, 1.1])
 with c1:
-    lad = data.lad_picker("Local authority", "trends_area")
-    data.publish("area", "trends_area", lad)
+    lad = controls.lad_picker("Local authority", "trends_area")
+    controls.publish("area", "trends_area", lad)
 with c2:
-    measure = data.choose(
+    measure = controls.choose(
         "indicator", "trends_measure", "Indicator (with several periods)", options, default_measure, what="indicator",
-        format_func=lambda m: f"{views.measure_label(m, a.catalogue)} ({len(a.periods_for(m, 'lad'))} periods)",
-        checker=lambda raw: views.check_measure(raw, options, default_measure),
+        format_func=lambda m: f"{measure_labels.measure_label(m, a.catalogue)} ({len(a.periods_for(m, 'lad'))} periods)",
+        checker=lambda raw: url_state.check_measure(raw, options, default_measure),
     )
 with c3:
-    comparator = data.choose(
-        "comparator", "trends_comparator", "Also show", list(views.COMPARATORS), "region", what="comparator",
-        format_func=lambda c: {"region": "Region and country", "country": "Country only"}.get(c, views.COMPARATORS[c] + " (median)"),
+    comparator = controls.choose(
+        "comparator", "trends_comparator", "Also show", list(profile_view.COMPARATORS), "region", what="comparator",
+        format_func=lambda c: {"region": "Region and country", "country": "Country only"}.get(c, profile_view.COMPARATORS[c] + " (median)"),
     )
 with c4:
-    show = data.choose("show", "trends_show", "Show", ["value", "rank"], "value", what="view", format_func={"value": "Values", "rank": "Rank among LAs"}.get, widget="radio")
+    show = controls.choose("show", "trends_show", "Show", ["value", "rank"], "value", what="view", format_func={"value": "Values", "rank": "Rank among LAs"}.get, widget="radio")
 
-row = views.catalogue_row(a.catalogue, measure)
+row = measure_labels.catalogue_row(a.catalogue, measure)
 values = a.indicator_values(measure, "lad")
 periods = a.periods_for(measure, "lad")
-breaks = views.series_breaks(measure, periods)
-line = views.source_line(measure, f"{periods[0]} to {periods[-1]}", a.catalogue, a.sources)
+breaks = trends_view.series_breaks(measure, periods)
+line = source_lines.source_line(measure, f"{periods[0]} to {periods[-1]}", a.catalogue, a.sources)
 name = a.names[lad]
 
 if show == "rank":
-    ranks = views.rank_series(values, lad, row["polarity"])
+    ranks = trends_view.rank_series(values, lad, row["polarity"])
     series = ranks.assign(series=name, value=ranks["rank"])[["period", "series", "value"]]
     fig = figures.trend_chart(series, periods, breaks, unit="rank", source_line=line.text(), highlight=name, y_title="rank among LAs (1 = best)", reverse_y=True,
                               title=f"{row['title']}: rank of {name}")
     table = ranks.rename(columns={"period": "Period", "rank": "Rank (1 = best)", "n_areas": "LAs ranked"})
 else:
-    kind = views.NEIGHBOUR_KINDS.get(comparator)
-    series = views.comparator_series(values, lad, a.areas, a.population, a.neighbours if kind else None, kind)
+    kind = profile_view.NEIGHBOUR_KINDS.get(comparator)
+    series = trends_view.comparator_series(values, lad, a.areas, a.population, a.neighbours if kind else None, kind)
     if comparator == "country":
         series = series[~series["series"].str.startswith("Region:")]
     fig = figures.trend_chart(series, periods, breaks, unit=row["unit"], source_line=line.text(), highlight=name, title=f"{row['title']}: {name}")
@@ -53,13 +53,13 @@ else:
 if name not in set(series["series"]):
     st.info(f"{a.label(lad)} has no value for this indicator ({ {'E': 'England only', 'W': 'Wales only'}.get(row['countries'], 'not published for this area') }). Comparators are still shown.")
 st.plotly_chart(fig, key="trends_chart", config={"displaylogo": False})
-data.source_caption(line)
+controls.source_caption(line)
 notes = [f"Dashed lines mark series breaks: {'; '.join(why for _, why in breaks)}." if breaks else "No series break is recorded for this indicator."]
-if measure in views.EDITION_NOTE:
-    notes.append(views.EDITION_NOTE[measure])
+if measure in trends_view.EDITION_NOTE:
+    notes.append(trends_view.EDITION_NOTE[measure])
 if show == "value":
     notes.append("Region and country lines are population-weighted means of their LAs (Census 2021 residents) among LAs with a value that period; similar areas are a median.")
 if lad in a.small_areas:
-    notes.append(f"{name} {views.SMALL_POPULATION_NOTE}")
+    notes.append(f"{name} {scopes.SMALL_POPULATION_NOTE}")
 st.caption(" ".join(notes))
 st.dataframe(table, hide_index=True, key="trends_table")

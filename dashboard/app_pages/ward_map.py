@@ -6,8 +6,9 @@ import streamlit as st
 
 import vocabulary as vocab
 from dashboard import app_data as data
-from dashboard import figures, views
+from dashboard import controls, figures, measure_labels, scopes, source_lines, url_state
 from dashboard import ward_map_view as wv
+from dashboard.page_table import PAGES
 
 a = data.atlas()
 geo = data.geometry()
@@ -18,46 +19,46 @@ held = {ind for (ind, lvl) in a.values_by if lvl == "ward" and ind != "*"}
 options = wv.measure_options(a.catalogue, held, ward_scores, a.score_keys.get("ward"))
 c1, c2, c3, c4 = st.columns([2, 2.4, 1, 1.3])
 with c1:
-    lad = data.lad_picker("Local authority", "wards_area", help="Type part of an English or Welsh name. Its wards are shown.")
-    data.publish("area", "wards_area", lad)
+    lad = controls.lad_picker("Local authority", "wards_area", help="Type part of an English or Welsh name. Its wards are shown.")
+    controls.publish("area", "wards_area", lad)
 lad_country = a.lads.set_index("area_code").at[lad, "country"]
-default_measure = wv.default_measure(lad_country, options, data.shared("indicator"), a.catalogue)
+default_measure = wv.default_measure(lad_country, options, controls.shared("indicator"), a.catalogue)
 lad_wards = geo.wards_by_lad.get(lad, {"type": "FeatureCollection", "features": []})
 ward_codes = [f["properties"]["area_code"] for f in lad_wards["features"]]
 resolved = wv.resolve_all(options, lad_country, ward_codes, catalogue=a.catalogue, ward_scores=ward_scores, periods=a.periods)
 
 with c2:
-    measure = data.choose(
+    measure = controls.choose(
         "indicator", "wards_measure", "Ward indicator or score", options, default_measure, what="indicator",
         format_func=lambda m: resolved[m].label,
-        checker=lambda raw: views.check_measure(raw, options, default_measure),
+        checker=lambda raw: url_state.check_measure(raw, options, default_measure),
     )
 wm = resolved[measure]
 periods = list(wm.periods)
 with c3:
-    period = data.choose(
+    period = controls.choose(
         "period", "wards_period", "Period", periods, wm.default_period, what="period",
         # A score or single-indicator factor has one fixed period: whatever the link says, there is nothing to warn about.
-        checker=lambda raw: (wm.default_period, None) if wm.fixed_period else views.check_period(raw, periods, wm.default_period),
+        checker=lambda raw: (wm.default_period, None) if wm.fixed_period else url_state.check_period(raw, periods, wm.default_period),
         disabled=wm.fixed_period,
     )
 with c4:
-    method = data.choose(
+    method = controls.choose(
         "method", "wards_method", "Score method", list(vocab.METHOD_LABELS), "robust_z", what="method",
         format_func=vocab.METHOD_LABELS.get, disabled=wm.kind != "score",
     )
-view, message = views.check_choice(data.param("view"), ("la", "national"), "la", "view")
-data.warn(message)
-data.bind("view", "wards_national", view == "national")
+view, message = url_state.check_choice(controls.param("view"), ("la", "national"), "la", "view")
+controls.warn(message)
+controls.bind("view", "wards_national", view == "national")
 national = st.toggle(
     "Show all 7,588 wards of England and Wales", key="wards_national",
     help="The national layer is one static file your browser downloads once (about 1 MB compressed).",
 )
-data.publish("view", "wards_national", "national" if national else "la")
+controls.publish("view", "wards_national", "national" if national else "la")
 
 line = wv.source_line(wm, period, method, a.catalogue, a.sources)
 source_short = f"Source: {line.source[:90]}{'…' if len(line.source) > 90 else ''}"
-source_long = f"{line.text()} · {views.BOUNDARY_CREDIT}"
+source_long = f"{line.text()} · {source_lines.BOUNDARY_CREDIT}"
 
 # The national view needs every ward's row; the LA view only its own (ranks are stored or taken over all wards first).
 shown = wv.ward_frame(
@@ -105,14 +106,14 @@ else:
     )
     picked = wv.clicked_ward(event["selection"]["points"] if event else [], set(ward_codes))
 if picked is not None and a.level_of.get(picked) == "ward":
-    data.switch_to("profile", area=picked, method=method)
+    controls.switch_to("profile", area=picked, method=method)
 
-data.source_caption(line)
+controls.source_caption(line)
 single_note = wv.caption(wm, a.catalogue, n_ranked=int(local["n_areas"].max()) if len(local) else None, lone=None if national else lone, blanks=blank)
 if single_note:
     st.caption(single_note)
 if wm.kind == "score":
-    st.caption(a.scope_caption(vocab.WARD_SCOPE, country=None if national else lad_country, level="ward") + " " + views.NATIONAL_RANK_NOTE)
+    st.caption(a.scope_caption(vocab.WARD_SCOPE, country=None if national else lad_country, level="ward") + " " + scopes.NATIONAL_RANK_NOTE)
 n_flagged = int(local["low_reliability"].sum() + lone["low_reliability"].sum())
 st.caption(
     f"Black outline: the value rests on one LSOA, or on best-fit LSOAs most of whose residents live in other wards "
@@ -121,7 +122,7 @@ st.caption(
     if not national else "Black outline: the value rests on one LSOA or on a poor best fit (the reason is in the hover). " + a.ward_note
 )
 if wm.kind == "indicator":
-    countries = views.catalogue_row(a.catalogue, measure)["countries"]
+    countries = measure_labels.catalogue_row(a.catalogue, measure)["countries"]
     if countries != "E+W":
         st.caption({"E": "England only: Welsh wards have no value.", "W": "Wales only: English wards have no value."}[countries])
 
@@ -134,8 +135,8 @@ with k1:
     )
 with k2:
     st.page_link(
-        data.PAGES["profile"], label="Open the ward profile", icon=":material/arrow_forward:", disabled=target is None,
-        query_params=data.page_link_params(area=target or "", method=method),
+        PAGES["profile"], label="Open the ward profile", icon=":material/arrow_forward:", disabled=target is None,
+        query_params=controls.page_link_params(area=target or "", method=method),
     )
 
 st.markdown(f"#### {len(local) + len(lone)} wards of {lad_name}, sorted by value")

@@ -1,0 +1,115 @@
+"""Measures and labels: which measures a page offers, their names, and values, periods and ranks formatted for reading."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from scoring.scores import BAND_NOTE, COMPOSITE_CAVEAT, SMALL_POPULATION  # noqa: F401  (re-exported for pages)
+from vocabulary import FACTORS
+
+SCORE_MEASURES = {"composite": "Composite of the five factors", **{f"factor_{n}": f"Factor {n}: {name}" for n, name in FACTORS.items()}}
+
+
+def is_score(measure: str) -> bool:
+    return measure in SCORE_MEASURES
+
+
+def score_factor(measure: str) -> str:
+    """'factor_3' -> '3', 'composite' -> 'composite' (the factor_scores.factor key)."""
+    return measure.removeprefix("factor_")
+
+
+def scored_factors(scores: pd.DataFrame) -> list[str]:
+    """The factor keys ('1'..'5', 'composite') with at least one score in these rows, in display order."""
+    held = set(scores.loc[scores["score"].notna(), "factor"]) if len(scores) else set()
+    return [score_factor(m) for m in SCORE_MEASURES if score_factor(m) in held]
+
+
+def measure_options(
+    catalogue: pd.DataFrame, level: str, *, with_scores: bool = True, available: set[str] | None = None, score_keys: list[str] | None = None
+) -> list[str]:
+    """Scores first (those with data at the level, when score_keys is given), then indicators ordered by factor
+    (context last), keeping only those published at the level."""
+    rows = catalogue[catalogue["levels"].str.contains(level, regex=False)].copy()
+    if available is not None:
+        rows = rows[rows["indicator_id"].isin(available)]
+    rows["order"] = rows["factor"].replace(0, 9)
+    ids = rows.sort_values(["order", "indicator_id"], kind="stable")["indicator_id"].tolist()
+    if not with_scores:
+        scores = []
+    elif score_keys is not None:
+        scores = [m for m in SCORE_MEASURES if score_factor(m) in score_keys]
+    else:
+        scores = [m for m in SCORE_MEASURES if level == "lad" or m in ("composite", "factor_1", "factor_3")]
+    return scores + ids
+
+
+def and_join(items) -> str:
+    """'1', '1 and 3', '1, 3 and 4'."""
+    items = [str(i) for i in items]
+    return " and ".join(items) if len(items) < 3 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def measure_label(measure: str, catalogue: pd.DataFrame, level: str = "lad", ward_factors: list[str] | None = None) -> str:
+    if measure == "composite" and level == "ward":
+        numbers = [f for f in (ward_factors or ["1", "3"]) if f != "composite"]
+        return f"Composite of factors {and_join(numbers)} (the factors with ward data)"
+    if measure in SCORE_MEASURES:
+        return SCORE_MEASURES[measure]
+    row = catalogue_row(catalogue, measure)
+    if row is None:
+        return measure
+    prefix = f"F{row['factor']}" if row["factor"] else "Context"
+    return f"{prefix} · {row['title']}"
+
+
+def catalogue_row(catalogue: pd.DataFrame, indicator_id: str) -> dict | None:
+    hit = catalogue[catalogue["indicator_id"] == indicator_id]
+    return hit.iloc[0].to_dict() if len(hit) else None
+
+
+def sort_periods(periods) -> list[str]:
+    """Chronological order for labels like '2019', '2023/24', 'YE Jun 2025', '2018-2020'."""
+    def key(p: str):
+        years = re.findall(r"\d{4}", p)
+        return (int(years[0]) if years else 0, p)
+
+    return sorted({str(p) for p in periods}, key=key)
+
+
+def area_label(code: str, names: dict[str, str], welsh: dict[str, str] | None = None) -> str:
+    name = names.get(code, code)
+    cy = (welsh or {}).get(code)
+    return f"{name} / {cy}" if cy and cy != name else name
+
+
+def fmt_value(value: float, unit: str = "") -> str:
+    if value is None or not np.isfinite(value):
+        return "no value"
+    magnitude = abs(value)
+    if magnitude >= 1000:
+        text = f"{value:,.0f}"
+    elif magnitude >= 100:
+        text = f"{value:,.1f}"
+    elif magnitude >= 1:
+        text = f"{value:,.2f}"
+    else:
+        text = f"{value:.3f}"
+    if unit.startswith("£"):
+        return f"£{text}"
+    return text
+
+
+def unit_suffix(unit: str) -> str:
+    return "" if unit.startswith("£") else f" {unit}".rstrip()
+
+
+def rank_text(rank, low, high, n: int, *, compact: bool = False) -> str:
+    if rank is None or not np.isfinite(rank):
+        return "not ranked"
+    band = ""
+    if low is not None and high is not None and np.isfinite(low) and np.isfinite(high):
+        band = f" ({int(low)}–{int(high)})" if compact else f" (band {int(low)}–{int(high)})"
+    return f"{int(rank)}/{n}{band}" if compact else f"{int(rank)} of {n}{band}"

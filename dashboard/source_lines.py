@@ -1,0 +1,101 @@
+"""Source lines: the source, period and licence line every chart and table carries."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dashboard.measure_labels import catalogue_row, is_score, score_factor
+from scoring.scores import BAND_NOTE, COMPOSITE_CAVEAT, SMALL_POPULATION  # noqa: F401  (re-exported for pages)
+from vocabulary import COUNTRY_NAMES, DEFAULT_SCOPE, METHOD_LABELS
+
+LOOKUP_SOURCES = frozenset({"geography", "oa21_lookup", "ons_lookups", "ons_boundaries"})
+
+
+BOUNDARY_CREDIT = "Boundaries: ONS Open Geography Portal (OGL v3.0), simplified"
+
+
+LICENCE_SHORT = {"Open Government Licence v3.0": "OGL v3.0", "Open Parliament Licence v3.0": "Open Parliament Licence v3.0"}
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    """What every figure and export must carry: source, period and licence."""
+
+    source: str
+    period: str
+    licence: str
+
+    def text(self) -> str:
+        return f"Source: {self.source} · Period: {self.period} · Licence: {self.licence}"
+
+
+def _short_publisher(publisher: str) -> str:
+    return re.split(r" \(|;", str(publisher))[0].strip()
+
+
+def source_line(indicator_id: str, period: str, catalogue: pd.DataFrame, sources: pd.DataFrame) -> SourceLine:
+    row = catalogue_row(catalogue, indicator_id)
+    ids = [s.strip() for s in (row["source_id"] if row else "").split(",") if s.strip()]
+    primary = [s for s in ids if s not in LOOKUP_SOURCES] or ids
+    by_id = sources.set_index("source_id")
+    parts, licences = [], []
+    for sid in primary:
+        if sid in by_id.index:
+            src = by_id.loc[sid]
+            parts.append(f"{src['title']} ({_short_publisher(src['publisher'])})")
+            licences.append(LICENCE_SHORT.get(src["licence"], src["licence"]))
+        else:
+            parts.append(sid)
+    licence = ", ".join(dict.fromkeys(licences)) or "see Methodology and sources"
+    return SourceLine(source="; ".join(parts) or "Cohesion Atlas", period=str(period), licence=licence)
+
+
+def source_texts(catalogue: pd.DataFrame, sources: pd.DataFrame) -> dict[str, str]:
+    """indicator_id -> its source text, computed once for pages that list every indicator."""
+    return {i: source_line(i, "", catalogue, sources).source for i in catalogue["indicator_id"]}
+
+
+def scored_at(catalogue: pd.DataFrame, level: str) -> pd.Series:
+    """Which catalogue rows enter the factor scores of a level (a row may be scored for wards and not LAs)."""
+    levels = catalogue["scored_levels"] if "scored_levels" in catalogue else catalogue["levels"].where(catalogue["scored"], "")
+    return levels.fillna("").str.split(", ").map(lambda held: level in held)
+
+
+def scope_indicators(catalogue: pd.DataFrame, scope: str, level: str = "lad", country: str | None = None) -> pd.DataFrame:
+    """The catalogue rows scored at a level in a scope: ew_common keeps those published for both countries; the
+    country scope, given a country, those published for it (else every scored one)."""
+    rows = catalogue[scored_at(catalogue, level)]
+    if scope == "ew_common":
+        return rows[rows["countries"] == "E+W"]
+    if country in COUNTRY_NAMES:
+        return rows[rows["countries"].isin(["E+W", country])]
+    return rows
+
+
+def score_source_line(
+    measure: str, method: str, catalogue: pd.DataFrame, sources: pd.DataFrame, scope: str = DEFAULT_SCOPE, level: str = "lad", country: str | None = None
+) -> SourceLine:
+    """The scored indicators behind a score in a scope: ew_common uses only those published for both countries; the
+    country scope, given the area's country, those published for it."""
+    factor = score_factor(measure)
+    rows = scope_indicators(catalogue, scope, level, country)
+    if factor != "composite":
+        rows = rows[rows["factor"] == int(factor)]
+    ids = sorted({s.strip() for ids in rows["source_id"] for s in ids.split(",")} - LOOKUP_SOURCES)
+    lic = sources[sources["source_id"].isin(ids)]["licence"].map(lambda x: LICENCE_SHORT.get(x, x))
+    return SourceLine(
+        source=f"Cohesion Atlas {METHOD_LABELS.get(method, method).lower()} scores from {len(rows)} indicators"
+        + (f" published for {COUNTRY_NAMES[country]}" if scope != "ew_common" and country in COUNTRY_NAMES else "")
+        + (" (each country on its own)" if scope != "ew_common" and country not in COUNTRY_NAMES else "")
+        + f" ({', '.join(ids)})",
+        period="latest published period of each indicator",
+        licence=", ".join(sorted(set(lic))) or "OGL v3.0",
+    )
+
+
+def measure_source_line(measure: str, period: str, method: str, catalogue: pd.DataFrame, sources: pd.DataFrame, scope: str = DEFAULT_SCOPE, level: str = "lad") -> SourceLine:
+    if is_score(measure):
+        return score_source_line(measure, method, catalogue, sources, scope, level)
+    return source_line(measure, period, catalogue, sources)

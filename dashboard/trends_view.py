@@ -1,0 +1,98 @@
+"""Trends' view: an LA's series against its region, country and similar areas, its rank over time, and series breaks."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dashboard.measure_labels import sort_periods
+from scoring.scores import BAND_NOTE, COMPOSITE_CAVEAT, SMALL_POPULATION  # noqa: F401  (re-exported for pages)
+from vocabulary import WALES_CODE
+
+# Where a series is not comparable across a point in time, and why. Periods are labels as stored.
+BREAKS: dict[str, list[tuple[str, str]]] = {
+    "imd_average_score": [
+        ("2007", "IoD 2007: new edition"),
+        ("2010", "IoD 2010: new edition"),
+        ("2015", "IoD 2015: new edition, LSOA 2011"),
+        ("2019", "IoD 2019: new edition"),
+        ("2025", "IoD 2025: new edition, LSOA 2021"),
+    ],
+    "imd_income_score": [("2025", "IoD 2025: new edition")],
+    "imd_education_score": [("2025", "IoD 2025: new edition")],
+    "imd_crime_score": [("2025", "IoD 2025: new edition")],
+    "level3_qualifications": [("2022", "2022: new qualification framework (RQF); not comparable with earlier years")],
+    "persistent_absence": [("2015/16", "2015/16: threshold changed from 15% to 10% of sessions")],
+    "life_satisfaction": [("2020/21", "2020/21: survey moved to telephone interviews")],
+    "worthwhile": [("2020/21", "2020/21: survey moved to telephone interviews")],
+}
+
+
+EDITION_NOTE = {
+    "imd_average_score": "Each Indices of Deprivation edition is scored separately: compare an area's rank between editions, not the raw score.",
+}
+
+
+def series_breaks(indicator_id: str, periods: list[str]) -> list[tuple[str, str]]:
+    present = set(periods)
+    return [(p, why) for p, why in BREAKS.get(indicator_id, []) if p in present]
+
+
+def lad_population(lad_values: pd.DataFrame) -> pd.Series:
+    """Census 2021 residents per LA, from the population_size_log indicator (log10 residents)."""
+    rows = lad_values[lad_values["indicator_id"] == "population_size_log"]
+    return pd.Series(10 ** rows["value"].to_numpy(), index=rows["area_code"].to_numpy())
+
+
+def weighted_mean(values: pd.Series, weights: pd.Series) -> float:
+    w = weights.reindex(values.index)
+    ok = values.notna() & w.notna() & (w > 0)
+    if not ok.any():
+        return np.nan
+    return float((values[ok] * w[ok]).sum() / w[ok].sum())
+
+
+def comparator_series(
+    indicator_values: pd.DataFrame,
+    area: str,
+    areas: pd.DataFrame,
+    population: pd.Series,
+    neighbours: pd.DataFrame | None = None,
+    neighbour_kind: str | None = None,
+) -> pd.DataFrame:
+    """Long frame (period, series, value) for one LA against its region and country, each the
+    population-weighted mean (Census 2021 residents) of the LAs holding a value that period; optionally the median of similar areas."""
+    lads = areas[areas["level"] == "lad"].set_index("area_code")
+    me = lads.loc[area]
+    frame = indicator_values.assign(region=indicator_values["area_code"].map(lads["region_code"]), country=indicator_values["area_code"].map(lads["country"]))
+    country_name = {"E": "England", "W": "Wales"}[me["country"]]
+    out = []
+    for period, block in frame.groupby("period"):
+        by_code = block.set_index("area_code")["value"]
+        if area in by_code.index:
+            out.append((period, str(me["area_name"]), float(by_code[area])))
+        if me["region_code"] != WALES_CODE:
+            reg = block[block["region"] == me["region_code"]].set_index("area_code")["value"]
+            out.append((period, f"Region: {me['region_name']}", weighted_mean(reg, population)))
+        cty = block[block["country"] == me["country"]].set_index("area_code")["value"]
+        out.append((period, f"Country: {country_name}", weighted_mean(cty, population)))
+        if neighbours is not None and neighbour_kind:
+            codes = neighbours[(neighbours["area_code"] == area) & (neighbours["kind"] == neighbour_kind)]["neighbour_code"]
+            near = by_code.reindex(codes).dropna()
+            if len(near):
+                label = "ONS similar areas (median)" if neighbour_kind == "ons_global" else "Our similar areas (median)"
+                out.append((period, label, float(near.median())))
+    result = pd.DataFrame(out, columns=["period", "series", "value"]).dropna(subset=["value"])
+    order = {p: i for i, p in enumerate(sort_periods(result["period"]))}
+    return result.sort_values(["series", "period"], key=lambda s: s.map(order) if s.name == "period" else s).reset_index(drop=True)
+
+
+def rank_series(indicator_values: pd.DataFrame, area: str, polarity: str) -> pd.DataFrame:
+    """The LA's rank among all LAs holding a value, per period (1 = best; for context, 1 = highest)."""
+    out = []
+    for period, block in indicator_values.groupby("period"):
+        ranks = block.set_index("area_code")["value"].rank(ascending=polarity == "lower_is_better", method="min")
+        if area in ranks.index:
+            out.append((period, float(ranks[area]), int(ranks.notna().sum())))
+    frame = pd.DataFrame(out, columns=["period", "rank", "n_areas"])
+    order = {p: i for i, p in enumerate(sort_periods(frame["period"]))}
+    return frame.sort_values("period", key=lambda s: s.map(order)).reset_index(drop=True)
