@@ -6,7 +6,6 @@ import pandas as pd
 
 from dashboard.measure_labels import catalogue_row, fmt_value, is_score, rank_text, score_factor
 from dashboard.scopes import evidence_text, small_note
-from scoring.scores import BAND_NOTE, COMPOSITE_CAVEAT, SMALL_POPULATION  # noqa: F401  (re-exported for pages)
 
 
 def measure_frame(

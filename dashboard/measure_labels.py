@@ -6,7 +6,6 @@ import re
 import numpy as np
 import pandas as pd
 
-from scoring.scores import BAND_NOTE, COMPOSITE_CAVEAT, SMALL_POPULATION  # noqa: F401  (re-exported for pages)
 from vocabulary import FACTORS
 
 SCORE_MEASURES = {"composite": "Composite of the five factors", **{f"factor_{n}": f"Factor {n}: {name}" for n, name in FACTORS.items()}}

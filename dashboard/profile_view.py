@@ -9,7 +9,6 @@ import pandas as pd
 from dashboard.measure_labels import sort_periods
 from dashboard.scopes import evidence_text
 from dashboard.source_lines import scored_at, source_texts
-from scoring.scores import BAND_NOTE, COMPOSITE_CAVEAT, SMALL_POPULATION  # noqa: F401  (re-exported for pages)
 from vocabulary import COUNTRY_NAMES, DEFAULT_SCOPE, FACTORS, SCOPE_LABELS
 
 COMPARATORS = {

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.source_lines import scored_at
-from scoring.scores import BAND_NOTE, COMPOSITE_CAVEAT, SMALL_POPULATION  # noqa: F401  (re-exported for pages)
+from scoring.scores import BAND_NOTE, SMALL_POPULATION
 from vocabulary import COUNTRY_NAMES, FACTORS, MIN_WARD_INDICATORS, WARD_SCOPE
 
 NATIONAL_RANK_NOTE = f"Rank 1 is best. {BAND_NOTE}"

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.measure_labels import catalogue_row, is_score, score_factor
-from scoring.scores import BAND_NOTE, COMPOSITE_CAVEAT, SMALL_POPULATION  # noqa: F401  (re-exported for pages)
 from vocabulary import COUNTRY_NAMES, DEFAULT_SCOPE, METHOD_LABELS
 
 LOOKUP_SOURCES = frozenset({"geography", "oa21_lookup", "ons_lookups", "ons_boundaries"})

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.measure_labels import sort_periods
-from scoring.scores import BAND_NOTE, COMPOSITE_CAVEAT, SMALL_POPULATION  # noqa: F401  (re-exported for pages)
+from scoring.benchmarks import comparator_values
 from vocabulary import WALES_CODE
 
 # Where a series is not comparable across a point in time, and why. Periods are labels as stored.
@@ -43,12 +43,8 @@ def lad_population(lad_values: pd.DataFrame) -> pd.Series:
     return pd.Series(10 ** rows["value"].to_numpy(), index=rows["area_code"].to_numpy())
 
 
-def weighted_mean(values: pd.Series, weights: pd.Series) -> float:
-    w = weights.reindex(values.index)
-    ok = values.notna() & w.notna() & (w > 0)
-    if not ok.any():
-        return np.nan
-    return float((values[ok] * w[ok]).sum() / w[ok].sum())
+def _first(values: pd.Series) -> float:
+    return float(values.iloc[0]) if len(values) else np.nan
 
 
 def comparator_series(
@@ -59,8 +55,9 @@ def comparator_series(
     neighbours: pd.DataFrame | None = None,
     neighbour_kind: str | None = None,
 ) -> pd.DataFrame:
-    """Long frame (period, series, value) for one LA against its region and country, each the
-    population-weighted mean (Census 2021 residents) of the LAs holding a value that period; optionally the median of similar areas."""
+    """Long frame (period, series, value) for one LA against its region and country in each period, by the atlas's one
+    comparator (scoring.benchmarks.comparator_values: summed counts for shares of counts, else the mean of the LAs
+    holding a value, weighted by Census 2021 residents); optionally the median of similar areas."""
     lads = areas[areas["level"] == "lad"].set_index("area_code")
     me = lads.loc[area]
     frame = indicator_values.assign(region=indicator_values["area_code"].map(lads["region_code"]), country=indicator_values["area_code"].map(lads["country"]))
@@ -70,11 +67,12 @@ def comparator_series(
         by_code = block.set_index("area_code")["value"]
         if area in by_code.index:
             out.append((period, str(me["area_name"]), float(by_code[area])))
+        held = block[block["value"].notna()]
         if me["region_code"] != WALES_CODE:
-            reg = block[block["region"] == me["region_code"]].set_index("area_code")["value"]
-            out.append((period, f"Region: {me['region_name']}", weighted_mean(reg, population)))
-        cty = block[block["country"] == me["country"]].set_index("area_code")["value"]
-        out.append((period, f"Country: {country_name}", weighted_mean(cty, population)))
+            mine = held[held["region"] == me["region_code"]].reset_index(drop=True)
+            out.append((period, f"Region: {me['region_name']}", _first(comparator_values(mine, mine["region"], population))))
+        mine = held[held["country"] == me["country"]].reset_index(drop=True)
+        out.append((period, f"Country: {country_name}", _first(comparator_values(mine, mine["country"], population))))
         if neighbours is not None and neighbour_kind:
             codes = neighbours[(neighbours["area_code"] == area) & (neighbours["kind"] == neighbour_kind)]["neighbour_code"]
             near = by_code.reindex(codes).dropna()

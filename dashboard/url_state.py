@@ -6,7 +6,6 @@ import re
 
 import pandas as pd
 
-from scoring.scores import BAND_NOTE, COMPOSITE_CAVEAT, SMALL_POPULATION  # noqa: F401  (re-exported for pages)
 from vocabulary import DEFAULT_SCOPE, SCOPE_LABELS, SCOPES
 
 DEFAULT_LAD = "E08000025"  # Birmingham: the largest authority, in England, with ward-level data

@@ -9,7 +9,6 @@ from dashboard.measure_labels import and_join, area_label, catalogue_row, fmt_va
 from dashboard.profile_view import in_scores_text
 from dashboard.scopes import evidence_text
 from scoring.neighbours import K_WARD_NEIGHBOURS, WARD_KNN_KIND, WARD_KNN_VARIABLES_BY_COUNTRY
-from scoring.scores import BAND_NOTE, COMPOSITE_CAVEAT, SMALL_POPULATION  # noqa: F401  (re-exported for pages)
 from vocabulary import COUNTRY_NAMES, FACTORS, METHOD_LABELS, WARD_SCOPE
 
 WARD_LOOKUP_FALLBACK = "The LSOA 2021 to ward 2025 lookup is derived (about 95% agreement with the ONS best-fit method where wards changed)."

@@ -18,11 +18,15 @@ BENCHMARK_COLUMNS = [
 ]
 
 
-def _aggregate(frame: pd.DataFrame, group: pd.Series, population: pd.Series) -> pd.Series:
-    """Comparator value: summed counts where the indicator is a share of counts, else a population-weighted mean of LADs."""
+def comparator_values(frame: pd.DataFrame, group: pd.Series, population: pd.Series) -> pd.Series:
+    """The value of each group of areas (a region, a country) for one indicator and period: its summed counts where the
+    indicator is a share of counts, else the mean of its areas weighted by residents. The one comparator of the atlas:
+    the benchmarks, the profile and the trends all use it, so they never disagree.
+
+    frame: one row per area (area_code, value, numerator, denominator); group: each row's group, aligned with frame;
+    population: residents per area code, the weights where there are no counts."""
     has_counts = frame["numerator"].notna() & frame["denominator"].gt(0)
     if has_counts.all() and len(frame):
-
         ratio = _scale(frame)
         sums = frame.groupby(group)[["numerator", "denominator"]].sum()
         return ratio * sums["numerator"] / sums["denominator"]
@@ -53,8 +57,8 @@ def benchmark_table(values: pd.DataFrame, areas: pd.DataFrame, neighbours: pd.Da
         frame = frame[frame["period"] == period].reset_index(drop=True)
         region = frame["area_code"].map(lads["region_code"])
         country = frame["area_code"].map(lads["country"])
-        region_values = _aggregate(frame, region, population)
-        country_values = _aggregate(frame, country, population)
+        region_values = comparator_values(frame, region, population)
+        country_values = comparator_values(frame, country, population)
         by_code = frame.set_index("area_code")["value"]
         result = frame[["area_code", "indicator_id", "period", "value", "lower_ci", "upper_ci"]].copy()
         result["region_value"] = region.map(region_values).values
@@ -109,7 +113,7 @@ def ward_benchmark_table(values: pd.DataFrame, areas: pd.DataFrame, neighbours: 
     country_value = pd.DataFrame(np.nan, index=wards.index, columns=indicators)
     for indicator_id, frame in latest.groupby("indicator_id"):
         frame = frame.reset_index(drop=True)
-        by_country = _aggregate(frame, frame["area_code"].map(country), residents)
+        by_country = comparator_values(frame, frame["area_code"].map(country), residents)
         country_value[indicator_id] = country.map(by_country).astype(float)
 
     # its similar wards: the median of those holding a value

@@ -341,7 +341,7 @@ def test_similar_wards_are_named_in_both_languages(t):
 
 # ---- trends
 
-def test_comparator_series_are_population_weighted_means(t):
+def test_comparator_series_weight_by_population_where_there_are_no_counts(t):
     lad_values = t["indicator_values"][t["indicator_values"]["level"] == "lad"]
     population = trends_view.lad_population(lad_values)
     assert population[BLACKPOOL] == pytest.approx(10 ** lad_values[(lad_values["area_code"] == BLACKPOOL) & (lad_values["indicator_id"] == "population_size_log")]["value"].iloc[0])
@@ -358,6 +358,31 @@ def test_comparator_series_are_population_weighted_means(t):
     ranks = trends_view.rank_series(imd, BLACKPOOL, "lower_is_better").set_index("period")
     assert ranks.loc["2025", "rank"] == 296 and ranks.loc["2025", "n_areas"] == 296
 
+
+
+@pytest.mark.parametrize("indicator", ["imd_average_score", "level4_qualifications_census", "life_satisfaction", "local_election_turnout"])
+def test_trend_comparators_are_the_benchmark_comparators(t, indicator):
+    """One comparator for the atlas: the trend's latest region and country values are the benchmarks table's."""
+    lad_values = t["indicator_values"][t["indicator_values"]["level"] == "lad"]
+    series = trends_view.comparator_series(lad_values[lad_values["indicator_id"] == indicator], BLACKPOOL, t["areas"], trends_view.lad_population(lad_values))
+    bench = pd.read_parquet(PROCESSED / "benchmarks.parquet").query("indicator_id == @indicator and area_code == @BLACKPOOL").iloc[0]
+    at = series[series["period"] == bench["period"]].set_index("series")["value"]
+    assert at["Region: North West"] == pytest.approx(bench["region_value"], rel=1e-12)
+    assert at["Country: England"] == pytest.approx(bench["country_value"], rel=1e-12)
+
+
+def test_comparator_of_a_share_of_counts_sums_the_counts(t):
+    lad_values = t["indicator_values"][t["indicator_values"]["level"] == "lad"]
+    level4 = lad_values[(lad_values["indicator_id"] == "level4_qualifications_census") & (lad_values["period"] == "2021")]
+    lads = t["areas"][t["areas"]["level"] == "lad"].set_index("area_code")
+    nw = level4[level4["area_code"].map(lads["region_code"]) == "E12000002"]
+    expected = 100 * nw["numerator"].sum() / nw["denominator"].sum()
+    series = trends_view.comparator_series(level4, BLACKPOOL, t["areas"], trends_view.lad_population(lad_values))
+    got = series[series["series"] == "Region: North West"]["value"].iloc[0]
+    assert got == pytest.approx(expected)
+    # A population-weighted mean of the LA shares would differ: the comparator is not that.
+    weights = trends_view.lad_population(lad_values).reindex(nw["area_code"]).to_numpy()
+    assert abs(float((nw["value"].to_numpy() * weights).sum() / weights.sum()) - got) > 1e-6
 
 # ---- composite builder
 
