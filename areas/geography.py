@@ -12,8 +12,6 @@ from data_sources import geography as geo_source
 from data_sources import ons_boundaries, ons_lookups
 from vocabulary import WALES_CODE
 
-LAD_COUNT_2025 = 318
-WARD_COUNT_2025 = 7588
 
 # Simplification tolerances in metres (British National Grid), chosen so that the national ward layer
 # stays under 6 MB and the LAD map under 0.6 MB while every area keeps a recognisable outline.

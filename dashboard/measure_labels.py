@@ -29,8 +29,9 @@ def scored_factors(scores: pd.DataFrame) -> list[str]:
 def measure_options(
     catalogue: pd.DataFrame, level: str, *, with_scores: bool = True, available: set[str] | None = None, score_keys: list[str] | None = None
 ) -> list[str]:
-    """Scores first (those with data at the level, when score_keys is given), then indicators ordered by factor
-    (context last), keeping only those published at the level."""
+    """Scores first, then indicators ordered by factor (context last), keeping only those published at the level.
+    score_keys: the factor keys ('1'..'5', 'composite') with scores at the level, read from the data (Atlas.score_keys);
+    every score is offered when it is not given, so callers at ward level, where only some factors are scored, give it."""
     rows = catalogue[catalogue["levels"].str.contains(level, regex=False)].copy()
     if available is not None:
         rows = rows[rows["indicator_id"].isin(available)]
@@ -38,10 +39,8 @@ def measure_options(
     ids = rows.sort_values(["order", "indicator_id"], kind="stable")["indicator_id"].tolist()
     if not with_scores:
         scores = []
-    elif score_keys is not None:
-        scores = [m for m in SCORE_MEASURES if score_factor(m) in score_keys]
     else:
-        scores = [m for m in SCORE_MEASURES if level == "lad" or m in ("composite", "factor_1", "factor_3")]
+        scores = [m for m in SCORE_MEASURES if score_keys is None or score_factor(m) in score_keys]
     return scores + ids
 
 
@@ -53,8 +52,8 @@ def and_join(items) -> str:
 
 def measure_label(measure: str, catalogue: pd.DataFrame, level: str = "lad", ward_factors: list[str] | None = None) -> str:
     if measure == "composite" and level == "ward":
-        numbers = [f for f in (ward_factors or ["1", "3"]) if f != "composite"]
-        return f"Composite of factors {and_join(numbers)} (the factors with ward data)"
+        numbers = [f for f in (ward_factors or []) if f != "composite"]
+        return f"Composite of factors {and_join(numbers)} (the factors with ward data)" if numbers else "Composite of the factors with ward data"
     if measure in SCORE_MEASURES:
         return SCORE_MEASURES[measure]
     row = catalogue_row(catalogue, measure)
