@@ -27,7 +27,7 @@ import plotly.io as pio
 
 import settings
 from benchmarks.load_test import free_port, peak_rss_mb
-from dashboard import figures
+from dashboard import figures, maps
 from dashboard.page_table import PAGES  # url path -> page file
 from data_sources import geography as geo_source
 from outputs import geojson
@@ -72,30 +72,30 @@ def figure_sizes(processed: Path, raw: Path, repeats: int) -> list[Result]:
     common = {"unit": "value", "polarity": "higher_is_better", "source_line": line}
 
     lad_geojson = geojson.feature_collection(lad["area_code"], lad.geometry)
-    lad_fig, lad_seconds = _timed(lambda: figures.la_choropleth(_frame(lad["area_code"], names), lad_geojson, **common), repeats)
+    lad_fig, lad_seconds = _timed(lambda: maps.la_choropleth(_frame(lad["area_code"], names), lad_geojson, **common), repeats)
     lad_bytes = figures.figure_bytes(lad_fig)
 
     # Naive baseline: the held ward polygons (no display simplification, full precision) dissolved to LADs and embedded.
     raw_wards = geo_source.read(raw / "geography" / geo_source.WARDS_2025)
     naive_lad = raw_wards.dissolve("LAD25CD").reset_index()
-    naive_lad_fig = figures.la_choropleth(_frame(naive_lad["LAD25CD"], names), geojson.feature_collection(naive_lad["LAD25CD"], naive_lad.geometry), **common)
+    naive_lad_fig = maps.la_choropleth(_frame(naive_lad["LAD25CD"], names), geojson.feature_collection(naive_lad["LAD25CD"], naive_lad.geometry), **common)
     naive_lad_bytes = figures.figure_bytes(naive_lad_fig)
 
     biggest = wards["parent_code"].value_counts().idxmax()
     mine = wards[wards["parent_code"] == biggest]
     ward_geojson = geojson.feature_collection(mine["area_code"], mine.geometry)
     ward_fig, ward_seconds = _timed(
-        lambda: figures.ward_choropleth(_frame(mine["area_code"], names), ward_geojson, tuple(mine.total_bounds), **common), repeats
+        lambda: maps.ward_choropleth(_frame(mine["area_code"], names), ward_geojson, tuple(mine.total_bounds), **common), repeats
     )
     ward_bytes = figures.figure_bytes(ward_fig)
     naive_mine = raw_wards[raw_wards["LAD25CD"] == biggest]
     naive_ward_bytes = figures.figure_bytes(
-        figures.ward_choropleth(_frame(naive_mine["WD25CD"], names), geojson.feature_collection(naive_mine["WD25CD"], naive_mine.geometry), tuple(naive_mine.total_bounds), **common)
+        maps.ward_choropleth(_frame(naive_mine["WD25CD"], names), geojson.feature_collection(naive_mine["WD25CD"], naive_mine.geometry), tuple(naive_mine.total_bounds), **common)
     )
 
     with tempfile.TemporaryDirectory() as scratch:
         layer = geojson.write_ward_layer(gpd.read_parquet(processed / "boundaries_ward.parquet"), Path(scratch))
-    national_fig, national_seconds = _timed(lambda: figures.national_ward_choropleth(_frame(wards["area_code"], names), **common), repeats)
+    national_fig, national_seconds = _timed(lambda: maps.national_ward_choropleth(_frame(wards["area_code"], names), **common), repeats)
     national_bytes = figures.figure_bytes(national_fig)
     naive_national = geojson.feature_collection(raw_wards["WD25CD"], raw_wards.geometry, arrays=False)
     naive_national_bytes = len(json.dumps(naive_national, separators=(",", ":"))) + national_bytes

@@ -9,7 +9,7 @@ import streamlit as st
 
 import settings
 import vocabulary as vocab
-from dashboard import figures, measure_labels, scopes, source_lines, trends_view, ward_profile_view
+from dashboard import maps, measure_labels, scopes, source_lines, trends_view, ward_profile_view
 from outputs import geojson
 from scoring import benchmarks, reweight
 from scoring.neighbours import WARD_KNN_KIND
@@ -195,12 +195,12 @@ def _load_geometry(stamp: str) -> Geometry:
     lad = gpd.read_parquet(folder / "boundaries_lad.parquet")
     wards = gpd.read_parquet(folder / "boundaries_ward.parquet")
     lad_fc = geojson.feature_collection(lad["area_code"], lad.geometry)
-    wards_by_lad = figures.collections_by_parent(wards)
+    wards_by_lad = maps.collections_by_parent(wards)
     by_code = {f["properties"]["area_code"]: f["geometry"] for f in lad_fc["features"]}
     for fc in wards_by_lad.values():
         by_code.update({f["properties"]["area_code"]: f["geometry"] for f in fc["features"]})
     lad_bounds = {code: tuple(float(x) for x in g.bounds) for code, g in zip(lad["area_code"], lad.geometry)}
-    return Geometry(lad=lad_fc, wards_by_lad=wards_by_lad, ward_bounds=figures.bounds_by_parent(wards), lad_bounds=lad_bounds, by_code=by_code)
+    return Geometry(lad=lad_fc, wards_by_lad=wards_by_lad, ward_bounds=maps.bounds_by_parent(wards), lad_bounds=lad_bounds, by_code=by_code)
 
 
 def geometry() -> Geometry:

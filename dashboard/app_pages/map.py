@@ -5,7 +5,7 @@ import streamlit as st
 
 import vocabulary as vocab
 from dashboard import app_data as data
-from dashboard import controls, figures, map_view, measure_labels, scopes, source_lines, url_state
+from dashboard import controls, map_view, maps, measure_labels, scopes, source_lines, url_state
 from scoring.scores import COMPOSITE_CAVEAT
 
 a = data.atlas()
@@ -43,8 +43,8 @@ unit = "score" if measure_labels.is_score(measure) else row["unit"]
 polarity = "higher_is_better" if measure_labels.is_score(measure) else row["polarity"]
 frame = map_view.measure_frame(measure, period, method, "lad", a.indicator_values(measure, "lad"), a.scores_for("lad", scope), a.catalogue, a.names, a.small_areas)
 line = source_lines.measure_source_line(measure, period, method, a.catalogue, a.sources, scope)
-fig = figures.la_choropleth(
-    frame, geo.lad, unit=unit, polarity=polarity, source_line=f"{line.text()} · {source_lines.BOUNDARY_CREDIT}",
+fig = maps.la_choropleth(
+    frame, geo.lad, unit=unit, polarity=polarity, source_line=f"{line.text()} · {source_lines.boundary_credit(a.sources)}",
     source_short=f"Source: {line.source[:90]}{'…' if len(line.source) > 90 else ''}",
 )
 event = st.plotly_chart(

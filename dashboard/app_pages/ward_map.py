@@ -6,7 +6,7 @@ import streamlit as st
 
 import vocabulary as vocab
 from dashboard import app_data as data
-from dashboard import controls, figures, measure_labels, scopes, source_lines, url_state
+from dashboard import controls, maps, measure_labels, scopes, source_lines, url_state
 from dashboard import ward_map_view as wv
 from dashboard.page_table import PAGES
 
@@ -58,7 +58,7 @@ controls.publish("view", "wards_national", "national" if national else "la")
 
 line = wv.source_line(wm, period, method, a.catalogue, a.sources)
 source_short = f"Source: {line.source[:90]}{'…' if len(line.source) > 90 else ''}"
-source_long = f"{line.text()} · {source_lines.BOUNDARY_CREDIT}"
+source_long = f"{line.text()} · {source_lines.boundary_credit(a.sources)}"
 
 # The national view needs every ward's row; the LA view only its own (ranks are stored or taken over all wards first).
 shown = wv.ward_frame(
@@ -83,7 +83,7 @@ if national:
     else:
         # No profile links in the national hover data (links=False): 7,588 of them would add a fifth to what the
         # browser receives; a click still names the ward by its location.
-        fig = figures.national_ward_choropleth(
+        fig = maps.national_ward_choropleth(
             shown, unit=wm.unit, polarity=wm.polarity, source_line=source_long, source_short=source_short,
             title="All wards of England and Wales: click a ward to open its profile" if subtitle else None, subtitle=subtitle,
         )
@@ -95,8 +95,8 @@ if national:
 else:
     if local.empty:
         st.info(f"No ward in {lad_name} has a value for this measure (for example, England-only indicators in Wales). Choose another indicator.")
-    fig = figures.ward_choropleth(
-        local, lad_wards, geo.ward_bounds.get(lad, figures.EW_BOUNDS), unit=wm.unit, polarity=wm.polarity,
+    fig = maps.ward_choropleth(
+        local, lad_wards, geo.ward_bounds.get(lad, maps.EW_BOUNDS), unit=wm.unit, polarity=wm.polarity,
         source_line=source_long, source_short=source_short, title=f"Wards of {lad_name}: click a ward to open its profile", subtitle=subtitle,
         missing=wv.missing_wards(ward_codes, [*local["area_code"], *lone["area_code"]], a.names, a.welsh, a.ward_reliability), lone=lone,
     )

@@ -1,0 +1,268 @@
+"""Map figures: LA and ward choropleths (values, no-value, single-indicator and low-reliability layers), no tiles, each with its source line."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figures import add_source, colour_scale, legend_title, source_height, wrap_line
+from outputs.geojson import WARD_LAYER, feature_collection
+
+MAP_STYLE = "white-bg"  # no tiles: draws with no internet and no tile server
+STATIC_WARD_URL = f"app/static/{WARD_LAYER}"  # relative to the page, served by enableStaticServing
+EW_BOUNDS = (-6.42, 49.86, 1.77, 55.82)
+MAP_HEIGHT = 520
+MAP_WIDTH_GUESS = 900  # main column of a 1366 px screen with the sidebar open
+LOW_RELIABILITY_LEGEND = "Black outline: value rests on one LSOA or on a poor best fit"
+NO_VALUE_LEGEND = "Grey: no value for this measure"
+NO_VALUE_FILL = "#d4d4d4"
+SINGLE_LEGEND = "Sand: single indicator, not a score (value in the hover)"
+SINGLE_FILL = "#e3d3a8"
+FLAG_LINE_COLOUR = "#000000"
+FLAG_LINE_WIDTH = 3.5  # pixels, on one LA's wards
+FLAG_CASING_WIDTH = 1.0  # the white line inside it
+FLAG_LINE_WIDTH_NATIONAL = 1.0  # on the national map a ward is a few pixels wide: a thicker line would hide its colour
+LEGEND_ROW = 26  # pixels between the map and the source line when the one-row legend sits there
+
+
+# Each map trace names its layer in trace.meta, so tests and pages find a layer without relying on trace order.
+LAYER_VALUES, LAYER_NO_VALUE, LAYER_SINGLE = "values", "no_value", "single_indicator"
+LAYER_LOW_RELIABILITY, LAYER_LOW_RELIABILITY_CASING = "low_reliability", "low_reliability_casing"
+
+
+def collections_by_parent(boundaries: pd.DataFrame) -> dict[str, dict]:
+    """Ward GeoJSON per LAD code (wards carry parent_code)."""
+    return {
+        parent: feature_collection(block["area_code"], block.geometry)
+        for parent, block in boundaries.groupby("parent_code", sort=True)
+    }
+
+
+def bounds_by_parent(boundaries: pd.DataFrame) -> dict[str, tuple[float, float, float, float]]:
+    return {parent: tuple(float(x) for x in block.total_bounds) for parent, block in boundaries.groupby("parent_code", sort=True)}
+
+
+def view_for_bounds(bounds, width: int = MAP_WIDTH_GUESS, height: int = MAP_HEIGHT, padding: float = 0.92) -> tuple[dict, float]:
+    """Centre and zoom that fit a lon/lat box into a width x height map (512 px world at zoom 0, Web Mercator)."""
+    minx, miny, maxx, maxy = bounds
+
+    def merc(lat):
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    span_x = max(maxx - minx, 1e-6) / 360
+    span_y = max(merc(maxy) - merc(miny), 1e-6) / (2 * math.pi)
+    zoom = min(math.log2(width * padding / (512 * span_x)), math.log2(height * padding / (512 * span_y)))
+    mid_y = (merc(maxy) + merc(miny)) / 2
+    centre = {"lon": (minx + maxx) / 2, "lat": math.degrees(2 * math.atan(math.exp(mid_y)) - math.pi / 2)}
+    return centre, round(min(zoom, 14), 2)
+
+
+def _choropleth(
+    frame: pd.DataFrame,
+    geojson,
+    *,
+    unit: str,
+    polarity: str,
+    source_line: str,
+    source_short: str,
+    bounds: tuple[float, float, float, float],
+    width: int,
+    height: int,
+    title: str | None,
+    area_word: str,
+    missing: pd.DataFrame | None = None,
+    lone: pd.DataFrame | None = None,
+    flag_width: float = FLAG_LINE_WIDTH,
+    subtitle: str = "",
+) -> go.Figure:
+    """frame: area_code, area_name, value, value_text, rank_text (one row per area with a value); optionally detail,
+    one more hover line (evidence strength, the small-population note, the reliability note); link, the area's profile
+    URL, carried last in customdata so a click payload names where it leads; low_reliability, which adds the outline
+    layer. missing: area_code, area_name, reason for the areas drawn grey for want of a value. lone: area_code,
+    area_name, text, detail, low_reliability, link for wards whose factor rests on a single indicator, drawn in sand
+    with their own hover (an indicator's value never goes on a score's colour scale).
+
+    data[0] is always the coloured trace (one location per area with a value); the grey and outline layers follow it.
+    """
+    with_detail = "detail" in frame and len(frame) and frame["detail"].astype(bool).any()
+    customdata = _customdata(frame, with_detail)
+    hover = (
+        "<b>%{customdata[0]}</b><br>"
+        + f"%{{customdata[1]}} {unit}<br>"
+        + f"{area_word} rank %{{customdata[2]}}<br>"
+        + ("%{customdata[3]}" if with_detail else "")
+        + f"<i>{source_short}</i><extra></extra>"
+    )
+    trace = go.Choroplethmap(
+        geojson=geojson,
+        featureidkey="properties.area_code",
+        locations=frame["area_code"].to_numpy(),
+        z=frame["value"].to_numpy(dtype=float),
+        customdata=customdata,
+        hovertemplate=hover,
+        marker={"line": {"width": 0.4, "color": "#ffffff"}, "opacity": 0.9},
+        colorbar={"title": {"text": legend_title(unit, polarity), "font": {"size": 11}}, "thickness": 14, "len": 0.75},
+        name=unit,
+        meta={"layer": LAYER_VALUES},
+        **colour_scale(polarity),
+    )
+    flagged = frame["low_reliability"].astype(bool).to_numpy() if "low_reliability" in frame else np.zeros(len(frame), dtype=bool)
+    with_missing = missing is not None and len(missing) > 0
+    with_lone = lone is not None and len(lone) > 0
+    flagged_codes = list(frame.loc[flagged, "area_code"]) + (list(lone.loc[lone["low_reliability"].astype(bool), "area_code"]) if with_lone else [])
+    legend = with_missing or with_lone or bool(flagged_codes)
+    subtitle = wrap_line(subtitle, 140) if subtitle else ""
+    top = (30 + 16 * (subtitle.count("<br>") + 1) if subtitle else 30) if title else 4
+    below = LEGEND_ROW if legend else 6
+    # Fit the bounds into the map itself: the plot's height less the title above and the legend and source line below.
+    centre, zoom = view_for_bounds(bounds, width, height - top - source_height(source_line, below))
+    fig = go.Figure(trace)
+    if with_lone:
+        fig.add_trace(_lone_layer(lone, _subset(geojson, lone["area_code"]), source_short))
+    if with_missing:
+        fig.add_trace(_missing_layer(missing, _subset(geojson, missing["area_code"])))
+    if flagged_codes:
+        outlines = _subset(geojson, flagged_codes)
+        fig.add_trace(_flag_outline(flagged_codes, outlines, width=flag_width))
+        if flag_width >= FLAG_LINE_WIDTH:
+            fig.add_trace(_flag_casing(flagged_codes, outlines))
+        fig.add_trace(_legend_line(LOW_RELIABILITY_LEGEND, FLAG_LINE_COLOUR, FLAG_LINE_WIDTH, group=LAYER_LOW_RELIABILITY))
+    fig.update_layout(
+        map={"style": MAP_STYLE, "center": centre, "zoom": zoom},
+        height=height,
+        margin={"l": 0, "r": 0, "t": top, "b": 0},
+        title=_title(title, subtitle),
+        clickmode="event+select",
+        showlegend=legend,
+        # One row just under the map, above the source line: it hides no ward and stays clear of the colour bar.
+        legend={"orientation": "h", "x": 0, "y": 0, "xanchor": "left", "yanchor": "top", "font": {"size": 11}, "itemclick": "toggle", "itemdoubleclick": False},
+    )
+    return add_source(fig, source_line, below=below)
+
+
+def _title(title: str | None, subtitle: str) -> dict | None:
+    if not title:
+        return None
+    out = {"text": title, "font": {"size": 14}, "x": 0.01}
+    if subtitle:
+        out["subtitle"] = {"text": subtitle, "font": {"size": 12, "color": "#444"}}
+    return out
+
+
+def _customdata(frame: pd.DataFrame, with_detail: bool):
+    if not len(frame):
+        return None
+    columns = [frame["area_name"].astype(str), frame["value_text"].astype(str), frame["rank_text"].astype(str)]
+    if with_detail:
+        columns.append(frame["detail"].fillna("").astype(str).map(lambda d: f"{d}<br>" if d else ""))
+    if "link" in frame:
+        columns.append(frame["link"].astype(str))
+    return np.column_stack(columns)
+
+
+def _subset(geojson, codes) -> dict | str:
+    """Only the outlines a layer draws (a URL stays a URL: the browser fetches and caches it once for every layer)."""
+    if isinstance(geojson, str):
+        return geojson
+    keep = set(codes)
+    return {"type": "FeatureCollection", "features": [f for f in geojson["features"] if f["properties"]["area_code"] in keep]}
+
+
+def _flat_layer(codes, geojson, fill: str, *, line_width: float, line_colour: str, opacity: float, **trace) -> go.Choroplethmap:
+    """Areas drawn in one flat colour (or none: fill "rgba(0,0,0,0)"), the base of the no-value, single-indicator and
+    low-reliability layers; trace adds hover, legend and meta."""
+    return go.Choroplethmap(
+        geojson=geojson,
+        featureidkey="properties.area_code",
+        locations=np.asarray(codes, dtype=object),
+        z=np.zeros(len(codes)),
+        colorscale=[[0, fill], [1, fill]],
+        showscale=False,
+        marker={"line": {"width": line_width, "color": line_colour}, "opacity": opacity},
+        **trace,
+    )
+
+
+def _missing_layer(missing: pd.DataFrame, geojson) -> go.Choroplethmap:
+    """Areas without a value, in flat grey (so a blank is never mistaken for the sea or a missing boundary)."""
+    return _flat_layer(
+        missing["area_code"].to_numpy(), geojson, NO_VALUE_FILL, line_width=0.4, line_colour="#ffffff", opacity=0.9,
+        customdata=np.column_stack([missing["area_name"].astype(str), missing["reason"].astype(str)]),
+        hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
+        name=NO_VALUE_LEGEND,
+        showlegend=True,
+        meta={"layer": LAYER_NO_VALUE},
+    )
+
+
+def _flag_outline(codes, geojson, *, width: float) -> go.Choroplethmap:
+    """The low-reliability layer: no fill, a thick black outline. Black against every colour of the scale and against
+    the thin white borders of the other wards, so it reads in black and white too. It takes no hover or click: they
+    fall to the ward's own layer underneath, whose hover carries the reason."""
+    return _flat_layer(
+        codes, geojson, "rgba(0,0,0,0)", line_width=width, line_colour=FLAG_LINE_COLOUR, opacity=1,
+        hoverinfo="skip",
+        name=LOW_RELIABILITY_LEGEND,
+        legendgroup=LAYER_LOW_RELIABILITY,
+        showlegend=False,  # a choropleth's legend swatch is its fill, here transparent: _legend_line draws the key
+        meta={"layer": LAYER_LOW_RELIABILITY},
+    )
+
+
+def _flag_casing(codes, geojson) -> go.Choroplethmap:
+    """A thin white line down the middle of the black outline: black-white-black stands out from dark fills as well as
+    light ones, and in greyscale print."""
+    return _flat_layer(
+        codes, geojson, "rgba(0,0,0,0)", line_width=FLAG_CASING_WIDTH, line_colour="#ffffff", opacity=1,
+        hoverinfo="skip",
+        legendgroup=LAYER_LOW_RELIABILITY,
+        showlegend=False,
+        meta={"layer": LAYER_LOW_RELIABILITY_CASING},
+    )
+
+
+def _lone_layer(lone: pd.DataFrame, geojson, source_short: str) -> go.Choroplethmap:
+    """Wards whose factor rests on one indicator: flat sand, their indicator's value and rank in the hover."""
+    return _flat_layer(
+        lone["area_code"].to_numpy(), geojson, SINGLE_FILL, line_width=0.4, line_colour="#ffffff", opacity=0.9,
+        customdata=np.column_stack([lone["area_name"].astype(str), lone["text"].astype(str), lone["detail"].fillna("").astype(str).map(lambda d: f"{d}<br>" if d else ""), lone["link"].astype(str)]),
+        hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]}" + (f"<i>{source_short}</i>" if source_short else "") + "<extra></extra>",
+        name=SINGLE_LEGEND,
+        showlegend=True,
+        meta={"layer": LAYER_SINGLE},
+    )
+
+
+def _legend_line(name: str, colour: str, width: float, *, group: str) -> go.Scattermap:
+    """A legend key only (no point on the map): a line in the outline's colour and width, toggling its group."""
+    return go.Scattermap(
+        lon=[None], lat=[None], mode="lines", line={"color": colour, "width": width}, name=name, legendgroup=group,
+        showlegend=True, hoverinfo="skip", meta={"layer": "legend"},
+    )
+
+
+def la_choropleth(frame, geojson, *, unit, polarity, source_line, source_short="", title=None, height=MAP_HEIGHT, width=MAP_WIDTH_GUESS) -> go.Figure:
+    """All England and Wales LAs; geometry embedded (318 simplified outlines, well under 0.6 MB)."""
+    return _choropleth(
+        frame, geojson, unit=unit, polarity=polarity, source_line=source_line, source_short=source_short,
+        bounds=EW_BOUNDS, width=width, height=height, title=title, area_word="LA",
+    )
+
+
+def ward_choropleth(frame, geojson, bounds, *, unit, polarity, source_line, source_short="", title=None, subtitle="", missing=None, lone=None, height=MAP_HEIGHT, width=MAP_WIDTH_GUESS) -> go.Figure:
+    """The wards of one LA; only that LA's outlines are embedded. Wards in `missing` are drawn grey, wards in `lone`
+    (a factor resting on a single indicator) sand; wards with low_reliability get the outline layer."""
+    return _choropleth(
+        frame, geojson, unit=unit, polarity=polarity, source_line=source_line, source_short=source_short,
+        bounds=bounds, width=width, height=height, title=title, area_word="ward", missing=missing, lone=lone, flag_width=FLAG_LINE_WIDTH, subtitle=subtitle,
+    )
+
+
+def national_ward_choropleth(frame, *, unit, polarity, source_line, source_short="", url: str = STATIC_WARD_URL, title=None, subtitle="", height=MAP_HEIGHT, width=MAP_WIDTH_GUESS) -> go.Figure:
+    """All 7,588 wards; the outlines are fetched by the browser from a static URL (cached by it), never embedded."""
+    return _choropleth(
+        frame, url, unit=unit, polarity=polarity, source_line=source_line, source_short=source_short,
+        bounds=EW_BOUNDS, width=width, height=height, title=title, area_word="ward", flag_width=FLAG_LINE_WIDTH_NATIONAL, subtitle=subtitle,
+    )
