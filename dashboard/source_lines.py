@@ -12,7 +12,8 @@ from vocabulary import COUNTRY_NAMES, DEFAULT_SCOPE, METHOD_LABELS
 LOOKUP_SOURCES = frozenset({"geography", "oa21_lookup", "ons_lookups", "ons_boundaries"})
 
 
-BOUNDARY_CREDIT = "Boundaries: ONS Open Geography Portal (OGL v3.0), simplified"
+# The source whose boundaries every map draws; its attribution (OS data) must travel with each map.
+BOUNDARY_SOURCE = "geography"
 
 
 LICENCE_SHORT = {"Open Government Licence v3.0": "OGL v3.0", "Open Parliament Licence v3.0": "Open Parliament Licence v3.0"}
@@ -98,3 +99,13 @@ def measure_source_line(measure: str, period: str, method: str, catalogue: pd.Da
     if is_score(measure):
         return score_source_line(measure, method, catalogue, sources, scope, level)
     return source_line(measure, period, catalogue, sources)
+
+
+def boundary_credit(sources: pd.DataFrame) -> str:
+    """The boundaries' credit line for maps, from the boundary source's own attribution (the OGL and OS notices)."""
+    row = sources[sources["source_id"] == BOUNDARY_SOURCE]
+    if row.empty:
+        return "Boundaries: not in this build's sources table"
+    row = row.iloc[0]
+    attribution = str(row.get("attribution") or "") or f"{row['publisher']}, {row['licence']}"
+    return f"Boundaries: ONS Open Geography Portal, simplified. {attribution}"
