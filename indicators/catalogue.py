@@ -1,16 +1,14 @@
-"""Every indicator, declared once: metadata plus the function that computes it for LADs and wards."""
+"""Every indicator, declared once: its metadata, the facts shown with it, and the builder that computes it.
+
+Declarations only. Compute functions live in indicators/builders.py (generic, parametrised by source and measure)
+and indicators/bespoke.py (written for one indicator), so adding an indicator is one entry here.
+"""
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-
-from areas.harmonise import _finish, lad_to_lad25
-from data_sources import smc_social_mobility as smc
+from indicators import bespoke
 from indicators import builders as b
 from indicators.apportion import general_election_turnout
-from indicators.catalogue_base import Indicator
-from indicators.context import BuildContext
-from indicators.periods import period_label
+from indicators.declaration import Indicator
 from indicators.ward_elections import local_election_turnout
 
 H, L, C = "higher_is_better", "lower_is_better", "context"
@@ -20,8 +18,11 @@ SURVEY_CI = "Survey estimate with a 95% confidence interval; small LAs have wide
 DATED_2008 = "Place Survey 2008 (abolished 2010): shown for its year only, 2008 LA structure matched by code history; not comparable with later surveys."
 IOD_ENGLAND = "England only: the Indices of Deprivation are published separately for each nation and are never compared across them."
 COUNTS_DIRECTION = "A share computed here from census counts; the publisher states no direction."
+# Series breaks shared by several indicators: (period label as stored, why the series is not comparable across it).
+IOD2025_BREAK = ("2025", "IoD 2025: new edition")
+APS_TELEPHONE_BREAK = ("2020/21", "2020/21: survey moved to telephone interviews")
 # Census 2021 topic summaries held per output area, summed to wards and LADs through the OA lookup.
-OA_TOPIC_SOURCES = ("census2021_oa_topics", "oa21_lookup")
+OA_TOPIC_SOURCES = (b.OA_TOPIC_SOURCE, "oa21_lookup")
 OA_SUMMED = "Census 2021 {table} output-area counts summed to wards and LADs, each OA placed by its centroid (oa_centroid); share = {share}."
 CENSUS_LABOUR = "Census 2021 was taken during a COVID-19 lockdown: ONS's quality notice on labour-market questions applies (furlough, students' term-time addresses)."
 CRIME_WARD = (
@@ -56,219 +57,15 @@ IMD_DOMAINS = (
 )
 
 
-# ---------------------------------------------------------------------------------------------
-# Compute functions that need more than a builder
-# ---------------------------------------------------------------------------------------------
-
-def els_series(measure: str, *, inherit_counties: bool = False):
-    """An Explore Local Statistics series on LAD25 with readable period labels; counties' values go to their districts."""
-
-    def compute(ctx: BuildContext) -> dict[str, pd.DataFrame]:
-        if inherit_counties:
-            lad = ctx.lad_values_or_county("ons_els", measure, "lad*", "utla*")
-        else:
-            lad = ctx.lad_values("ons_els", measure, "lad*")
-        lad["period"] = lad["period"].map(period_label)
-        return {"lad": lad}
-
-    return compute
-
-
-def lad_count_share(source_id: str, numerator: str, denominator: str, geography: str = "lad*", scale: float = 100.0):
-    """A share of two published LAD counts, both summed to LAD25 first (exact for merged districts)."""
-
-    def compute(ctx: BuildContext) -> dict[str, pd.DataFrame]:
-        num = ctx.lad_values(source_id, numerator, geography, how="sum").set_index(["area_code", "period"])
-        den = ctx.lad_values(source_id, denominator, geography, how="sum").set_index(["area_code", "period"])
-        frame = pd.DataFrame({"numerator": num["value"], "denominator": den["value"], "derivation": num["derivation"]}).dropna(subset=["numerator", "denominator"]).reset_index()
-        frame["value"] = scale * frame["numerator"] / frame["denominator"]
-        return {"lad": _finish(frame)}
-
-    return compute
-
-
-def eu_referendum_turnout(ctx: BuildContext) -> dict[str, pd.DataFrame]:
-    votes = ctx.measure("eu_referendum", "votes_cast", "lad16")
-    electorate = ctx.measure("eu_referendum", "electorate", "lad16").set_index("area_code")["value"]
-    frame = ctx.measure("eu_referendum", "pct_turnout", "lad16")
-    frame["numerator"] = frame["area_code"].map(votes.set_index("area_code")["value"])
-    frame["denominator"] = frame["area_code"].map(electorate)
-    return {"lad": lad_to_lad25(frame, ctx.chain, ctx.old_lad_population, how="mean")}
-
-
-def csp_rate_per_1000(measure: str, *, minus: str | None = None):
-    """Recorded crimes per 1,000 residents. Counts are published per community safety partnership (CSP): a CSP
-    covering one LAD gives that LAD's rate; one covering several gives each of them the shared rate.
-    minus: an offence group taken out of the count, so that one offence is never counted in two factors."""
-
-    def compute(ctx: BuildContext) -> dict[str, pd.DataFrame]:
-        counts = ctx.measure("recorded_crime", measure, "csp24").set_index("area_code")
-        if minus:
-            counts["value"] = counts["value"] - ctx.measure("recorded_crime", minus, "csp24").set_index("area_code")["value"]
-        lookup = ctx.parents["pfa"][["lad25_code", "csp24_code"]].copy()
-        lookup["population"] = lookup["lad25_code"].map(ctx.lad25_population)
-        per_csp = lookup.groupby("csp24_code").agg(population=("population", "sum"), n_lads=("lad25_code", "nunique"))
-        frame = lookup.merge(per_csp, left_on="csp24_code", right_index=True, suffixes=("_lad", ""))
-        frame["numerator"] = frame["csp24_code"].map(counts["value"])
-        frame["denominator"] = frame["population"]
-        frame["value"] = 1000 * frame["numerator"] / frame["denominator"]
-        frame["period"] = frame["csp24_code"].map(counts["period"])
-        frame["derivation"] = np.where(
-            frame["n_lads"] > 1,
-            "inherited from community safety partnership covering " + frame["n_lads"].astype(str) + " LADs (inherited_csp); per 1,000 Census 2021 residents",
-            "published for a CSP equal to the LAD; per 1,000 Census 2021 residents",
-        )
-        frame = frame.rename(columns={"lad25_code": "area_code"}).dropna(subset=["numerator"])
-        return {"lad": _finish(frame)}
-
-    return compute
-
-
-def fractionalisation(source_id: str, geography: str, categories: list[str], total: str):
-    """Diversity as the chance that two residents picked at random are in different groups: 1 - sum(p_i^2)."""
-
-    def compute(ctx: BuildContext) -> dict[str, pd.DataFrame]:
-        shares = {c: ctx.small_area_share(source_id, geography, [c], total, scale=1.0) for c in categories}
-        out = {}
-        for level in ("lad", "ward"):
-            base = shares[categories[0]][level][["area_code", "period", "denominator"]].copy()
-            squares = sum(shares[c][level].set_index(["area_code", "period"])["value"] ** 2 for c in categories)
-            base = base.set_index(["area_code", "period"])
-            base["value"] = 1 - squares
-            base = base.reset_index()
-            base["derivation"] = f"fractionalisation over {len(categories)} groups from {geography.upper()} counts"
-            out[level] = _finish(base)
-        return out
-
-    return compute
-
-
-def ethnic_minority_share(ctx: BuildContext) -> dict[str, pd.DataFrame]:
-    """2021 from LSOA counts (wards and LADs); 2011 from Census 2011 QS201 LAD counts, summed for later mergers."""
-    out = ctx.small_area_share("census2021", "lsoa21", ["ethnic_asian", "ethnic_black", "ethnic_mixed", "ethnic_other"], "ethnic_total")
-    total = ctx.lad_values("census2011", "ethnic_total", "lad11", how="sum").set_index(["area_code", "period"])
-    white = ctx.lad_values("census2011", "ethnic_white", "lad11", how="sum").set_index(["area_code", "period"])
-    frame = pd.DataFrame({"denominator": total["value"], "numerator": total["value"] - white["value"], "derivation": total["derivation"]}).reset_index()
-    frame["value"] = 100 * frame["numerator"] / frame["denominator"]
-    out["lad"] = pd.concat([out["lad"], _finish(frame)], ignore_index=True)
-    return out
-
-
-def dissimilarity_index(ctx: BuildContext) -> dict[str, pd.DataFrame]:
-    """Index of dissimilarity between White and all other ethnic groups across a LAD's LSOAs:
-    D = 0.5 x sum |w_i / W - m_i / M|; 0 = evenly mixed, 100 = complete separation. Depends on LSOA size (MAUP)."""
-    total = ctx.measure("census2021", "ethnic_total", "lsoa21").set_index("area_code")["value"]
-    white = ctx.measure("census2021", "ethnic_white", "lsoa21").set_index("area_code")["value"]
-    frame = pd.DataFrame({"white": white, "other": total - white})
-    frame["lad"] = frame.index.map(ctx.lsoa21_ward.set_index("LSOA21CD")["LAD25CD"])
-    frame = frame.dropna(subset=["lad"])
-    sums = frame.groupby("lad")[["white", "other"]].transform("sum")
-    frame["term"] = (frame["white"] / sums["white"] - frame["other"] / sums["other"]).abs()
-    result = frame.groupby("lad")["term"].sum().mul(50).rename("value").reset_index().rename(columns={"lad": "area_code"})
-    result["period"] = "2021"
-    result["derivation"] = "computed from Census 2021 LSOA ethnic-group counts"
-    return {"lad": _finish(result)}
-
-
-def population_density(ctx: BuildContext) -> dict[str, pd.DataFrame]:
-    areas = ctx.areas.set_index("area_code")
-    lad = pd.DataFrame({"area_code": ctx.lad_codes})
-    lad["numerator"] = lad["area_code"].map(ctx.lad25_population)
-    lad["denominator"] = lad["area_code"].map(areas["area_km2"])
-    lad["value"] = lad["numerator"] / lad["denominator"]
-    lad["period"] = "2021"
-    lad["derivation"] = "Census 2021 residents / area of generalised 2025 boundaries"
-    return {"lad": _finish(lad)}
-
-
-def population_size_log(ctx: BuildContext) -> dict[str, pd.DataFrame]:
-    lad = pd.DataFrame({"area_code": ctx.lad_codes})
-    lad["numerator"] = lad["area_code"].map(ctx.lad25_population)
-    lad["value"] = np.log10(lad["numerator"])
-    lad["period"] = "2021"
-    lad["derivation"] = "log10 of Census 2021 residents summed from LSOAs"
-    return {"lad": _finish(lad)}
-
-
-def imd_history_score(ctx: BuildContext) -> dict[str, pd.DataFrame]:
-    """IMD average score 2004-2025 on LAD25: 2004-2015 from LAD21 derived files, 2019 and 2025 from the official File 10s."""
-    parts = [ctx.lad_values("imd_history", "imd_average_score", "lad21")]
-    parts.append(ctx.lad_values("imd2019", "imd_average_score", "lad19"))
-    parts.append(ctx.lad_values("iod2025", "imd_average_score", "lad24"))
-    lad = pd.concat(parts, ignore_index=True)
-    ward = ctx.lsoa21_mean("iod2025", "imd_score")["ward"]
-    return {"lad": lad, "ward": ward}
-
-
-def iod_domain(measure_lad: str, measure_lsoa: str):
-    def compute(ctx: BuildContext) -> dict[str, pd.DataFrame]:
-        lad = pd.concat(
-            [ctx.lad_values("imd2019", measure_lad, "lad19"), ctx.lad_values("iod2025", measure_lad, "lad24")], ignore_index=True
-        )
-        ward = ctx.lsoa21_mean("iod2025", measure_lsoa)["ward"]
-        return {"lad": lad, "ward": ward}
-
-    return compute
-
-
-def wimd_domain(measure_lad: str, measure_lsoa: str):
-    def compute(ctx: BuildContext) -> dict[str, pd.DataFrame]:
-        lad = ctx.lad_values("wimd2019", measure_lad, "lad22")
-        ward = ctx.lsoa11_mean("wimd2019", measure_lsoa)["ward"]
-        return {"lad": lad, "ward": ward[ward["area_code"].str.startswith("W")]}
-
-    return compute
-
-
-def adult_skills_english(ctx: BuildContext) -> dict[str, pd.DataFrame]:
-    out = ctx.lsoa11_mean("imd2019", "adult_skills_and_english_language_proficiency_indicator")
-    return {level: frame[frame["area_code"].str.startswith("E")] for level, frame in out.items()}
-
-
-def household_deprivation_any(ctx: BuildContext) -> dict[str, pd.DataFrame]:
-    dims = ["hh_deprived_1_dim", "hh_deprived_2_dim", "hh_deprived_3_dim", "hh_deprived_4_dim"]
-    return ctx.small_area_share("census2021", "lsoa21", dims, "hh_deprivation_total")
-
-
-def age_share(measure: str):
-    def compute(ctx: BuildContext) -> dict[str, pd.DataFrame]:
-        return lad_count_share("population_estimates", measure, "population_total", "lad21")(ctx)
-
-    return compute
-
-
-def smc_group(measure: str):
-    """SMC area groups (7 = most favourable) given to every LAD in the SMC area, each row saying how its LAD got it.
-
-    The SMC publishes one group per SMC area. An area is one LAD, a shire county (its districts inherit the county's
-    group) or a few merged LADs (Camden with the City of London, Cornwall with the Isles of Scilly).
-    """
-
-    def compute(ctx: BuildContext) -> dict[str, pd.DataFrame]:
-
-        lad = ctx.lad_values_or_county("smc_social_mobility", measure, "lad24", "utla24")
-        codes_file, key = smc.area_codes_of(measure)
-        codes = smc.read_area_codes(ctx.raw_root / smc.SOURCE.raw_folder / codes_file, key)
-        per_area = codes.groupby("region_url")["area_code"].agg(
-            county=lambda c: bool(c.str.startswith("E10").any()), n_lads=lambda c: int(c.str[:3].isin(smc.LAD_PREFIXES).sum())
-        )
-        region = lad["area_code"].map(codes.set_index("area_code")["region_url"])
-        county = region.map(per_area["county"]).fillna(False).astype(bool) | lad["derivation"].str.startswith("inherited")
-        shared = region.map(per_area["n_lads"]).fillna(1) > 1
-        own = np.where(lad["derivation"] == "direct", "SMC area = this LAD", lad["derivation"] + "; SMC area = this LAD")
-        lad["derivation"] = np.select(
-            [county, shared],
-            ["inherited from the SMC area of its shire county (inherited_county)", "shared by the LADs of a merged SMC area (inherited_smc_area)"],
-            default=own,
-        )
-        return {"lad": lad}
-
-    return compute
-
-
-def oa_topic_share(numerators: list[str], denominator: str | list[str]):
-    """A share of Census 2021 OA topic-summary counts, summed to wards and LADs before dividing."""
-    return b.share_from_small_areas(OA_TOPIC_SOURCES[0], "oa21", numerators, denominator)
+# What a reader of a factor's scores needs to know about the factor as a whole, shown with every indicator of it.
+FACTOR_NOTES: dict[int, str] = {
+    5: (
+        "Factor 5 (tackling intolerance and extremism) rests on proxies and dated data: the public order offence rate "
+        "(police recorded crime, a proxy: it counts offences recorded, not intolerance) and the 2008 Place Survey question on "
+        "whether people from different backgrounds get on well together (England only, 2008). Hate crime is published only "
+        "by police force area and has not been fetched yet, so it is not in this score."
+    ),
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -294,7 +91,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         direction_note="The 2012 integration strategy names English as common ground; fewer residents unable to speak it is taken as better. " + COUNTS_DIRECTION,
         caveats="Measures self-reported spoken English among residents whose main language is not English (Welsh counts as English in Wales): a barrier to common ground, not a judgement on speaking other languages. It correlates r = 0.88 with the ethnic-minority share, under the 0.9 rule for context. Census 2021.",
         derivation="Census 2021 TS029 output-area counts summed to wards and LADs, each OA placed by its centroid (oa_centroid); share = (cannot speak English well + cannot speak English) / residents aged 3+.",
-        compute=oa_topic_share(["cannot_speak_english_well", "cannot_speak_english"], "english_prof_total"),
+        compute=b.oa_topic_share(["cannot_speak_english_well", "cannot_speak_english"], "english_prof_total"),
     ),
     Indicator(
         id="adult_skills_english_proficiency",
@@ -305,7 +102,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         proxy=True, proxy_reason="Mixes low qualifications with English proficiency: it stands in for a shared language only in part.",
         caveats=IOD_ENGLAND + " Built from Census 2011 proficiency and qualifications: dated.",
         derivation="IoD 2019 File 8 LSOA 2011 values carried to LSOA 2021 (mid-2015 population weights where LSOAs merged), then population-weighted to wards and LADs.",
-        compute=adult_skills_english,
+        compute=bespoke.adult_skills_english,
     ),
     Indicator(
         id="life_satisfaction",
@@ -316,7 +113,8 @@ CATALOGUE: tuple[Indicator, ...] = (
         proxy=True, proxy_reason="Well-being stands in for shared aspirations: people content with life are not thereby sharing values or common ground.",
         caveats=SURVEY_CI + " " + ELS_CAVEAT,
         derivation="Published per LAD 2022; merged 2023 unitaries take the population-weighted mean of their districts.",
-        compute=els_series("personal_wellbeing_estimates__life_satisfaction"),
+        series_breaks=(APS_TELEPHONE_BREAK,),
+        compute=b.els_series("personal_wellbeing_estimates__life_satisfaction"),
     ),
     Indicator(
         id="worthwhile",
@@ -327,7 +125,8 @@ CATALOGUE: tuple[Indicator, ...] = (
         proxy=True, proxy_reason="Well-being stands in for shared aspirations, as life satisfaction does.",
         caveats=SURVEY_CI + " " + ELS_CAVEAT,
         derivation="As life satisfaction.",
-        compute=els_series("personal_wellbeing_estimates__worthwhile"),
+        series_breaks=(APS_TELEPHONE_BREAK,),
+        compute=b.els_series("personal_wellbeing_estimates__worthwhile"),
     ),
     Indicator(
         id="belonging_2008",
@@ -349,7 +148,8 @@ CATALOGUE: tuple[Indicator, ...] = (
         proxy=True, proxy_reason="Victimisation risk stands in for personal and social responsibility.",
         caveats=IOD_ENGLAND + " A modelled relative measure, not a crime rate. 2019 and 2025 use different small areas and methods: compare positions, not scores.",
         derivation="LAD: official File 10 average score (2019 on LAD19, 2025 on LAD24, recoded). Ward: LSOA 2021 scores population-weighted (Census 2021).",
-        compute=iod_domain("crime_average_score", "crime_score"),
+        series_breaks=(IOD2025_BREAK,),
+        compute=b.iod_domain("crime_average_score", "crime_score"),
     ),
     Indicator(
         id="crime_severity_score",
@@ -372,7 +172,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         proxy=True, proxy_reason="Recorded crime (where offences happen, as recorded) stands in for personal and social responsibility.",
         caveats="Recording practices differ between forces; a CSP covering two LADs gives both the same rate. Year ending June 2025.",
         derivation="Community safety partnership counts (total excluding fraud, minus public order offences) / Census 2021 residents of the CSP's LADs.",
-        compute=csp_rate_per_1000("crimes_total_recorded_crime_excluding_fraud", minus="crimes_public_order_offences"),
+        compute=b.csp_rate_per_1000("crimes_total_recorded_crime_excluding_fraud", minus="crimes_public_order_offences"),
     ),
     Indicator(
         id="personal_crime_rate",
@@ -394,7 +194,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         proxy=True, proxy_reason="Crime, fire incidents and anti-social behaviour stand in for personal and social responsibility.",
         caveats="Wales only, on its own scale: never compared with the English IoD crime domain. Police-recorded crime, anti-social behaviour and fire incidents (2016-2018).",
         derivation="LAD: population-weighted on LAD 2022 (derived). Ward: LSOA 2011 scores carried to LSOA 2021, then averaged with Census 2021 weights.",
-        compute=wimd_domain("wimd_community_safety_average_score", "wimd_community_safety_score"),
+        compute=b.wimd_domain("wimd_community_safety_average_score", "wimd_community_safety_score"),
     ),
     Indicator(
         id="persistent_absence",
@@ -406,7 +206,8 @@ CATALOGUE: tuple[Indicator, ...] = (
         proxy=True, proxy_reason="School attendance stands in for personal and social responsibility (of families and schools).",
         caveats="Published for upper-tier authorities: districts in two-tier areas take their county's value. By school location. England only. " + ELS_CAVEAT,
         derivation="Unitary values direct; county values inherited by their districts.",
-        compute=els_series("persistent_absences_for_all_pupils", inherit_counties=True),
+        series_breaks=(("2015/16", "2015/16: threshold changed from 15% to 10% of sessions"),),
+        compute=b.els_series("persistent_absences_for_all_pupils", inherit_counties=True),
     ),
     # ---- Factor 3: social mobility and realising potential ---------------------------------
     Indicator(
@@ -417,7 +218,15 @@ CATALOGUE: tuple[Indicator, ...] = (
         publisher_measure=("iod2025", "imd_average_score"), scored=False, unscored_reason=IMD_DOMAINS,
         caveats=IOD_ENGLAND + " Each edition uses its own small areas and methods (series break at every edition): compare positions, not scores.",
         derivation="LAD: official File 10 for 2019 and 2025; 2004-2015 population-weighted on LAD 2021 (humaniverse/IMD). Ward: LSOA 2021 scores, Census 2021 weights.",
-        compute=imd_history_score,
+        series_breaks=(
+            ("2007", "IoD 2007: new edition"),
+            ("2010", "IoD 2010: new edition"),
+            ("2015", "IoD 2015: new edition, LSOA 2011"),
+            ("2019", "IoD 2019: new edition"),
+            ("2025", "IoD 2025: new edition, LSOA 2021"),
+        ),
+        edition_note="Each Indices of Deprivation edition is scored separately: compare an area's rank between editions, not the raw score.",
+        compute=bespoke.imd_history_score,
     ),
     Indicator(
         id="imd_income_score",
@@ -426,7 +235,8 @@ CATALOGUE: tuple[Indicator, ...] = (
         factor=3, unit="proportion of residents", polarity=L, sources=("iod2025", "imd2019"), levels=("lad", "ward"), countries="E",
         publisher_measure=("iod2025", "income_average_score"), scored=False, unscored_reason=IMD_DOMAINS,
         caveats=IOD_ENGLAND, derivation="As the IMD crime domain.",
-        compute=iod_domain("income_average_score", "income_score"),
+        series_breaks=(IOD2025_BREAK,),
+        compute=b.iod_domain("income_average_score", "income_score"),
     ),
     Indicator(
         id="imd_education_score",
@@ -435,7 +245,8 @@ CATALOGUE: tuple[Indicator, ...] = (
         factor=3, unit="score (higher = more deprived)", polarity=L, sources=("iod2025", "imd2019"), levels=("lad", "ward"), countries="E",
         publisher_measure=("iod2025", "education_average_score"),
         caveats=IOD_ENGLAND, derivation="As the IMD crime domain.",
-        compute=iod_domain("education_average_score", "education_score"),
+        series_breaks=(IOD2025_BREAK,),
+        compute=b.iod_domain("education_average_score", "education_score"),
     ),
     Indicator(
         id="wimd_score",
@@ -445,7 +256,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         publisher_measure=("wimd2019", "wimd_average_score"), scored=False, unscored_reason=WIMD_DOMAINS,
         caveats="Wales only, on its own scale: never compared with the English IMD. LSOA weights for Welsh LSOAs that merged in 2021 are equal (no Welsh 2015 denominators held).",
         derivation="LAD: population-weighted on LAD 2022 (derived). Ward: LSOA 2011 scores carried to LSOA 2021, then averaged with Census 2021 weights.",
-        compute=wimd_domain("wimd_average_score", "wimd_score"),
+        compute=b.wimd_domain("wimd_average_score", "wimd_score"),
     ),
     Indicator(
         id="wimd_education_score",
@@ -455,7 +266,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         publisher_measure=("wimd2019", "wimd_education_average_score"),
         caveats="Wales only, on its own scale: never compared with the English IoD education domain. Key stage results, school absence, entry to higher education and adult qualifications.",
         derivation="LAD: population-weighted on LAD 2022 (derived). Ward: LSOA 2011 scores carried to LSOA 2021, then averaged with Census 2021 weights.",
-        compute=wimd_domain("wimd_education_average_score", "wimd_education_score"),
+        compute=b.wimd_domain("wimd_education_average_score", "wimd_education_score"),
     ),
     Indicator(
         id="household_deprivation_any",
@@ -465,7 +276,9 @@ CATALOGUE: tuple[Indicator, ...] = (
         direction_note=COUNTS_DIRECTION + " Fewer deprived households is better, as ONS describes the four dimensions as deprivation.",
         caveats="Census 2021 definitions; one consistent measure across England and Wales.",
         derivation="Census 2021 TS011 LSOA counts summed to wards (best fit) and LADs.",
-        compute=household_deprivation_any,
+        compute=b.share_from_small_areas(
+            "census2021", "lsoa21", ["hh_deprived_1_dim", "hh_deprived_2_dim", "hh_deprived_3_dim", "hh_deprived_4_dim"], "hh_deprivation_total"
+        ),
     ),
     Indicator(
         id="no_qualifications_census",
@@ -476,7 +289,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         direction_note=COUNTS_DIRECTION + " Fewer adults without qualifications is taken as better: qualifications open the way to realising potential.",
         caveats="All ages 16+, so older residents weigh heavily. ONS quality notice: Level 4+ of older people and international migrants may be under-reported. Census 2021.",
         derivation=OA_SUMMED.format(table="TS067", share="no qualifications / residents aged 16+"),
-        compute=oa_topic_share(["qual_none"], "qual_total"),
+        compute=b.oa_topic_share(["qual_none"], "qual_total"),
     ),
     Indicator(
         id="level4_qualifications_census",
@@ -487,7 +300,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         direction_note=COUNTS_DIRECTION + " More adults qualified to level 4+ is taken as better.",
         caveats="Where graduates live, not where they grew up: university towns and city centres score high. ONS quality notice on Level 4+ of older people and international migrants. Census 2021.",
         derivation=OA_SUMMED.format(table="TS067", share="level 4 qualifications and above / residents aged 16+"),
-        compute=oa_topic_share(["qual_level4_plus"], "qual_total"),
+        compute=b.oa_topic_share(["qual_level4_plus"], "qual_total"),
     ),
     Indicator(
         id="nssec_higher_occupations",
@@ -498,7 +311,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         direction_note=COUNTS_DIRECTION + " A larger share in NS-SeC 1-2 is taken as better, as the Social Mobility Commission treats professional occupations as the destination of upward mobility.",
         caveats="Base is all residents aged 16+, including retired people (classed by their last job) and full-time students (their own category). " + CENSUS_LABOUR,
         derivation=OA_SUMMED.format(table="TS062", share="(NS-SeC L1-L3 + L4-L6) / residents aged 16+"),
-        compute=oa_topic_share(["nssec_l1_l3", "nssec_l4_l6"], "nssec_total"),
+        compute=b.oa_topic_share(["nssec_l1_l3", "nssec_l4_l6"], "nssec_total"),
     ),
     Indicator(
         id="never_worked_long_term_unemployed",
@@ -509,7 +322,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         direction_note=COUNTS_DIRECTION + " Fewer adults shut out of work is taken as better.",
         caveats="Includes people who never worked for reasons such as caring or disability, not only the unemployed. " + CENSUS_LABOUR,
         derivation=OA_SUMMED.format(table="TS062", share="NS-SeC L14.1-L14.2 / residents aged 16+"),
-        compute=oa_topic_share(["nssec_l14_never_worked_long_term_unemployed"], "nssec_total"),
+        compute=b.oa_topic_share(["nssec_l14_never_worked_long_term_unemployed"], "nssec_total"),
     ),
     Indicator(
         id="gcse_english_maths",
@@ -518,7 +331,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         factor=3, unit="% of 19-year-olds", polarity=H, sources=("ons_els",), levels=("lad",), countries="E",
         publisher_measure=("ons_els", "gcses_in_english_and_maths"),
         caveats="England only. " + ELS_CAVEAT, derivation="Published per LAD 2025.",
-        compute=els_series("gcses_in_english_and_maths"),
+        compute=b.els_series("gcses_in_english_and_maths"),
     ),
     Indicator(
         id="employment_rate",
@@ -527,7 +340,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         factor=3, unit="% of residents aged 16-64", polarity=H, sources=("ons_els",), levels=("lad",),
         publisher_measure=("ons_els", "employment_rate__employment_rate"),
         caveats=SURVEY_CI + " Official statistics in development. " + ELS_CAVEAT, derivation="Published per LAD 2024.",
-        compute=els_series("employment_rate__employment_rate"),
+        compute=b.els_series("employment_rate__employment_rate"),
     ),
     Indicator(
         id="gross_median_weekly_pay",
@@ -536,7 +349,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         factor=3, unit="£ per week", polarity=H, sources=("ons_els",), levels=("lad",),
         publisher_measure=("ons_els", "gross_median_weekly_pay"),
         caveats="Cash terms, not adjusted for prices. " + ELS_CAVEAT, derivation="Published per LAD 2024.",
-        compute=els_series("gross_median_weekly_pay"),
+        compute=b.els_series("gross_median_weekly_pay"),
     ),
     Indicator(
         id="housing_affordability_ratio",
@@ -545,7 +358,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         factor=3, unit="ratio", polarity=L, sources=("ons_els",), levels=("lad",),
         publisher_measure=("ons_els", "housing_affordability_ratio"),
         caveats="Workplace-based earnings. " + ELS_CAVEAT, derivation="Published per LAD 2025.",
-        compute=els_series("housing_affordability_ratio"),
+        compute=b.els_series("housing_affordability_ratio"),
     ),
     Indicator(
         id="children_relative_poverty",
@@ -555,7 +368,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         direction_note='DWP states no direction in the held metadata; fewer children in low-income families is taken as better.',
         publisher_measure=("ons_els", "children_in_relative_poverty__before_housing_costs"),
         caveats="DWP/HMRC local estimates, before housing costs. " + ELS_CAVEAT, derivation="Published per LAD 2025.",
-        compute=els_series("children_in_relative_poverty__before_housing_costs"),
+        compute=b.els_series("children_in_relative_poverty__before_housing_costs"),
     ),
     Indicator(
         id="level3_qualifications",
@@ -564,7 +377,8 @@ CATALOGUE: tuple[Indicator, ...] = (
         factor=3, unit="% of residents aged 16-64", polarity=H, sources=("ons_els",), levels=("lad",),
         publisher_measure=("ons_els", "qualifications_level_3_or_above"),
         caveats=SURVEY_CI + " New series from 2022 (RQF): a break with earlier years. " + ELS_CAVEAT, derivation="Published per LAD 2024.",
-        compute=els_series("qualifications_level_3_or_above"),
+        series_breaks=(("2022", "2022: new qualification framework (RQF); not comparable with earlier years"),),
+        compute=b.els_series("qualifications_level_3_or_above"),
     ),
     Indicator(
         id="claimant_count_rate",
@@ -574,7 +388,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         direction_note='ONS states no direction in the held metadata; a lower claimant rate is taken as better.',
         publisher_measure=("ons_els", "claimant_count"),
         caveats="Includes some people in work on Universal Credit. " + ELS_CAVEAT, derivation="Published per LAD 2024.",
-        compute=els_series("claimant_count"),
+        compute=b.els_series("claimant_count"),
     ),
     Indicator(
         id="gdhi_per_head",
@@ -583,7 +397,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         factor=3, unit="£ per head", polarity=H, sources=("ons_els",), levels=("lad",),
         publisher_measure=("ons_els", "gross_disposable_household_income_per_head"),
         caveats="Cash terms, not adjusted for prices. " + ELS_CAVEAT, derivation="Published per LAD 2024.",
-        compute=els_series("gross_disposable_household_income_per_head"),
+        compute=b.els_series("gross_disposable_household_income_per_head"),
     ),
     Indicator(
         id="smc_promising_prospects",
@@ -593,7 +407,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         publisher_measure=("smc_social_mobility", "son2025__promising_prospects_group"),
         caveats="SMC areas are groups of LAs: each LA takes its SMC area's group; two-tier districts take their county's. Ordinal groups, not a rate.",
         derivation="SMC area -> LAD lookup from the SMC's own area definitions; each row says whether the LAD is its own SMC area, shares a merged one or inherits its county's.",
-        compute=smc_group("son2025__promising_prospects_group"),
+        compute=b.smc_group("son2025__promising_prospects_group"),
     ),
     # ---- Factor 4: participation and empowerment ---------------------------------------------
     Indicator(
@@ -604,7 +418,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         publisher_measure=("eu_referendum", "pct_turnout"), direction_note="Turnout is participation: a higher share voting is taken as better; the Electoral Commission states no direction.",
         caveats="A one-off national vote in 2016; counting areas were 2016 districts, summed for later mergers.",
         derivation="Counting-area votes and electorate recoded through the LAD code history and summed for merged authorities.",
-        compute=eu_referendum_turnout,
+        compute=bespoke.eu_referendum_turnout,
     ),
     Indicator(
         id="local_election_turnout",
@@ -646,7 +460,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         publisher_measure=("ons_els", "engagement_with_culture_and_heritage__arts"),
         proxy=True, proxy_reason="Cultural participation stands in for participation and empowerment in local life.",
         caveats=SURVEY_CI + " One year only; England only. " + ELS_CAVEAT, derivation="Published per LAD 2024.",
-        compute=els_series("engagement_with_culture_and_heritage__arts"),
+        compute=b.els_series("engagement_with_culture_and_heritage__arts"),
     ),
     Indicator(
         id="public_library_use",
@@ -657,7 +471,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         publisher_measure=("ons_els", "engagement_with_culture_and_heritage__public_library"),
         proxy=True, proxy_reason="Library use stands in for participation and empowerment in local life.",
         caveats=SURVEY_CI + " One year only; England only. " + ELS_CAVEAT, derivation="Published per LAD 2024.",
-        compute=els_series("engagement_with_culture_and_heritage__public_library"),
+        compute=b.els_series("engagement_with_culture_and_heritage__public_library"),
     ),
     Indicator(
         id="heritage_visit",
@@ -668,7 +482,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         publisher_measure=("ons_els", "engagement_with_culture_and_heritage__heritage_site"),
         proxy=True, proxy_reason="Heritage visits stand in for participation and empowerment in local life.",
         caveats=SURVEY_CI + " One year only; England only. " + ELS_CAVEAT, derivation="Published per LAD 2024.",
-        compute=els_series("engagement_with_culture_and_heritage__heritage_site"),
+        compute=b.els_series("engagement_with_culture_and_heritage__heritage_site"),
     ),
     # ---- Factor 5: tackling intolerance and extremism -----------------------------------------
     Indicator(
@@ -681,7 +495,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         proxy_reason="Public order offences include racially or religiously aggravated public fear, alarm or distress but are mostly other offences: they stand in for intolerance.",
         caveats="A proxy, not hate crime. Rises can reflect better recording. A CSP covering two LADs gives both the same rate. Year ending June 2025.",
         derivation="Community safety partnership counts / Census 2021 residents of the CSP's LADs.",
-        compute=csp_rate_per_1000("crimes_public_order_offences"),
+        compute=b.csp_rate_per_1000("crimes_public_order_offences"),
     ),
     Indicator(
         id="get_on_well_2008",
@@ -703,7 +517,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         factor=None, unit="% of multi-person households", polarity=C, sources=OA_TOPIC_SOURCES, levels=("lad", "ward"),
         caveats=HOUSEHOLD_MIXING + " Census 2021.",
         derivation=OA_SUMMED.format(table="TS023", share="(differ between generations + within partnerships + other combinations) / multi-person households"),
-        compute=oa_topic_share(
+        compute=b.oa_topic_share(
             ["hh_ethnic_differ_generations", "hh_ethnic_differ_partnerships", "hh_ethnic_other_combination"],
             ["hh_ethnic_same", "hh_ethnic_differ_generations", "hh_ethnic_differ_partnerships", "hh_ethnic_other_combination"],
         ),
@@ -715,7 +529,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         factor=None, unit="% of multi-person households", polarity=C, sources=OA_TOPIC_SOURCES, levels=("lad", "ward"),
         caveats=HOUSEHOLD_MIXING + " Census 2021.",
         derivation=OA_SUMMED.format(table="TS026", share="(differ between generations + within partnerships + other combinations) / multi-person households"),
-        compute=oa_topic_share(
+        compute=b.oa_topic_share(
             ["hh_language_differ_generations", "hh_language_differ_partnerships", "hh_language_other_combination"],
             ["hh_language_same", "hh_language_differ_generations", "hh_language_differ_partnerships", "hh_language_other_combination"],
         ),
@@ -727,7 +541,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         factor=None, unit="% of multi-person households", polarity=C, sources=OA_TOPIC_SOURCES, levels=("lad", "ward"),
         caveats=HOUSEHOLD_MIXING + " Households of one religion and no religion are a separate category, not counted here. Census 2021.",
         derivation=OA_SUMMED.format(table="TS075", share="at least two different religions / multi-person households"),
-        compute=oa_topic_share(
+        compute=b.oa_topic_share(
             ["hh_religion_multiple"],
             ["hh_religion_none_stated", "hh_religion_same", "hh_religion_no_religion", "hh_religion_same_and_none", "hh_religion_multiple"],
         ),
@@ -739,7 +553,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         factor=None, unit="% of residents aged 3+", polarity=C, sources=OA_TOPIC_SOURCES, levels=("lad", "ward"), countries="W",
         caveats="Context only; Wales only. 'Can speak Welsh' = speak, read and write + speak only + speak and read + speak with other skills, as the Welsh Government counts it (17.8% of Wales in 2021). Census 2021.",
         derivation=OA_SUMMED.format(table="TS032", share="can speak Welsh / residents aged 3+"),
-        compute=oa_topic_share(
+        compute=b.oa_topic_share(
             ["welsh_speak_read_write", "welsh_speak_not_read_write", "welsh_speak_read_not_write", "welsh_speak_other_combination"], "welsh_skills_total",
         ),
     ),
@@ -750,7 +564,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         factor=None, unit="% of residents aged 5+", polarity=C, sources=OA_TOPIC_SOURCES, levels=("lad", "ward"),
         caveats="Context only: caring is a burden as much as a responsibility, so it is neither scored up nor down. Census 2021 (during COVID-19 restrictions).",
         derivation=OA_SUMMED.format(table="TS039", share="(19 hours or less + 20-49 hours + 50 or more hours) / residents aged 5+"),
-        compute=oa_topic_share(["care_19_or_less", "care_20_to_49", "care_50_plus"], "care_total"),
+        compute=b.oa_topic_share(["care_19_or_less", "care_20_to_49", "care_50_plus"], "care_total"),
     ),
     Indicator(
         id="bad_health",
@@ -759,7 +573,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         factor=None, unit="% of residents", polarity=C, sources=OA_TOPIC_SOURCES, levels=("lad", "ward"),
         caveats="Context: self-assessed health, strongly shaped by age. Census 2021 (during the COVID-19 pandemic).",
         derivation=OA_SUMMED.format(table="TS037", share="(bad + very bad health) / usual residents"),
-        compute=oa_topic_share(["health_bad", "health_very_bad"], "health_total"),
+        compute=b.oa_topic_share(["health_bad", "health_very_bad"], "health_total"),
     ),
     Indicator(
         id="disabled_equality_act",
@@ -768,7 +582,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         factor=None, unit="% of residents", polarity=C, sources=OA_TOPIC_SOURCES, levels=("lad", "ward"),
         caveats="Context: shaped by age. Census 2021.",
         derivation=OA_SUMMED.format(table="TS038", share="disabled under the Equality Act / usual residents"),
-        compute=oa_topic_share(["disabled"], "disability_total"),
+        compute=b.oa_topic_share(["disabled"], "disability_total"),
     ),
     Indicator(
         id="owner_occupied_households",
@@ -777,7 +591,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         factor=None, unit="% of households", polarity=C, sources=OA_TOPIC_SOURCES, levels=("lad", "ward"),
         caveats="Context: tenure describes the housing stock and who lives there. Census 2021.",
         derivation=OA_SUMMED.format(table="TS054", share="owned / households"),
-        compute=oa_topic_share(["tenure_owned"], "tenure_total"),
+        compute=b.oa_topic_share(["tenure_owned"], "tenure_total"),
     ),
     Indicator(
         id="social_rented_households",
@@ -786,7 +600,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         factor=None, unit="% of households", polarity=C, sources=OA_TOPIC_SOURCES, levels=("lad", "ward"),
         caveats="Context: tenure describes the housing stock and who lives there. Census 2021.",
         derivation=OA_SUMMED.format(table="TS054", share="social rented / households"),
-        compute=oa_topic_share(["tenure_social_rented"], "tenure_total"),
+        compute=b.oa_topic_share(["tenure_social_rented"], "tenure_total"),
     ),
     Indicator(
         id="private_rented_households",
@@ -795,7 +609,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         factor=None, unit="% of households", polarity=C, sources=OA_TOPIC_SOURCES, levels=("lad", "ward"),
         caveats="Context: private renting goes with a more mobile population (students, young workers). Census 2021.",
         derivation=OA_SUMMED.format(table="TS054", share="private rented / households"),
-        compute=oa_topic_share(["tenure_private_rented"], "tenure_total"),
+        compute=b.oa_topic_share(["tenure_private_rented"], "tenure_total"),
     ),
     Indicator(
         id="ethnic_minority_share",
@@ -805,7 +619,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         caveats="Context only: diversity is never scored as good or bad. The White group includes White minorities. 2021 added a Roma category (within White); broad groups are comparable with 2011.",
         derivation="2021: Census TS021 LSOA counts summed to wards (best fit) and LADs. 2011: Census QS201EW LAD counts recoded to 2025 LADs and summed for mergers.",
         sources=("census2021", "census2011"),
-        compute=ethnic_minority_share,
+        compute=bespoke.ethnic_minority_share,
     ),
     Indicator(
         id="ethnic_diversity",
@@ -814,7 +628,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         factor=None, unit="index 0-1", polarity=C, sources=("census2021",), levels=("lad", "ward"),
         caveats="Context only. Broad groups hide diversity within them.",
         derivation="1 - sum of squared group shares, from Census 2021 TS021 counts summed to the area.",
-        compute=fractionalisation("census2021", "lsoa21", ["ethnic_asian", "ethnic_black", "ethnic_mixed", "ethnic_white", "ethnic_other"], "ethnic_total"),
+        compute=b.fractionalisation("census2021", "lsoa21", ["ethnic_asian", "ethnic_black", "ethnic_mixed", "ethnic_white", "ethnic_other"], "ethnic_total"),
     ),
     Indicator(
         id="religious_diversity",
@@ -823,7 +637,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         factor=None, unit="index 0-1", polarity=C, sources=("census2021",), levels=("lad", "ward"),
         caveats="Context only. 'Not answered' (about 6%) counts as its own group.",
         derivation="1 - sum of squared shares over nine answers plus 'not answered', Census 2021 TS030.",
-        compute=fractionalisation(
+        compute=b.fractionalisation(
             "census2021", "lsoa21",
             ["religion_no_religion", "religion_christian", "religion_buddhist", "religion_hindu", "religion_jewish", "religion_muslim", "religion_sikh", "religion_other", "religion_not_answered"],
             "religion_total",
@@ -853,7 +667,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         factor=None, unit="index 0-100", polarity=C, sources=("census2021", "geography"), levels=("lad",),
         caveats="Context only, shown beside factor 5. Depends on the size of the zones used (modifiable areal unit problem).",
         derivation="D = 0.5 x sum over LSOAs of |w_i/W - m_i/M|, Census 2021 TS021.",
-        compute=dissimilarity_index,
+        compute=bespoke.dissimilarity_index,
     ),
     Indicator(
         id="population_density",
@@ -862,7 +676,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         factor=None, unit="residents per km²", polarity=C, sources=("census2021", "geography"), levels=("lad",),
         caveats="Area from generalised boundaries (about 1% accuracy). Stands in for rurality, which is not held.",
         derivation="Residents summed from LSOAs / area of 2025 boundaries.",
-        compute=population_density,
+        compute=bespoke.population_density,
     ),
     Indicator(
         id="population_size_log",
@@ -870,7 +684,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         description="Logarithm of Census 2021 usual residents; used to find similar areas.",
         factor=None, unit="log10 residents", polarity=C, sources=("census2021",), levels=("lad",),
         caveats="Context only.", derivation="Census 2021 residents summed from LSOAs.",
-        compute=population_size_log,
+        compute=bespoke.population_size_log,
     ),
     Indicator(
         id="age_65_plus",
@@ -879,7 +693,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         factor=None, unit="% of residents", polarity=C, sources=("population_estimates",), levels=("lad",),
         caveats="Context only. Mid-2020 estimates on LAD 2021, summed for merged authorities.",
         derivation="Counts summed to LAD25, then divided.",
-        compute=age_share("population_65_plus"),
+        compute=b.lad_count_share("population_estimates", "population_65_plus", "population_total", "lad21"),
     ),
     Indicator(
         id="age_0_15",
@@ -888,7 +702,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         factor=None, unit="% of residents", polarity=C, sources=("population_estimates",), levels=("lad",),
         caveats="Context only. Mid-2020 estimates on LAD 2021, summed for merged authorities.",
         derivation="Counts summed to LAD25, then divided.",
-        compute=age_share("population_0_15"),
+        compute=b.lad_count_share("population_estimates", "population_0_15", "population_total", "lad21"),
     ),
 )
 

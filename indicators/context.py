@@ -10,8 +10,9 @@ import pandas as pd
 
 from areas import geography as geo
 from areas import harmonise
-from data_sources import census2021_oa, pcon24_lookup
 from data_sources import geography as geo_source
+from data_sources import oa21_lookup as census2021_oa
+from data_sources import pcon24_lookup
 
 
 class MissingInput(LookupError):

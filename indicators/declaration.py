@@ -1,4 +1,4 @@
-"""The shape of an indicator declaration and the small builders most compute functions are made from."""
+"""The shape of an indicator declaration: the Indicator dataclass and the rules every catalogue entry must keep."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -38,6 +38,11 @@ class Indicator:
     publisher_measure: tuple[str, str] | None = None
     # Why the polarity is what it is where the publisher states no direction (e.g. a share computed from counts).
     direction_note: str = ""
+    # Where the series is not comparable across a point in time: (period label as stored, why), e.g.
+    # ("2020/21", "2020/21: survey moved to telephone interviews").
+    series_breaks: tuple[tuple[str, str], ...] = ()
+    # How to read a series made of separately scored editions (e.g. compare ranks between IoD editions, not scores).
+    edition_note: str = ""
 
     def __post_init__(self) -> None:
         if self.polarity not in POLARITIES:
@@ -50,6 +55,15 @@ class Indicator:
             raise ValueError(f"{self.id}: a factor indicator left out of the scores says why (unscored_reason)")
         if set(self.unscored_levels) - set(self.levels):
             raise ValueError(f"{self.id}: unscored_levels {self.unscored_levels} are not among its levels {self.levels}")
+        pairs = isinstance(self.series_breaks, tuple) and all(
+            isinstance(entry, tuple) and len(entry) == 2 and all(isinstance(part, str) and part.strip() for part in entry)
+            for entry in self.series_breaks
+        )
+        if not pairs:
+            raise ValueError(f"{self.id}: series_breaks is a tuple of (period label, why) pairs, both non-empty text: {self.series_breaks!r}")
+        periods = [period for period, _ in self.series_breaks]
+        if len(set(periods)) != len(periods):
+            raise ValueError(f"{self.id}: one series break per period, not {periods}")
 
     @property
     def is_scored(self) -> bool:

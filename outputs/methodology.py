@@ -5,7 +5,7 @@ import pandas as pd
 
 import vocabulary as vocab
 from areas import reliability
-from indicators.catalogue import CATALOGUE
+from indicators.catalogue import CATALOGUE, FACTOR_NOTES
 from scoring import scores
 from scoring.neighbours import K_NEIGHBOURS, K_WARD_NEIGHBOURS, KNN_VARIABLES, WARD_KNN_VARIABLES_BY_COUNTRY
 from vocabulary import FACTORS
@@ -122,6 +122,8 @@ def render(audit: pd.DataFrame | None = None) -> str:
         members = [i for i in CATALOGUE if i.factor == number]
         heading = f"Factor {number}: {FACTORS[number]}" if number else "Context measures (never scored)"
         lines += [f"### {heading}", ""]
+        if number in FACTOR_NOTES:
+            lines += [FACTOR_NOTES[number], ""]
         for ind in members:
             flags = []
             if ind.proxy:
@@ -143,6 +145,8 @@ def render(audit: pd.DataFrame | None = None) -> str:
                 *([f"- Proxy: {ind.proxy_reason}"] if ind.proxy else []),
                 *([f"- Not scored{' for ' + ', '.join(ind.unscored_levels) if ind.is_scored else ''}: {ind.unscored_reason}"] if ind.factor is not None and ind.unscored_reason else []),
                 *([f"- Direction: {ind.direction_note}"] if ind.direction_note else []),
+                *([f"- Series breaks: {'; '.join(why for _, why in ind.series_breaks)}"] if ind.series_breaks else []),
+                *([f"- Editions: {ind.edition_note}"] if ind.edition_note else []),
                 "",
             ]
     return "\n".join(lines) + "\n"

@@ -1,6 +1,7 @@
 """Run the catalogue: indicator values for every LAD and ward, the catalogue table, factor scores, neighbours and benchmarks."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Callable
 
@@ -11,9 +12,9 @@ import vocabulary as vocab
 from areas import reliability
 from data_sources import ons_similar_areas
 from indicators import ward_elections
-from indicators.catalogue import CATALOGUE
-from indicators.catalogue_base import Indicator
+from indicators.catalogue import CATALOGUE, FACTOR_NOTES
 from indicators.context import BuildContext
+from indicators.declaration import Indicator
 from scoring import benchmarks, coherence, neighbours, scores
 from scoring.matrix import MIN_COMPOSITE_FACTORS, latest_period, period_key, universes
 from scoring.matrix import score_matrix as _score_matrix
@@ -82,6 +83,10 @@ def catalogue_table(values: pd.DataFrame, catalogue: tuple[Indicator, ...] = CAT
                 "scored": ind.is_scored,
                 "scored_levels": ", ".join(ind.scored_levels),
                 "unscored_reason": ind.unscored_reason,
+                # JSON [[period, why], ...]: the dashboard reads the breaks back as pairs.
+                "series_breaks": json.dumps([list(pair) for pair in ind.series_breaks], ensure_ascii=False),
+                "edition_note": ind.edition_note,
+                "factor_note": FACTOR_NOTES.get(ind.factor, ""),
             }
         )
     return pd.DataFrame(rows)
@@ -92,6 +97,11 @@ def catalogue_table(values: pd.DataFrame, catalogue: tuple[Indicator, ...] = CAT
 
 def score_matrix(values: pd.DataFrame, areas: pd.DataFrame, level: str, catalogue: tuple[Indicator, ...] = CATALOGUE) -> scores.ScoreInput:
     return _score_matrix(values, areas, level, catalogue)
+
+
+def score_matrices(values: pd.DataFrame, areas: pd.DataFrame, catalogue=CATALOGUE) -> dict[str, scores.ScoreInput]:
+    """The score input of each level, computed once per build for the scores and the coherence audit alike."""
+    return {level: score_matrix(values, areas, level, catalogue) for level in vocab.LEVELS}
 
 
 def single_indicator_factors(data: scores.ScoreInput, areas: pd.DataFrame, level: str) -> list[tuple[str, pd.Index, int, str]]:
@@ -205,10 +215,14 @@ def factor_score_table(
     bands: bool = True,
     catalogue=CATALOGUE,
     small_areas: set[str] = frozenset(),
+    matrices: dict[str, scores.ScoreInput] | None = None,
 ) -> pd.DataFrame:
+    """Factor scores, ranks and bands of every level and scope. matrices: score_matrices() of these values, when the
+    caller already has them (the build passes the same ones to the coherence audit)."""
+    matrices = matrices if matrices is not None else score_matrices(values, areas, catalogue)
     out = []
-    for level in ("lad", "ward"):
-        data = score_matrix(values, areas, level, catalogue)
+    for level in vocab.LEVELS:
+        data = matrices[level]
         if data.values.empty:
             continue
         for scope, universe in universes(data, areas, level):
@@ -286,12 +300,15 @@ def _composite_evidence(evidence: dict, factors: list, index: pd.Index) -> pd.Da
 REFERENCE_INDICATORS = {"rho_ethnic_minority": "ethnic_minority_share", "rho_imd": "imd_average_score", "rho_wimd": "wimd_score"}
 
 
-def coherence_audit(values: pd.DataFrame, areas: pd.DataFrame, factor_table: pd.DataFrame, catalogue=CATALOGUE) -> pd.DataFrame:
+def coherence_audit(
+    values: pd.DataFrame, areas: pd.DataFrame, factor_table: pd.DataFrame, catalogue=CATALOGUE, matrices: dict[str, scores.ScoreInput] | None = None
+) -> pd.DataFrame:
     """Per universe and factor: Cronbach's alpha, each indicator's correlation with the rest and its closest partner,
     and (on factor rows) the factor score's Spearman correlation with the ethnic-minority share, the IMD and the WIMD."""
+    matrices = matrices if matrices is not None else score_matrices(values, areas, catalogue)
     parts = []
-    for level in ("lad", "ward"):
-        data = score_matrix(values, areas, level, catalogue)
+    for level in vocab.LEVELS:
+        data = matrices[level]
         if data.values.empty:
             continue
         country = areas[areas["level"] == level].set_index("area_code")["country"]
@@ -356,9 +373,10 @@ def build_tables(raw_root: Path, areas: pd.DataFrame, tidy: dict[str, pd.DataFra
     ward_reliability = reliability.ward_reliability(ctx)
     values = reliability.annotate_ward_values(values, ward_reliability)
     progress("factor scores and rank bands")
-    factor_table = factor_score_table(values, areas, small_areas=small_population_areas(areas, ctx.lad25_population))
+    matrices = score_matrices(values, areas)
+    factor_table = factor_score_table(values, areas, small_areas=small_population_areas(areas, ctx.lad25_population), matrices=matrices)
     progress("coherence audit")
-    audit = coherence_audit(values, areas, factor_table)
+    audit = coherence_audit(values, areas, factor_table, matrices=matrices)
     progress("similar areas")
     similar = neighbour_table(ctx, values)
     progress("benchmarks")

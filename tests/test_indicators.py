@@ -1,15 +1,20 @@
 """The five-factor model on the real snapshot: catalogue rules, harmonisation, scores, missing-data rule, neighbours."""
 from __future__ import annotations
 
+import ast
+import dataclasses
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from areas import harmonise
-from conftest import PROCESSED, RAW
-from indicators.catalogue import BY_ID, CATALOGUE
+from conftest import PROCESSED, RAW, ROOT
+from indicators.catalogue import BY_ID, CATALOGUE, FACTOR_NOTES
 from indicators.context import BuildContext
 from scoring import neighbours, scores
+from vocabulary import FACTORS
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +87,85 @@ def test_methodology_names_every_indicator():
     text = (PROCESSED / "methodology.md").read_text()
     for ind in CATALOGUE:
         assert f"`{ind.id}`" in text and ind.title in text
+
+
+# ---- the catalogue holds declarations, and the facts shown with each indicator ---------------------
+
+def test_the_catalogue_module_declares_and_computes_nothing():
+    """Compute code lives in indicators/builders.py and indicators/bespoke.py; a lambda in a declaration may only be
+    a one-line call of one of them."""
+    tree = ast.parse((ROOT / "indicators" / "catalogue.py").read_text(encoding="utf-8"))
+    declared = sum(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "Indicator" for n in ast.walk(tree))
+    assert declared == len(CATALOGUE), "the scan does not see the declarations"
+    defined = [n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    assert not defined, f"catalogue.py defines {defined}: a generic builder goes to builders.py, a one-off to bespoke.py"
+    compute_modules = {
+        alias.asname or alias.name
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.module == "indicators"
+        for alias in node.names
+        if alias.name in ("builders", "bespoke")
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Lambda):
+            call = node.body
+            calls_builder = isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name) and call.func.value.id in compute_modules
+            assert node.lineno == node.end_lineno and calls_builder, f"line {node.lineno}: {ast.unparse(node)}"
+
+
+def test_every_declared_series_break_is_a_period_the_indicator_has(values):
+    held = values.groupby("indicator_id")["period"].agg(set)
+    declared = [(ind.id, period) for ind in CATALOGUE for period, _ in ind.series_breaks]
+    assert declared, "no series break is declared"
+    missing = [(i, period) for i, period in declared if period not in held.get(i, set())]
+    assert not missing, f"series breaks at periods the values do not have (labels must match as stored): {missing}"
+
+
+def test_edition_notes_are_on_indicators_with_more_than_one_period(values):
+    n_periods = values.groupby("indicator_id")["period"].nunique()
+    noted = [ind.id for ind in CATALOGUE if ind.edition_note]
+    assert noted, "no edition note is declared"
+    assert not [i for i in noted if n_periods.get(i, 0) < 2], "an edition note on a series of one edition says nothing"
+
+
+def test_factor_notes_are_for_declared_factors():
+    assert FACTOR_NOTES and set(FACTOR_NOTES) <= set(FACTORS)
+    assert all(note.strip() for note in FACTOR_NOTES.values())
+
+
+@pytest.mark.parametrize(
+    "breaks",
+    [(("2021", ""),), (("", "new survey"),), (("2021",),), [("2021", "new survey")], (["2021", "new survey"],), (("2021", "a"), ("2021", "b"))],
+    ids=["no reason", "no period", "not a pair", "a list", "pair as list", "two at one period"],
+)
+def test_a_series_break_is_one_period_label_with_a_reason(breaks):
+    with pytest.raises(ValueError, match="series.break"):
+        dataclasses.replace(BY_ID["worthwhile"], series_breaks=breaks)
+    assert dataclasses.replace(BY_ID["worthwhile"], series_breaks=(("2021", "new survey"),)).series_breaks == (("2021", "new survey"),)
+
+
+def test_the_catalogue_table_carries_the_breaks_edition_notes_and_factor_notes(values):
+    from scoring.model import catalogue_table
+
+    table = catalogue_table(values).set_index("indicator_id")
+    for ind in CATALOGUE:
+        row = table.loc[ind.id]
+        assert [tuple(pair) for pair in json.loads(row["series_breaks"])] == list(ind.series_breaks), ind.id
+        assert row["edition_note"] == ind.edition_note, ind.id
+        assert row["factor_note"] == FACTOR_NOTES.get(ind.factor, ""), ind.id
+    assert (table["factor_note"] != "").sum() == sum(ind.factor in FACTOR_NOTES for ind in CATALOGUE) > 0
+
+
+def test_methodology_gives_each_indicator_its_breaks_and_edition_note_and_each_factor_its_note():
+    from outputs.methodology import render
+
+    text = render()
+    for number, note in FACTOR_NOTES.items():
+        assert note in text.split(f"### Factor {number}:", 1)[1].split("\n### ", 1)[0]
+    for ind in CATALOGUE:
+        entry = text.split(f"- id: `{ind.id}`;", 1)[1].split("\n#### ", 1)[0]
+        assert all(why in entry for _, why in ind.series_breaks), ind.id
+        assert ind.edition_note in entry, ind.id
 
 
 # ---- real values ---------------------------------------------------------------------------------
