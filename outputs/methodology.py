@@ -126,7 +126,7 @@ def render(audit: pd.DataFrame | None = None) -> str:
             lines += [FACTOR_NOTES[number], ""]
         for ind in members:
             flags = []
-            if ind.proxy:
+            if ind.proxy and "proxy" not in ind.title.lower():  # a title may already say it
                 flags.append("proxy")
             if ind.factor is not None and not ind.is_scored:
                 flags.append("shown, not scored")
