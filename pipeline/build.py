@@ -16,7 +16,7 @@ from areas import geography as geo
 from data_sources import all_modules, manifest
 from data_sources.base import DataSourceError, validate_tidy
 from outputs import geojson, methodology
-from scoring import model
+from pipeline import steps
 
 Progress = Callable[[str], None]
 
@@ -79,7 +79,7 @@ def run(data_dir: Path | None = None, progress: Progress = lambda _m: None) -> B
         write_table(sources_table(data_dir), staging / "sources.parquet", tables)
 
         progress("indicators, factor scores, neighbours, benchmarks")
-        built = model.build_tables(raw_root, areas, tidy, progress)
+        built = steps.build_tables(raw_root, areas, tidy, progress)
         for name, frame in built.items():
             write_table(frame, staging / f"{name}.parquet", tables)
 
@@ -110,6 +110,7 @@ def sources_table(data_dir: Path) -> pd.DataFrame:
                 "publisher": source.publisher,
                 "licence": source.licence,
                 "licence_url": source.licence_url,
+                "attribution": source.attribution,
                 "landing_page": source.landing_page,
                 "published": source.published,
                 "vintage": source.vintage,

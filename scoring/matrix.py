@@ -1,6 +1,6 @@
 """The score input: each scored indicator's latest values as an areas x indicators matrix, and the sets of areas ranked together.
 
-Shared by the build (scoring.model) and the composite builder (scoring.reweight), so both score exactly alike.
+Shared by the build (scoring.factor_scores) and the composite builder (scoring.reweight), so both score exactly alike.
 """
 from __future__ import annotations
 

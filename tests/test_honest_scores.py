@@ -174,7 +174,7 @@ def test_every_band_holds_its_rank_and_stays_within_the_areas_ranked(t):
 
 def test_published_confidence_intervals_widen_the_bands(t):
     """Factor 1 holds two survey estimates with 95% intervals: bands drawn with them are wider than weight-only bands."""
-    from scoring.model import score_matrix, universes
+    from scoring.factor_scores import score_matrix, universes
 
     data = score_matrix(t["indicator_values"], t["areas"], "lad")
     scope, universe = universes(data, t["areas"], "lad")[0]

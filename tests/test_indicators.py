@@ -74,7 +74,7 @@ def test_diversity_and_identity_are_context_and_leave_share_is_not_used():
 
 
 def test_no_context_indicator_enters_any_score(values, areas):
-    from scoring.model import score_matrix
+    from scoring.factor_scores import score_matrix
 
     context_ids = {i.id for i in CATALOGUE if i.polarity == "context"}
     for level in ("lad", "ward"):
@@ -145,7 +145,7 @@ def test_a_series_break_is_one_period_label_with_a_reason(breaks):
 
 
 def test_the_catalogue_table_carries_the_breaks_edition_notes_and_factor_notes(values):
-    from scoring.model import catalogue_table
+    from indicators.values import catalogue_table
 
     table = catalogue_table(values).set_index("indicator_id")
     for ind in CATALOGUE:
@@ -336,7 +336,7 @@ def test_composite_is_missing_when_a_factor_is():
 
 
 def test_user_weights_change_ranks(values, areas):
-    from scoring.model import factor_score_table
+    from scoring.factor_scores import factor_score_table
 
     lad_values = values[values.level == "lad"]
     equal = factor_score_table(lad_values, areas, bands=False)

@@ -17,7 +17,7 @@ STREAMLIT_ALLOWED_DIRS = {"dashboard"}
 # tests/ and benchmarks/ drive the app (AppTest, a real server), so they may import streamlit.testing.
 SKIP_DIRS = {".venv", "venv", ".git", "tests", "benchmarks", "data", "__pycache__", "node_modules", ".streamlit", "static", "docs", "scripts", "build"}
 # What only the build runs: the sources' readers, the declarations and builders, the scored-table orchestration.
-BUILD_ONLY = ("pipeline", "data_sources", "indicators", "scoring.model", "areas.geography", "cli")
+BUILD_ONLY = ("pipeline", "data_sources", "indicators", "scoring.factor_scores", "areas.geography", "cli")
 # Files allowed to pass unsafe_allow_html=True, with the reason. None today.
 UNSAFE_HTML_ALLOWED: dict[str, str] = {}
 
@@ -84,10 +84,10 @@ def third_party_imports(path: Path) -> set[str]:
 def test_the_scan_sees_the_flow():
     graph = import_graph()
     assert {*PACKAGES, *TOP_MODULES} <= set(graph)
-    assert {"dashboard.app_data", "dashboard.controls", "dashboard.figures", "dashboard.profile_view", "scoring.model", "pipeline.build", "pipeline.refresh", "outputs.geojson"} <= set(graph)
+    assert {"dashboard.app_data", "dashboard.controls", "dashboard.figures", "dashboard.profile_view", "scoring.factor_scores", "pipeline.build", "pipeline.refresh", "outputs.geojson"} <= set(graph)
     assert {f"dashboard.app_pages.{n}" for n in ("map", "profile", "ward_map", "trends", "compare", "composite", "data_export", "methodology")} <= set(graph)
     # The scan must see imports, or every rule below would pass vacuously.
-    assert "scoring.model" in graph["pipeline.build"] and "dashboard.app_data" in graph["dashboard.app_pages.map"]
+    assert "pipeline.steps" in graph["pipeline.build"] and "dashboard.app_data" in graph["dashboard.app_pages.map"]
 
 
 def test_every_first_party_module_lives_in_a_flow_package_or_is_a_named_top_module():

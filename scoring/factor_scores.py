@@ -1,26 +1,17 @@
-"""Run the catalogue: indicator values for every LAD and ward, the catalogue table, factor scores, neighbours and benchmarks."""
+"""Factor scores of the catalogue's indicators: ranks and bands per level and scope, single-indicator factors, evidence strength and the coherence audit."""
 from __future__ import annotations
-
-import json
-from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 import vocabulary as vocab
-from areas import reliability
-from data_sources import ons_similar_areas
-from indicators import ward_elections
-from indicators.catalogue import CATALOGUE, FACTOR_NOTES
-from indicators.context import BuildContext
+from indicators.catalogue import CATALOGUE
 from indicators.declaration import Indicator
-from scoring import benchmarks, coherence, neighbours, scores
+from scoring import coherence, scores
 from scoring.matrix import MIN_COMPOSITE_FACTORS, latest_period, period_key, universes
 from scoring.matrix import score_matrix as _score_matrix
 from vocabulary import FACTORS, SCORE_PERIOD
 
-INDICATOR_VALUE_COLUMNS = ["area_code", "level", "indicator_id", "period", "value", "numerator", "denominator", "lower_ci", "upper_ci", "derivation"]
 EVIDENCE_COLUMNS = ["period_oldest", "period_newest", "proxy_share", "inherited_share"]
 FACTOR_SCORE_COLUMNS = [
     "area_code", "level", "scope", "factor", "period", "method", "score", "rank", "rank_low", "rank_high", "n_areas",
@@ -30,69 +21,6 @@ LONE_INDICATOR_REASON = "single indicator, not a score: only {title} is held for
 SINGLE_INDICATOR_REASON = "single indicator, not a score: {title} is the only ward indicator of this factor here, shown under the factor's name"
 # A factor's ward score needs at least this many ward-level indicators behind it.
 # A composite of one factor would only repeat it.
-
-
-def compute_values(ctx: BuildContext, catalogue: tuple[Indicator, ...] = CATALOGUE, progress: Callable[[str], None] = lambda _m: None) -> pd.DataFrame:
-    frames = []
-    valid = {"lad": set(ctx.lad_codes), "ward": set(ctx.ward_codes)}
-    for indicator in catalogue:
-        progress(f"indicator {indicator.id}")
-        result = indicator.compute(ctx)
-        for level, frame in result.items():
-            if level not in indicator.levels:
-                raise ValueError(f"{indicator.id}: computed level {level!r} it does not declare")
-            frame = frame[frame["area_code"].isin(valid[level]) & frame["value"].notna()].copy()
-            frame["level"] = level
-            frame["indicator_id"] = indicator.id
-            frames.append(frame[INDICATOR_VALUE_COLUMNS])
-    values = pd.concat(frames, ignore_index=True)
-    for column in ("numerator", "denominator", "lower_ci", "upper_ci", "value"):
-        values[column] = values[column].astype("float64")
-    for column in ("area_code", "level", "indicator_id", "period", "derivation"):
-        values[column] = values[column].astype(str)
-    key = ["area_code", "level", "indicator_id", "period"]
-    duplicated = values.duplicated(key, keep=False)
-    if duplicated.any():
-        raise ValueError(f"indicator values not unique, e.g. {values.loc[duplicated, key].head(2).to_dict('records')}")
-    return values.sort_values(key).reset_index(drop=True)
-
-
-def catalogue_table(values: pd.DataFrame, catalogue: tuple[Indicator, ...] = CATALOGUE) -> pd.DataFrame:
-    rows = []
-    for ind in catalogue:
-        mine = values[values["indicator_id"] == ind.id]
-        periods = sorted(mine["period"].unique())
-        rows.append(
-            {
-                "indicator_id": ind.id,
-                "title": ind.title,
-                "description": ind.description,
-                "factor": ind.factor if ind.factor is not None else 0,
-                "factor_name": FACTORS.get(ind.factor, "Context (not scored)"),
-                "polarity": ind.polarity,
-                "unit": ind.unit,
-                "source_id": ", ".join(ind.sources),
-                "levels": ", ".join(sorted(mine["level"].unique())),
-                "periods": ", ".join(periods),
-                "latest_period": latest_period(mine) if len(mine) else "",
-                "countries": ind.countries,
-                "caveats": ind.caveats,
-                "derivation": ind.derivation,
-                "proxy": ind.proxy,
-                "proxy_reason": ind.proxy_reason,
-                "scored": ind.is_scored,
-                "scored_levels": ", ".join(ind.scored_levels),
-                "unscored_reason": ind.unscored_reason,
-                # JSON [[period, why], ...]: the dashboard reads the breaks back as pairs.
-                "series_breaks": json.dumps([list(pair) for pair in ind.series_breaks], ensure_ascii=False),
-                "edition_note": ind.edition_note,
-                "factor_note": FACTOR_NOTES.get(ind.factor, ""),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-
 
 
 def score_matrix(values: pd.DataFrame, areas: pd.DataFrame, level: str, catalogue: tuple[Indicator, ...] = CATALOGUE) -> scores.ScoreInput:
@@ -333,61 +261,3 @@ def coherence_audit(
     return pd.concat(parts, ignore_index=True)
 
 
-def ons_neighbours(ctx: BuildContext) -> pd.DataFrame:
-    """ONS's similar-area lists (global, economic, demographic), moved onto 2025 LAD codes."""
-    folder = ctx.raw_root / ons_similar_areas.SOURCE.raw_folder
-    frames = []
-    for raw in ons_similar_areas.SOURCE.files:
-        if raw.name.endswith("-neighbours.csv"):
-            frames.append(ons_similar_areas.read_neighbours(folder / raw.name))
-    frame = pd.concat(frames, ignore_index=True)
-    chain = ctx.chain.set_index("old_code")["lad25_code"]
-    frame["area_code"] = frame["area_code"].map(chain).fillna(frame["area_code"])
-    frame["neighbour_code"] = frame["neighbour_code"].map(chain).fillna(frame["neighbour_code"])
-    frame["kind"] = "ons_" + frame["kind"].astype(str)
-    frame["level"] = "lad"
-    lads = set(ctx.lad_codes)
-    frame = frame[frame["area_code"].isin(lads) & frame["neighbour_code"].isin(lads)]
-    return frame[neighbours.NEIGHBOUR_COLUMNS].drop_duplicates(["area_code", "neighbour_code", "kind"])
-
-
-def neighbour_table(ctx: BuildContext, values: pd.DataFrame) -> pd.DataFrame:
-    """ONS's similar areas, ours for LAs (kNN on context measures) and similar wards, in one table."""
-    ours = neighbours.knn_neighbours(neighbours.context_matrix(values, ctx.lad_codes))
-    theirs = ons_neighbours(ctx)
-    try:
-        wards = neighbours.ward_knn_neighbours(values, ctx.areas)
-    except neighbours.MissingContext:
-        # A build without a ward context variable still writes the LA neighbours; the ward profile then says that
-        # similar wards are not in this build (and the neighbour tests fail), rather than the whole build stopping.
-        wards = pd.DataFrame(columns=neighbours.NEIGHBOUR_COLUMNS)
-    table = pd.concat([theirs, ours, wards], ignore_index=True)[neighbours.NEIGHBOUR_COLUMNS]
-    table["rank"] = table["rank"].astype("int64")
-    return table.sort_values(["level", "kind", "area_code", "rank"]).reset_index(drop=True)
-
-
-def build_tables(raw_root: Path, areas: pd.DataFrame, tidy: dict[str, pd.DataFrame], progress: Callable[[str], None] = lambda _m: None) -> dict[str, pd.DataFrame]:
-    ctx = BuildContext(raw_root=Path(raw_root), areas=areas, tidy=tidy)
-    values = compute_values(ctx, progress=progress)
-    progress("ward reliability")
-    ward_reliability = reliability.ward_reliability(ctx)
-    values = reliability.annotate_ward_values(values, ward_reliability)
-    progress("factor scores and rank bands")
-    matrices = score_matrices(values, areas)
-    factor_table = factor_score_table(values, areas, small_areas=small_population_areas(areas, ctx.lad25_population), matrices=matrices)
-    progress("coherence audit")
-    audit = coherence_audit(values, areas, factor_table, matrices=matrices)
-    progress("similar areas")
-    similar = neighbour_table(ctx, values)
-    progress("benchmarks")
-    bench = benchmarks.benchmark_table(values, areas, similar, ctx.lad25_population, CATALOGUE)
-    return {
-        "indicators": catalogue_table(values),
-        "indicator_values": values,
-        "factor_scores": factor_table,
-        "coherence": audit,
-        "neighbours": similar,
-        "benchmarks": bench,
-        "ward_reliability": ward_reliability,
-        "election_matches_2023": ward_elections.election_matches_2023(ctx),
-    }
