@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from areas import harmonise
+from areas import ward_matching as wm
 from conftest import PROCESSED, RAW
 from data_sources import local_elections, ons_lookups
 from data_sources.base import SchemaError
@@ -38,28 +39,28 @@ ELECTIONS = RAW / local_elections.SOURCE.raw_folder
     ],
 )
 def test_names_spelt_differently_normalise_alike(published, ons):
-    assert we.normalise_ward_name(published) == we.normalise_ward_name(ons)
+    assert wm.normalise_ward_name(published) == wm.normalise_ward_name(ons)
 
 
 def test_normaliser_output():
-    assert we.normalise_ward_name("St. Mary's & St John's (East)") == "st marys and st johns"
-    assert we.normalise_ward_name("St. Mary's & St John's (East)", keep_brackets=True) == "st marys and st johns east"
-    assert we.normalise_ward_name("Stanton-by-Dale + Risley") == "stanton by dale and risley"
+    assert wm.normalise_ward_name("St. Mary's & St John's (East)") == "st marys and st johns"
+    assert wm.normalise_ward_name("St. Mary's & St John's (East)", keep_brackets=True) == "st marys and st johns east"
+    assert wm.normalise_ward_name("Stanton-by-Dale + Risley") == "stanton by dale and risley"
     # Different wards stay different.
-    assert we.normalise_ward_name("Bletchley East") != we.normalise_ward_name("Bletchley West")
+    assert wm.normalise_ward_name("Bletchley East") != wm.normalise_ward_name("Bletchley West")
 
 
 def test_name_keys_and_compact_keys():
     # A bilingual name written 'Welsh / English' is known by both halves; a slash without spaces is a list separator.
-    assert we.name_keys("Pen-y-cae a De Rhiwabon / Penycae and Ruabon South") == [
+    assert wm.name_keys("Pen-y-cae a De Rhiwabon / Penycae and Ruabon South") == [
         "pen y cae a de rhiwabon penycae and ruabon south", "pen y cae a de rhiwabon", "penycae and ruabon south",
     ]
-    assert we.name_keys("Abbey (Reading)") == ["abbey reading", "abbey"]
-    assert we.name_keys("Snaith/Airmyn") == ["snaith airmyn"]
-    same = we.compact_key(we.normalise_ward_name("Flitch Green Little Dunmow"))
-    assert same == we.compact_key(we.normalise_ward_name("Flitch Green & Little Dunmow")) == "flitchgreenlittledunmow"
-    assert we.compact_key(we.normalise_ward_name("Snaith/Airmyn & Rawcliffe & Marshland")) == we.compact_key(
-        we.normalise_ward_name("Snaith, Airmyn, Rawcliffe and Marshland")
+    assert wm.name_keys("Abbey (Reading)") == ["abbey reading", "abbey"]
+    assert wm.name_keys("Snaith/Airmyn") == ["snaith airmyn"]
+    same = wm.compact_key(wm.normalise_ward_name("Flitch Green Little Dunmow"))
+    assert same == wm.compact_key(wm.normalise_ward_name("Flitch Green & Little Dunmow")) == "flitchgreenlittledunmow"
+    assert wm.compact_key(wm.normalise_ward_name("Snaith/Airmyn & Rawcliffe & Marshland")) == wm.compact_key(
+        wm.normalise_ward_name("Snaith, Airmyn, Rawcliffe and Marshland")
     )
 
 
@@ -75,27 +76,27 @@ def test_name_keys_and_compact_keys():
     ],
 )
 def test_council_names_normalise_alike(library, ons):
-    assert we.normalise_council_name(library) == we.normalise_council_name(ons)
+    assert wm.normalise_council_name(library) == wm.normalise_council_name(ons)
 
 
 def test_name_index_exact_compact_near_and_ambiguous():
-    index = we.NameIndex()
+    index = wm.NameIndex()
     index.add("W05001751", "Penycae and Ruabon South", "Pen-y-cae a De Rhiwabon")  # Wrexham, December 2023
     index.add("E05009897", "Scarbrough & Seacroft")  # East Lindsey
     index.add("E05001706", "Snaith, Airmyn, Rawcliffe and Marshland")  # East Riding of Yorkshire
-    assert index.find("Pen-y-cae a De Rhiwabon") == ("W05001751", we.NAME_NORMALISED)
-    assert index.find("Pen-y-cae a De Rhiwabon / Penycae and Ruabon South") == ("W05001751", we.NAME_NORMALISED)
-    assert index.find("Snaith/Airmyn & Rawcliffe & Marshland") == ("E05001706", we.NAME_CONNECTORS_IGNORED)
+    assert index.find("Pen-y-cae a De Rhiwabon") == ("W05001751", wm.NAME_NORMALISED)
+    assert index.find("Pen-y-cae a De Rhiwabon / Penycae and Ruabon South") == ("W05001751", wm.NAME_NORMALISED)
+    assert index.find("Snaith/Airmyn & Rawcliffe & Marshland") == ("E05001706", wm.NAME_CONNECTORS_IGNORED)
     assert index.find("Scarborough & Seacroft") is None
     assert index.near("Scarborough & Seacroft", taken=set()) == "E05009897"
     assert index.near("Scarborough & Seacroft", taken={"E05009897"}) is None  # already another row's ward
     assert index.near("Seacroft", taken=set()) is None  # too far from every name
     # Two wards sharing a key: the key names neither.
-    twins = we.NameIndex()
+    twins = wm.NameIndex()
     twins.add("E05000001", "Central (North)")
     twins.add("E05000002", "Central (South)")
     assert twins.find("Central") is None
-    assert twins.find("Central (North)") == ("E05000001", we.NAME_NORMALISED)
+    assert twins.find("Central (North)") == ("E05000001", wm.NAME_NORMALISED)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,13 +166,13 @@ def test_match_rate_over_the_real_2023_file(matches):
     summary = we.match_summary(matches)
     assert summary == {"code_unchanged": 4528, "lsoa_majority": 243, "name_2025": 0, "unmatched": 26, "matched": 4771, "total": 4797}
     assert summary["matched"] / summary["total"] >= 0.98  # 99.5%
-    assert list(matches.columns) == we.MATCH_COLUMNS
-    assert matches.name_match.value_counts().to_dict() == {we.NAME_NORMALISED: 4792, we.NAME_NEAR_SPELLING: 3, we.NAME_CONNECTORS_IGNORED: 2}
+    assert list(matches.columns) == wm.MATCH_COLUMNS
+    assert matches.name_match.value_counts().to_dict() == {wm.NAME_NORMALISED: 4792, wm.NAME_NEAR_SPELLING: 3, wm.NAME_CONNECTORS_IGNORED: 2}
 
 
 def test_every_row_has_a_derivation_or_a_reason(matches, ctx):
-    matched = matches[matches.method != we.UNMATCHED]
-    unmatched = matches[matches.method == we.UNMATCHED]
+    matched = matches[matches.method != wm.UNMATCHED]
+    unmatched = matches[matches.method == wm.UNMATCHED]
     assert (matched.derivation != "").all() and (matched.reason == "").all()
     assert (unmatched.reason != "").all() and (unmatched.wd25_code == "").all()
     assert set(matched.wd25_code) <= set(ctx.ward_codes)
@@ -181,37 +182,37 @@ def test_every_row_has_a_derivation_or_a_reason(matches, ctx):
     assert (matched.wd25_code.map(parent) == matched.lad23_code.map(lad25)).all()
     # Only changed wards reached through their LSOAs may share a 2025 ward (mergers).
     shared = matched[matched.wd25_code.duplicated(keep=False)]
-    assert len(shared) == 38 and set(shared.method) == {we.LSOA_MAJORITY}
+    assert len(shared) == 38 and set(shared.method) == {wm.LSOA_MAJORITY}
 
 
 def test_known_matches(matches):
     abbey = row(matches, "Reading", "Abbey")
-    assert (abbey.wd23_code, abbey.wd25_code, abbey.method) == ("E05013864", "E05013864", we.CODE_UNCHANGED)
+    assert (abbey.wd23_code, abbey.wd25_code, abbey.method) == ("E05013864", "E05013864", wm.CODE_UNCHANGED)
     # The council is "Telford and Wrekin" to ONS.
     nedge = row(matches, "Telford & Wrekin", "The Nedge")
-    assert (nedge.lad23_code, nedge.wd25_code, nedge.method) == ("E06000020", "E05015235", we.CODE_UNCHANGED)
+    assert (nedge.lad23_code, nedge.wd25_code, nedge.method) == ("E06000020", "E05015235", wm.CODE_UNCHANGED)
     # An ampersand ward whose code changed between 2023 and 2025: 12 of its 13 LSOAs went to the new ward.
     stocksbridge = row(matches, "Sheffield", "Stocksbridge & Upper Don")
     assert (stocksbridge.wd23_code, stocksbridge.wd23_name) == ("E05010881", "Stocksbridge and Upper Don")
-    assert (stocksbridge.wd25_code, stocksbridge.method, stocksbridge.lsoas_in_ward, stocksbridge.lsoas_to_wd25) == ("E05016246", we.LSOA_MAJORITY, 13, 12)
+    assert (stocksbridge.wd25_code, stocksbridge.method, stocksbridge.lsoas_in_ward, stocksbridge.lsoas_to_wd25) == ("E05016246", wm.LSOA_MAJORITY, 13, 12)
     assert "May 2024 ward best fit" in stocksbridge.derivation
     penistone = row(matches, "Barnsley", "Penistone East")
     assert (penistone.wd23_code, penistone.wd25_code, penistone.lsoas_to_wd25, penistone.lsoas_in_ward) == ("E05000989", "E05016245", 8, 8)
     # Changed in May 2024, so no LSOA21 -> ward 2024 row: found through the December 2017 best fit (same code).
     emmbrook = row(matches, "Wokingham", "Emmbrook")
-    assert (emmbrook.wd23_code, emmbrook.wd25_code, emmbrook.method) == ("E05002377", "E05015785", we.LSOA_MAJORITY)
+    assert (emmbrook.wd23_code, emmbrook.wd25_code, emmbrook.method) == ("E05002377", "E05015785", wm.LSOA_MAJORITY)
     assert "December 2017 ward best fit" in emmbrook.derivation
 
 
 @pytest.mark.parametrize(
     "council, ward, wd23_code, wd23_name, how",
     [
-        ("East Lindsey", "Scarborough & Seacroft", "E05009897", "Scarbrough & Seacroft", we.NAME_NEAR_SPELLING),
-        ("Kingston Upon Hull", "St Andrew's & Dockland", "E05011541", "St Andrew's & Docklands", we.NAME_NEAR_SPELLING),
-        ("Milton Keynes", "Campbell Park and Old Wroughton", None, "Campbell Park & Old Woughton", we.NAME_NEAR_SPELLING),
-        ("East Riding Of Yorkshire", "Snaith/Airmyn & Rawcliffe & Marshland", "E05001706", "Snaith, Airmyn, Rawcliffe and Marshland", we.NAME_CONNECTORS_IGNORED),
-        ("Uttlesford", "Flitch Green Little Dunmow", None, "Flitch Green & Little Dunmow", we.NAME_CONNECTORS_IGNORED),
-        ("Castle Point", "St. Peters", "E05004094", "St Peter's", we.NAME_NORMALISED),
+        ("East Lindsey", "Scarborough & Seacroft", "E05009897", "Scarbrough & Seacroft", wm.NAME_NEAR_SPELLING),
+        ("Kingston Upon Hull", "St Andrew's & Dockland", "E05011541", "St Andrew's & Docklands", wm.NAME_NEAR_SPELLING),
+        ("Milton Keynes", "Campbell Park and Old Wroughton", None, "Campbell Park & Old Woughton", wm.NAME_NEAR_SPELLING),
+        ("East Riding Of Yorkshire", "Snaith/Airmyn & Rawcliffe & Marshland", "E05001706", "Snaith, Airmyn, Rawcliffe and Marshland", wm.NAME_CONNECTORS_IGNORED),
+        ("Uttlesford", "Flitch Green Little Dunmow", None, "Flitch Green & Little Dunmow", wm.NAME_CONNECTORS_IGNORED),
+        ("Castle Point", "St. Peters", "E05004094", "St Peter's", wm.NAME_NORMALISED),
     ],
 )
 def test_hard_names(matches, council, ward, wd23_code, wd23_name, how):
@@ -222,7 +223,7 @@ def test_hard_names(matches, council, ward, wd23_code, wd23_name, how):
 
 
 def test_unmatched_rows_say_why(matches, ctx):
-    unmatched = matches[matches.method == we.UNMATCHED]
+    unmatched = matches[matches.method == wm.UNMATCHED]
     assert len(unmatched) == 26
     # All in councils that voted again in May 2024, on wards that 203 of their 205 May 2025 wards still are.
     wards = ctx.areas[(ctx.areas.level == "ward") & ctx.areas.parent_code.isin(set(unmatched.lad23_code))]
@@ -299,7 +300,7 @@ def test_ward_results_read_as_published_for_the_ward(turnout):
 def test_lad_turnout_sums_the_latest_year(turnout, matches):
     lad = turnout["lad"].set_index("area_code")
     middlesbrough = matches[matches.la_name == "Middlesbrough"]
-    assert len(middlesbrough) == 20 and (middlesbrough.method == we.CODE_UNCHANGED).all()
+    assert len(middlesbrough) == 20 and (middlesbrough.method == wm.CODE_UNCHANGED).all()
     row = lad.loc["E06000002"]
     assert row.derivation == "summed over 20 wards of the May 2023 election"
     assert row.denominator == middlesbrough.electorate.sum() == 99034
