@@ -30,12 +30,12 @@ COMPARATOR_COLUMNS = {
 NEIGHBOUR_KINDS = {"ons_neighbours": "ons_global", "atlas_neighbours": "atlas_knn"}
 
 
-FACTOR5_NOTE = (
-    "Factor 5 (tackling intolerance and extremism) rests on proxies and dated data: the public order offence rate "
-    "(police recorded crime, a proxy: it counts offences recorded, not intolerance) and the 2008 Place Survey question on "
-    "whether people from different backgrounds get on well together (England only, 2008). Hate crime is published only "
-    "by police force area and has not been fetched yet, so it is not in this score."
-)
+def factor_note(catalogue: pd.DataFrame, factor: int) -> str:
+    """What a factor's evidence cannot say (e.g. factor 5 rests on proxies and dated data), as its declarations state it."""
+    if "factor_note" not in catalogue:
+        return ""
+    notes = catalogue.loc[(catalogue["factor"] == factor) & catalogue["factor_note"].astype(bool), "factor_note"]
+    return str(notes.iloc[0]) if len(notes) else ""
 
 
 def group_rank(scores: pd.Series, area: str, members: list[str]) -> tuple[float, int]:

@@ -1,40 +1,27 @@
 """Trends' view: an LA's series against its region, country and similar areas, its rank over time, and series breaks."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 
-from dashboard.measure_labels import sort_periods
+from dashboard.measure_labels import catalogue_row, sort_periods
 from scoring.benchmarks import comparator_values
 from vocabulary import WALES_CODE
 
-# Where a series is not comparable across a point in time, and why. Periods are labels as stored.
-BREAKS: dict[str, list[tuple[str, str]]] = {
-    "imd_average_score": [
-        ("2007", "IoD 2007: new edition"),
-        ("2010", "IoD 2010: new edition"),
-        ("2015", "IoD 2015: new edition, LSOA 2011"),
-        ("2019", "IoD 2019: new edition"),
-        ("2025", "IoD 2025: new edition, LSOA 2021"),
-    ],
-    "imd_income_score": [("2025", "IoD 2025: new edition")],
-    "imd_education_score": [("2025", "IoD 2025: new edition")],
-    "imd_crime_score": [("2025", "IoD 2025: new edition")],
-    "level3_qualifications": [("2022", "2022: new qualification framework (RQF); not comparable with earlier years")],
-    "persistent_absence": [("2015/16", "2015/16: threshold changed from 15% to 10% of sessions")],
-    "life_satisfaction": [("2020/21", "2020/21: survey moved to telephone interviews")],
-    "worthwhile": [("2020/21", "2020/21: survey moved to telephone interviews")],
-}
 
-
-EDITION_NOTE = {
-    "imd_average_score": "Each Indices of Deprivation edition is scored separately: compare an area's rank between editions, not the raw score.",
-}
-
-
-def series_breaks(indicator_id: str, periods: list[str]) -> list[tuple[str, str]]:
+def series_breaks(catalogue: pd.DataFrame, indicator_id: str, periods: list[str]) -> list[tuple[str, str]]:
+    """The indicator's declared series breaks (period, why) that fall among these periods, from the catalogue table."""
+    row = catalogue_row(catalogue, indicator_id)
+    declared = json.loads(row.get("series_breaks") or "[]") if row else []
     present = set(periods)
-    return [(p, why) for p, why in BREAKS.get(indicator_id, []) if p in present]
+    return [(period, why) for period, why in declared if period in present]
+
+
+def edition_note(catalogue: pd.DataFrame, indicator_id: str) -> str:
+    row = catalogue_row(catalogue, indicator_id)
+    return str(row.get("edition_note") or "") if row else ""
 
 
 def lad_population(lad_values: pd.DataFrame) -> pd.Series:

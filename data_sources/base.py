@@ -38,12 +38,26 @@ class FetchError(DataSourceError):
     """A download failed, or what arrived is not what the source declares; the last good file is untouched."""
 
 
+# The ONS Open Geography Portal's FeatureServer layers; http pages them from the same address.
+ARCGIS_BASE = "https://services1.arcgis.com/ESMARspQHYMw9BZ9/arcgis/rest/services"
+
+
+def arcgis_layer_query_url(service: str, base: str = ARCGIS_BASE) -> str:
+    """The query endpoint of an ArcGIS FeatureServer service's first layer."""
+    return f"{base}/{service}/FeatureServer/0/query"
+
+
 @dataclass(frozen=True)
 class RawFile:
-    """One file of a source as we hold it, with where the publisher serves it."""
+    """One file of a source as we hold it, with where the publisher serves it.
+
+    An ArcGIS layer is declared by its service alone (method="arcgis", service=...): its url is the service's query
+    endpoint, derived here, so the service name is stated once. An empty url on a direct file means there is no
+    official download to refresh it from (a derived or secondary file).
+    """
 
     name: str
-    url: str
+    url: str = ""
     description: str = ""
     # How to fetch it: "direct" (plain GET of url), "arcgis" (paged FeatureServer query), "nomis" (Nomis API CSV).
     method: str = "direct"
@@ -58,6 +72,13 @@ class RawFile:
     # For a URL whose content must never change (e.g. pinned to a git commit): the sha256 the held file must have
     # after fetch. A download with any other checksum is refused. Empty where the publisher may update the file.
     sha256: str = ""
+
+    def __post_init__(self):
+        if self.method == "arcgis":
+            if not self.service:
+                raise ValueError(f"RawFile {self.name!r}: an arcgis file must name its service")
+            if not self.url:
+                object.__setattr__(self, "url", arcgis_layer_query_url(self.service))
 
 
 # Which way a publisher calls a measure favourable. NOT_STATED is the honest answer where the publisher gives no
@@ -92,7 +113,11 @@ class PublisherDirection:
 
 @dataclass(frozen=True)
 class Source:
-    """What a publisher dataset is: enough to cite it and to fetch it again."""
+    """What a publisher dataset is: enough to cite it and to fetch it again.
+
+    The id is the source's one name: its loader module is data_sources/<id>.py, its files are held in data/raw/<id>/,
+    its tidy table is tidy/<id>.parquet, and its tests are tests/test_source_<id>.py with fixtures in tests/fixtures/<id>/.
+    """
 
     id: str
     title: str
@@ -102,15 +127,27 @@ class Source:
     vintage: str
     geography: str
     code_vintage: str
-    raw_folder: str
     files: tuple[RawFile, ...]
     published: str = ""
     licence_url: str = OGL_V3_URL
     attribution: str = ""
+    # Optional: held and read, but no indicator or build step depends on it; optional_reason says why it is held anyway.
     optional: bool = False
+    optional_reason: str = ""
     caveats: str = ""
     # For each measure read() produces, which way the publisher calls favourable; the first matching entry applies.
     directions: tuple[PublisherDirection, ...] = ()
+
+    def __post_init__(self):
+        if self.optional and not self.optional_reason.strip():
+            raise ValueError(f"source {self.id}: an optional source must say why (optional_reason)")
+        if self.optional_reason and not self.optional:
+            raise ValueError(f"source {self.id}: optional_reason is given but the source is not optional")
+
+    @property
+    def raw_folder(self) -> str:
+        """The folder under data/raw holding this source's files: the source id, so no second name can drift."""
+        return self.id
 
     def file(self, name: str) -> RawFile:
         for raw in self.files:
@@ -124,9 +161,6 @@ class Source:
             if declared.matches(measure):
                 return declared
         raise KeyError(f"{self.id} declares no publisher direction for measure {measure!r}")
-
-    def citation(self) -> str:
-        return f"{self.publisher}, {self.title} ({self.vintage}). {self.licence}."
 
 
 # ---------------------------------------------------------------------------------------------

@@ -23,7 +23,6 @@ SOURCE = Source(
     vintage="Census 2011 (census day 27 March 2011)",
     geography="Local authority district, England and Wales (348)",
     code_vintage="LAD 2011-2015 (pre-2015 districts; Northumberland E06000057, Gateshead E08000037 as recoded in 2013)",
-    raw_folder="census2011",
     files=(
         RawFile(
             name=QS201EW,

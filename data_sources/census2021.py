@@ -58,7 +58,6 @@ SOURCE = Source(
     vintage="Census 2021 (census day 21 March 2021)",
     geography="LSOA, MSOA and output area, England and Wales",
     code_vintage="OA 2021; LSOA 2021; MSOA 2021",
-    raw_folder="census2021",
     files=(
         _bulk_file(F_TS021, "ts021", "lsoa", "TS021 ethnic group: LSOA21 totals and the five high-level groups",
                    "long (lsoa21_code, total_residents, ethnic_group, n, prop), high-level groups only"),

@@ -24,7 +24,11 @@ SOURCE = Source(
     vintage="Census 2021 (census day 21 March 2021)",
     geography="Lower-tier local authority, England and Wales (331)",
     code_vintage="LAD 2021",
-    raw_folder="census2021_ltla_country_of_birth",
+    optional=True,
+    optional_reason=(
+        "No indicator or build step reads it (born outside the UK is summed from the TS004 OA table of census2021); "
+        "held as the official, unperturbed LA figures those sums and the census quiz are checked against"
+    ),
     files=(
         RawFile(
             name=TS012,

@@ -485,7 +485,6 @@ SOURCE = Source(
     vintage="Census 2021 (census day 21 March 2021)",
     geography="Output area, England and Wales",
     code_vintage="OA 2021",
-    raw_folder="census2021_oa_topics",
     attribution="Source: Office for National Statistics licensed under the Open Government Licence v.3.0",
     files=tuple(_topic_file(name, topic) for name, topic in TOPICS.items()),
     directions=tuple(direction for topic in TOPICS.values() for direction in topic.directions),

@@ -23,7 +23,11 @@ SOURCE = Source(
     vintage="Census 2021 (census day 21 March 2021)",
     geography="Local authority district, England and Wales (331), plus England and Wales totals",
     code_vintage="LAD 2021",
-    raw_folder="census2021_lad21_ons_census_quiz",
+    optional=True,
+    optional_reason=(
+        "No indicator or build step reads it (TS027 identity is summed from the OA tables of census2021); held as the "
+        "LA-level check of those sums and for TS005 passports, which no official table held here has"
+    ),
     files=(
         RawFile(
             name=QUIZ,

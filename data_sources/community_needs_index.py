@@ -34,8 +34,8 @@ SOURCE = Source(
     vintage="CNI 2019; CNI 2023",
     geography="electoral ward (2019); LSOA (2023), England",
     code_vintage="ward 2017 (2019 index); LSOA 2021 (2023 index)",
-    raw_folder="community_needs_index_2019",
     optional=True,
+    optional_reason="OCSI states no licence, so no indicator or score uses it; held for reference and labelled optional",
     # OCSI publishes no machine-readable download, so there is nothing for fetch() to refresh.
     files=(
         RawFile(

@@ -26,7 +26,6 @@ SOURCE = Source(
     vintage="April 2022 to March 2023",
     geography="Community Safety Partnership values placed on local authority districts, England and Wales",
     code_vintage="LAD 2023",
-    raw_folder="ons_crime_severity_score",
     # The held files join the official workbook to a CSP->LAD lookup we do not hold, so fetch() cannot rebuild them.
     files=(
         RawFile(name=ENGLAND_FILE, url="", description=f"England, 300 rows for 293 LAD23 codes. {DERIVED_BY}", official_format_note=f"official workbook {OFFICIAL_XLS}, sheet 'Data - csp'"),

@@ -20,7 +20,6 @@ SOURCE = Source(
     vintage="Referendum of 23 June 2016",
     geography="counting area (= local authority district), England and Wales",
     code_vintage="LAD 2016",
-    raw_folder="eu_referendum_2016",
     files=(
         RawFile(
             name=RESULTS_FILE,

@@ -22,7 +22,6 @@ SOURCE = Source(
     vintage="General elections of 12 December 2019 and 4 July 2024",
     geography="Westminster parliamentary constituency, England and Wales",
     code_vintage="PCON 2010 boundaries (2019); PCON 2024 boundaries (2024)",
-    raw_folder="general_election_results_hoc",
     files=(
         RawFile(
             name=GE2019_FILE,

@@ -9,7 +9,6 @@ import shapely.errors
 
 from data_sources.base import OGL_V3, RawFile, SchemaError, Source, check_codes, load_json, read_csv_checked
 from data_sources.fetching import fetch_source
-from data_sources.http import arcgis_query_url
 
 ONS_ATTRIBUTION = (
     "Source: Office for National Statistics licensed under the Open Government Licence v.3.0. "
@@ -33,12 +32,10 @@ SOURCE = Source(
     vintage="Wards May 2025; LSOA 2011/2021; LAD 2011-2025",
     geography="ward, LSOA, LAD",
     code_vintage="WD25, LAD25, LSOA21, LSOA11, LAD19-24",
-    raw_folder="geography",
     attribution=ONS_ATTRIBUTION,
     files=(
         RawFile(
             name=WARDS_2025,
-            url=arcgis_query_url("Wards_May_2025_Boundaries_UK_BGC"),
             method="arcgis",
             service="Wards_May_2025_Boundaries_UK_BGC",
             description="Electoral wards, May 2025, generalised (20 m) clipped boundaries, E&W; held simplified (75 m coverage)",
@@ -52,7 +49,6 @@ SOURCE = Source(
         ),
         RawFile(
             name=LSOA21_WD25_OFFICIAL,
-            url=arcgis_query_url("LSOA21_WD25_LAD25_EW_LU_v2"),
             method="arcgis",
             service="LSOA21_WD25_LAD25_EW_LU_v2",
             description="Official ONS LSOA 2021 -> ward 2025 -> LAD 2025 best fit; replaces the derived table once fetched",
@@ -61,7 +57,6 @@ SOURCE = Source(
         ),
         RawFile(
             name=LSOA11_LSOA21,
-            url=arcgis_query_url("LSOA11_LSOA21_LAD22_EW_LU"),
             method="arcgis",
             service="LSOA11_LSOA21_LAD22_EW_LU",
             description="LSOA 2011 -> LSOA 2021 -> LAD 2022 exact fit, with change indicator",
@@ -69,7 +64,6 @@ SOURCE = Source(
         ),
         RawFile(
             name=LAD_TO_REGION,
-            url=arcgis_query_url("LAD24_RGN24_EN_LU"),
             method="arcgis",
             service="LAD24_RGN24_EN_LU",
             description="LAD -> region (England), vintages 2019-2024 stacked",

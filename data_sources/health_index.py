@@ -25,7 +25,6 @@ SOURCE = Source(
     vintage="2015 to 2021 (2021 crime values repeat 2020)",
     geography="lower-tier local authority, England",
     code_vintage="LAD 2021",
-    raw_folder="ons_health_index_england",
     files=(
         RawFile(
             name=INDICATORS_FILE,

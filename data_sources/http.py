@@ -19,9 +19,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 import settings
-from data_sources.base import FetchError, SchemaError
+from data_sources.base import ARCGIS_BASE, FetchError, SchemaError, arcgis_layer_query_url
 
-ARCGIS_BASE = "https://services1.arcgis.com/ESMARspQHYMw9BZ9/arcgis/rest/services"
 NOMIS_BASE = "https://www.nomisweb.co.uk/api/v01/dataset"
 NOMIS_PAGE_ROWS = 25_000  # Nomis serves at most 25,000 rows per call to users without an API key
 PROGRESS_THRESHOLD_BYTES = 2_000_000
@@ -188,7 +187,8 @@ def gzip_copy(source: Path, target: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 
 def arcgis_query_url(service: str) -> str:
-    return f"{ARCGIS_BASE}/{service}/FeatureServer/0/query"
+    # Read at call time, so a test can point ARCGIS_BASE at a local server.
+    return arcgis_layer_query_url(service, ARCGIS_BASE)
 
 
 def arcgis_page_request(service: str, *, offset: int, page_size: int, geometry: bool) -> requests.PreparedRequest:

@@ -81,7 +81,6 @@ SOURCE = Source(
     vintage="IoD2019 (indicators mostly 2015/16; population denominators mid-2015)",
     geography="LSOA (England); lower-tier local authority",
     code_vintage="LSOA 2011; LAD 2019",
-    raw_folder="imd2019_england",
     files=(
         RawFile(
             name=FILE10,

@@ -22,7 +22,6 @@ SOURCE = Source(
     vintage="IMD 2004, 2007, 2010, 2015",
     geography="lower-tier local authority (derived); LSOA (England, 2015)",
     code_vintage="LAD 2021 (derived summaries); LSOA 2011",
-    raw_folder="imd_history_england",
     files=tuple(
         RawFile(
             name=name,

@@ -21,7 +21,7 @@ from data_sources.fetching import fetch_source
 from data_sources.imd2019 import file10_directions
 
 # MHCLG's own words for which way the measures run. The held File 10 CSV has no notes sheet: the File 10 notes of
-# IoD2019 (held in imd2019_england, the same summary measures) say it, and MHCLG's LSOA file headers label ranks and deciles.
+# IoD2019 (source imd2019, the same summary measures) say it, and MHCLG's LSOA file headers label ranks and deciles.
 NOTES_SCORE = "MHCLG IoD File 10 notes (held IoD2019 workbook; same summary measures): 'The higher the score, the more deprived the area.'"
 NOTES_RANK = (
     "MHCLG IoD File 10 notes: 'the local authority district with a rank of 1 is the most deprived'; "
@@ -40,7 +40,6 @@ SOURCE = Source(
     vintage="IoD2025 (indicators mostly 2022/23)",
     geography="LSOA (England); lower-tier local authority",
     code_vintage="LSOA 2021; LAD 2024",
-    raw_folder="iod2025_england",
     files=(
         RawFile(
             name="iod2025_file10_lad24_summaries.csv",

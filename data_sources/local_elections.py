@@ -29,7 +29,6 @@ SOURCE = Source(
     vintage="Ordinary local elections of 6 May 2021, 5 May 2022, 4 May 2023 and 2 May 2024",
     geography="electoral ward / county electoral division (wards with an election that year only)",
     code_vintage="wards and divisions as at each election (WD21/CED21, WD22, WD24); 2023 by council and ward name only",
-    raw_folder="local_elections_hoc_ward_results",
     files=(
         RawFile(
             name=FILE_2021,

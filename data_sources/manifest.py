@@ -14,7 +14,7 @@ MANIFEST_COLUMNS = ["path", "source_id", "url", "retrieved", "published", "sha25
 
 @dataclass(frozen=True)
 class ManifestEntry:
-    path: str  # relative to the data folder, e.g. raw/iod2025_england/iod2025_file10_lad24_summaries.csv
+    path: str  # relative to the data folder, e.g. raw/iod2025/iod2025_file10_lad24_summaries.csv (raw/<source id>/<file>)
     source_id: str
     url: str
     retrieved: str

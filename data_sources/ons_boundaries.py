@@ -7,7 +7,6 @@ import pandas as pd
 
 from data_sources.base import OGL_V3, RawFile, SchemaError, Source, check_codes, load_json
 from data_sources.fetching import fetch_source
-from data_sources.http import arcgis_query_url
 
 LAD23 = "lad_may2023_uk_buc.geojson.gz"
 
@@ -21,11 +20,9 @@ SOURCE = Source(
     vintage="May 2023",
     geography="LAD",
     code_vintage="LAD23",
-    raw_folder="ons_boundaries",
     files=(
         RawFile(
             name=LAD23,
-            url=arcgis_query_url("Local_Authority_Districts_May_2023_UK_BUC"),
             method="arcgis",
             service="Local_Authority_Districts_May_2023_UK_BUC",
             description="LAD boundaries May 2023 (UK, ultra generalised); used here for the Welsh names LAD23NMW",

@@ -189,7 +189,6 @@ SOURCE = Source(
     vintage="ELS data repository at 2026-06-26 (periods 1997 to 2025 by series)",
     geography="LAD, UTLA (county), region, country; police force area for homicide",
     code_vintage="LAD22 (well-being), LAD24 or LAD25 by series; obsolete codes labelled with their last LAD vintage",
-    raw_folder="ons_explore_local_statistics",
     files=tuple(f for series in SERIES for f in (_csv_file(series), _json_file(series))),
     caveats=(
         "Each series is published on current codes (see SERIES: lad22, lad24 or lad25) and keeps rows for abolished "

@@ -8,7 +8,6 @@ import pandas as pd
 
 from data_sources.base import OGL_V3, RawFile, SchemaError, Source, check_codes, read_csv_checked
 from data_sources.fetching import fetch_source
-from data_sources.http import arcgis_query_url
 
 LAD_CSP_PFA = "lad24_csp24_pfa24_ew.csv"
 LAD_UTLA = "lad23_utla23_ew.csv"
@@ -26,11 +25,9 @@ SOURCE = Source(
     vintage="LAD23 -> UTLA23; LAD24 -> CSP24 -> PFA24; WD23 -> LAD23 (December 2023); LSOA21 -> WD24; LSOA11 -> WD17",
     geography="LAD, UTLA, CSP, PFA, ward, LSOA",
     code_vintage="LAD23, LAD24, WD23, WD24, WD17, LSOA21, LSOA11",
-    raw_folder="ons_geography_lookups",
     files=(
         RawFile(
             name=LAD_CSP_PFA,
-            url=arcgis_query_url("LAD24_CSP24_PFA24_EW_LU"),
             method="arcgis",
             service="LAD24_CSP24_PFA24_EW_LU",
             description="Local authority district (2024) to community safety partnership to police force area",
@@ -38,7 +35,6 @@ SOURCE = Source(
         ),
         RawFile(
             name=LAD_UTLA,
-            url=arcgis_query_url("LAD23_UTLA23_EW_LU"),
             method="arcgis",
             service="LAD23_UTLA23_EW_LU",
             description="Lower-tier to upper-tier local authority (2023)",
@@ -46,7 +42,6 @@ SOURCE = Source(
         ),
         RawFile(
             name=WARD23_LAD23,
-            url=arcgis_query_url("WD23_LAD23_UK_LU_DEC"),
             method="arcgis",
             service="WD23_LAD23_UK_LU_DEC",
             description=(
@@ -61,7 +56,6 @@ SOURCE = Source(
         ),
         RawFile(
             name=LSOA21_WARD24,
-            url=arcgis_query_url("LSOA21_WD24_LAD24_EW_LU"),
             method="arcgis",
             service="LSOA21_WD24_LAD24_EW_LU",
             description="LSOA (2021) to electoral ward (May 2024) to LAD (2024) best fit, England and Wales (35,672 LSOAs)",
@@ -70,7 +64,6 @@ SOURCE = Source(
         ),
         RawFile(
             name=LSOA11_WARD17,
-            url=arcgis_query_url("LSOA11_WD17_EW_LU_c65dfe9ca2fa4b0fa578b65a4d5c9856"),
             method="arcgis",
             service="LSOA11_WD17_EW_LU_c65dfe9ca2fa4b0fa578b65a4d5c9856",
             description="LSOA (2011) to electoral ward (December 2017) best fit, England and Wales (34,753 LSOAs)",

@@ -31,7 +31,6 @@ SOURCE = Source(
     vintage="ELS clusters and nearest neighbours as of March 2026",
     geography="UK local authorities (LAD) and counties; England and Wales areas kept",
     code_vintage="LAD25 (E08000038 Barnsley, E08000039 Sheffield); counties E10",
-    raw_folder="ons_els_similar_areas",
     files=tuple(
         RawFile(
             name=name,

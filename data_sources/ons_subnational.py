@@ -77,7 +77,11 @@ SOURCE = Source(
     vintage="August 2022 update (periods 2016-18 to 2021/22 by metric)",
     geography="LAD, county, region, country; police force area for homicide",
     code_vintage="LAD21 for most metrics; LAD19, LAD20 or LAD11 codes for some (see METRICS)",
-    raw_folder="ons_subnational_indicators",
+    optional=True,
+    optional_reason=(
+        "No indicator or build step reads it: superseded by Explore Local Statistics (ons_els); held for its published "
+        "polarity, which the ons_els directions are checked against, and for metrics ELS lacks"
+    ),
     files=(
         RawFile(
             name=DATA,

@@ -7,7 +7,6 @@ import pandas as pd
 
 from data_sources.base import OGL_V3, RawFile, SchemaError, Source, check_codes, read_csv_checked
 from data_sources.fetching import fetch_source
-from data_sources.http import arcgis_query_url
 
 LOOKUP = "LSOA_(2021)_to_future_Parliamentary_Constituencies_Lookup_in_England_and_Wales.csv"
 SERVICE = "LSOA21_PCON24_LAD21_EW_LU"
@@ -21,7 +20,6 @@ SOURCE = Source(
     vintage="Constituencies of the 2023 Boundary Review, first used at the general election of 4 July 2024",
     geography="LSOA 2021 -> Westminster parliamentary constituency, England and Wales",
     code_vintage="LSOA 2021; PCON 2024 (ONS names the columns PCON25CD/NM); LAD 2021",
-    raw_folder="ons_pcon24_lookup",
     attribution=(
         "Source: Office for National Statistics licensed under the Open Government Licence v.3.0. "
         "Contains OS data © Crown copyright and database right."
@@ -29,7 +27,6 @@ SOURCE = Source(
     files=(
         RawFile(
             name=LOOKUP,
-            url=arcgis_query_url(SERVICE),
             method="arcgis",
             service=SERVICE,
             description=(

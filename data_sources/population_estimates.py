@@ -27,7 +27,6 @@ SOURCE = Source(
     vintage="Mid-2019 and mid-2020 (pre-Census 2021 rebasing)",
     geography="local authority district; electoral ward (England and Wales)",
     code_vintage="LAD 2019 (mid-2019); LAD 2021 (mid-2020); ward 2020 on 2021 LAs (ward file)",
-    raw_folder="ons_population_estimates_lad",
     files=(
         RawFile(
             name=MYE2019_FILE,

@@ -39,7 +39,6 @@ SOURCE = Source(
     vintage="Year ending June 2025 (July 2024 to June 2025)",
     geography="Community Safety Partnership; police force area",
     code_vintage="CSP 2024 codes (E22/W14, identical to the ONS LAD24-CSP24-PFA24 lookup); PFA codes (E23/W15)",
-    raw_folder="ons_recorded_crime_csp",
     files=(
         RawFile(
             name=TABLE_FILE,

@@ -56,7 +56,6 @@ SOURCE = Source(
     vintage="State of the Nation 2024 (5 groups) and 2025 (7 groups; periods 2000-2005 to 2018-2024)",
     geography="203/205 SMC areas (unitaries, districts, shire counties as one area), given to each LAD",
     code_vintage="LAD24 (LAD23 set); county E10 codes as utla24",
-    raw_folder="smc_social_mobility_by_area",
     files=(
         RawFile(
             name=SON2024,

@@ -11,8 +11,7 @@ import pandas as pd
 from areas import geography as geo
 from areas import harmonise
 from data_sources import geography as geo_source
-from data_sources import oa21_lookup as census2021_oa
-from data_sources import pcon24_lookup
+from data_sources import oa21_lookup, pcon24_lookup
 
 
 class MissingInput(LookupError):
@@ -87,8 +86,8 @@ class BuildContext:
     @cached_property
     def oa_lookup(self) -> pd.DataFrame:
 
-        folder = self.raw_root / census2021_oa.SOURCE.raw_folder
-        return census2021_oa.read_lookup(folder / census2021_oa.SOURCE.files[0].name)
+        folder = self.raw_root / oa21_lookup.SOURCE.raw_folder
+        return oa21_lookup.read_lookup(folder / oa21_lookup.SOURCE.files[0].name)
 
     # --- population weights ---------------------------------------------------------------------
     @cached_property

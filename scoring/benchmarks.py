@@ -17,6 +17,12 @@ BENCHMARK_COLUMNS = [
     "flag_vs_country", "flag_vs_region",
 ]
 
+# How comparator_values works, in the words pages and the methodology show beside its values.
+COMPARATOR_METHOD = (
+    "Region and country values: summed counts where the indicator is a share of counts, otherwise the mean of their "
+    "LAs weighted by Census 2021 residents"
+)
+
 
 def comparator_values(frame: pd.DataFrame, group: pd.Series, population: pd.Series) -> pd.Series:
     """The value of each group of areas (a region, a country) for one indicator and period: its summed counts where the

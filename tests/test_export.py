@@ -53,7 +53,7 @@ def test_the_column_dictionary_describes_every_exported_column_and_no_other(tabl
     assert list(COLUMN_DICTIONARY[table]) == columns
 
 
-@pytest.mark.parametrize("table", ["areas", "indicators", "indicator_values", "factor_scores", "neighbours", "ward_reliability"])
+@pytest.mark.parametrize("table", ["areas", "indicators", "indicator_values", "factor_scores", "neighbours", "ward_reliability", "sources"])
 def test_the_readme_table_contract_names_every_column(table):
     import re
 

@@ -11,7 +11,7 @@ import pytest
 
 import vocabulary as vocab
 from conftest import PROCESSED
-from dashboard import figures, map_view, measure_labels, profile_view, scopes, source_lines, trends_view
+from dashboard import figures, map_view, maps, measure_labels, profile_view, scopes, source_lines, trends_view
 from outputs import geojson
 
 BLACKPOOL = "E06000009"
@@ -67,7 +67,7 @@ def test_plotly_json_engine_is_pinned():
 def test_la_map_holds_real_values_in_hover_and_is_small(tables, lad_geojson):
     frame = imd_frame(tables)
     line = source_lines.source_line("imd_average_score", "2025", tables["indicators"], tables["sources"])
-    fig = figures.la_choropleth(frame, lad_geojson, unit="score", polarity="lower_is_better", source_line=line.text())
+    fig = maps.la_choropleth(frame, lad_geojson, unit="score", polarity="lower_is_better", source_line=line.text())
     trace = fig.data[0]
     i = list(trace.locations).index(BLACKPOOL)
     assert trace.z[i] == pytest.approx(43.467)
@@ -87,8 +87,8 @@ def test_every_figure_carries_source_period_and_licence(tables, lad_geojson, war
     line = source_lines.source_line("imd_average_score", "2025", tables["indicators"], tables["sources"]).text()
     assert "Source: English Indices of Deprivation 2025" in line and "Period: 2025" in line and "Licence: OGL v3.0" in line
     figs = [
-        figures.la_choropleth(frame, lad_geojson, unit="score", polarity="lower_is_better", source_line=line),
-        figures.national_ward_choropleth(imd_frame(tables, "ward"), unit="score", polarity="lower_is_better", source_line=line),
+        maps.la_choropleth(frame, lad_geojson, unit="score", polarity="lower_is_better", source_line=line),
+        maps.national_ward_choropleth(imd_frame(tables, "ward"), unit="score", polarity="lower_is_better", source_line=line),
         figures.trend_chart(pd.DataFrame({"period": ["2019", "2025"], "series": ["Blackpool"] * 2, "value": [45.039, 43.467]}), ["2019", "2025"], [], unit="score", source_line=line),
     ]
     for fig in figs:
@@ -97,12 +97,12 @@ def test_every_figure_carries_source_period_and_licence(tables, lad_geojson, war
 
 
 def test_ward_map_of_the_largest_la_is_small_and_named(tables, wards):
-    collections = figures.collections_by_parent(wards)
-    bounds = figures.bounds_by_parent(wards)
+    collections = maps.collections_by_parent(wards)
+    bounds = maps.bounds_by_parent(wards)
     assert len(collections[WILTSHIRE]["features"]) == 98
     frame = imd_frame(tables, "ward")
     local = frame[frame["area_code"].isin({f["properties"]["area_code"] for f in collections[WILTSHIRE]["features"]})]
-    fig = figures.ward_choropleth(local, collections[WILTSHIRE], bounds[WILTSHIRE], unit="score", polarity="lower_is_better", source_line="Source: x · Period: 2025 · Licence: OGL v3.0")
+    fig = maps.ward_choropleth(local, collections[WILTSHIRE], bounds[WILTSHIRE], unit="score", polarity="lower_is_better", source_line="Source: x · Period: 2025 · Licence: OGL v3.0")
     size = figures.figure_bytes(fig)
     assert size <= 150_000, size
     trace = fig.data[0]
@@ -116,7 +116,7 @@ def test_ward_map_of_the_largest_la_is_small_and_named(tables, wards):
 
 def test_national_ward_map_references_the_static_url_not_geometry(tables):
     frame = imd_frame(tables, "ward")
-    fig = figures.national_ward_choropleth(frame, unit="score", polarity="lower_is_better", source_line="Source: x · Period: 2025 · Licence: OGL v3.0")
+    fig = maps.national_ward_choropleth(frame, unit="score", polarity="lower_is_better", source_line="Source: x · Period: 2025 · Licence: OGL v3.0")
     assert fig.data[0].geojson == "app/static/wards_ew.geojson"
     text = pio.to_json(fig, validate=False)
     assert "coordinates" not in text
@@ -137,17 +137,17 @@ def test_write_ward_layer(tmp_path, wards):
     assert not list(tmp_path.glob("*.part"))
 
 
-def test_trend_chart_cuts_lines_at_breaks():
+def test_trend_chart_cuts_lines_at_breaks(tables):
     periods = ["2004", "2007", "2010", "2015", "2019", "2025"]
     series = pd.DataFrame({"period": periods, "series": "Blackpool", "value": [33.9, 37.66, 40.39, 42.0, 45.039, 43.467]})
-    breaks = trends_view.series_breaks("imd_average_score", periods)
+    breaks = trends_view.series_breaks(tables["indicators"], "imd_average_score", periods)
     assert len(breaks) == 5
     fig = figures.trend_chart(series, periods, breaks, unit="score", source_line="Source: x · Period: 2004 to 2025 · Licence: OGL v3.0")
     # every IoD edition is its own segment: six one-point traces, one legend entry
     assert len(fig.data) == 6 and sum(bool(t.showlegend) for t in fig.data) == 1
     assert [t.y[0] for t in fig.data][-1] == pytest.approx(43.467)
     assert len([s for s in fig.layout.shapes if s.line.dash == "dash"]) == 5
-    level3 = trends_view.series_breaks("level3_qualifications", ["2022", "2023"])
+    level3 = trends_view.series_breaks(tables["indicators"], "level3_qualifications", ["2022", "2023"])
     assert level3 and level3[0][0] == "2022"
 
 
@@ -174,7 +174,7 @@ def test_la_map_hover_carries_evidence_and_the_small_population_note(tables, lad
     scores = level_scores(tables, "lad", "country")
     small = scopes.small_population_areas(tables["factor_scores"])
     frame = map_view.measure_frame("factor_2", "latest", "robust_z", "lad", tables["indicator_values"].iloc[0:0], scores, tables["indicators"], names(tables), small)
-    fig = figures.la_choropleth(frame, lad_geojson, unit="score", polarity="higher_is_better", source_line="Source: x · Period: latest · Licence: OGL v3.0")
+    fig = maps.la_choropleth(frame, lad_geojson, unit="score", polarity="higher_is_better", source_line="Source: x · Period: latest · Licence: OGL v3.0")
     trace = fig.data[0]
     assert "%{customdata[3]}" in trace.hovertemplate
     stored = scores[(scores["method"] == "robust_z") & (scores["factor"] == "2")].set_index("area_code")
@@ -188,10 +188,10 @@ def test_la_map_hover_carries_evidence_and_the_small_population_note(tables, lad
 
 
 def test_view_for_bounds_fits_england_and_wales():
-    centre, zoom = figures.view_for_bounds(figures.EW_BOUNDS, 900, 520)
+    centre, zoom = maps.view_for_bounds(maps.EW_BOUNDS, 900, 520)
     assert -3.0 < centre["lon"] < -2.0 and 52.5 < centre["lat"] < 53.2
     assert 4.5 < zoom < 6.5
-    assert figures.view_for_bounds((-1.95, 51.3, -1.5, 51.6), 900, 520)[1] > zoom + 2
+    assert maps.view_for_bounds((-1.95, 51.3, -1.5, 51.6), 900, 520)[1] > zoom + 2
 
 
 # ---------------------------------------------------------------- ward map layers: reliability, Welsh names, profile links
@@ -215,7 +215,7 @@ def ward_map(tables, wards, reliability, lad, measure):
     country_of = wv.country_of_wards(areas)
     country = areas.set_index("area_code").at[lad, "country"]
     periods = {(i, "ward"): measure_labels.sort_periods(b["period"].unique()) for i, b in ward_values.groupby("indicator_id")}
-    collection = figures.collections_by_parent(wards[wards["parent_code"] == lad])[lad]
+    collection = maps.collections_by_parent(wards[wards["parent_code"] == lad])[lad]
     codes = [f["properties"]["area_code"] for f in collection["features"]]
     wm = wv.resolve(measure, country, codes, catalogue=tables["indicators"], ward_scores=ward_scores, periods=periods)
     welsh = {c: n for c, n in zip(areas["area_code"], areas["area_name_welsh"]) if isinstance(n, str) and n}
@@ -224,8 +224,8 @@ def ward_map(tables, wards, reliability, lad, measure):
     local = wv.local_ranks(frame[frame["area_code"].isin(codes)], wm.polarity)
     lone = wv.lone_wards(wm, codes, "robust_z", ward_scores=ward_scores, periods=periods, **common)
     missing = wv.missing_wards(codes, [*local["area_code"], *lone["area_code"]], names(tables), welsh, reliability)
-    fig = figures.ward_choropleth(
-        local, collection, figures.bounds_by_parent(wards[wards["parent_code"] == lad])[lad], unit=wm.unit, polarity=wm.polarity,
+    fig = maps.ward_choropleth(
+        local, collection, maps.bounds_by_parent(wards[wards["parent_code"] == lad])[lad], unit=wm.unit, polarity=wm.polarity,
         source_line="Source: x · Period: 2019 · Licence: OGL v3.0", missing=missing, lone=lone,
     )
     return fig, local, missing
@@ -242,18 +242,18 @@ def test_ward_map_outlines_exactly_the_flagged_wards_with_an_lsoa_based_value(ta
     in_lad = set(tables["areas"].query("level == 'ward' and parent_code == @lad")["area_code"])
     flagged = set(reliability.loc[reliability["low_reliability"] & reliability["area_code"].isin(in_lad), "area_code"])
     expected = flagged & set(local["area_code"])  # a flagged ward with no LSOA has no WIMD value: it is grey, not outlined
-    assert fig.data[0].meta["layer"] == figures.LAYER_VALUES and set(fig.data[0].locations) == set(local["area_code"])
-    outline = layer(fig, figures.LAYER_LOW_RELIABILITY)
+    assert fig.data[0].meta["layer"] == maps.LAYER_VALUES and set(fig.data[0].locations) == set(local["area_code"])
+    outline = layer(fig, maps.LAYER_LOW_RELIABILITY)
     legend_names = [t.name for t in fig.data if t.showlegend]
     if not expected:
-        assert lad == CARDIFF and outline is None and figures.LOW_RELIABILITY_LEGEND not in legend_names
+        assert lad == CARDIFF and outline is None and maps.LOW_RELIABILITY_LEGEND not in legend_names
         return
     assert set(outline.locations) == expected and len(outline.locations) == len(expected)
     assert {f["properties"]["area_code"] for f in outline.geojson["features"]} == expected  # only those outlines embedded
-    assert outline.marker.line.color == figures.FLAG_LINE_COLOUR and outline.marker.line.width >= 3
+    assert outline.marker.line.color == maps.FLAG_LINE_COLOUR and outline.marker.line.width >= 3
     assert set(layer(fig, "low_reliability_casing").locations) == expected and layer(fig, "low_reliability_casing").hoverinfo == "skip"
-    assert legend_names.count(figures.LOW_RELIABILITY_LEGEND) == 1
-    assert "rests on one LSOA or on a poor best fit" in figures.LOW_RELIABILITY_LEGEND
+    assert legend_names.count(maps.LOW_RELIABILITY_LEGEND) == 1
+    assert "rests on one LSOA or on a poor best fit" in maps.LOW_RELIABILITY_LEGEND
     # the outline layers take no hover or click: those fall to the ward's own layer, whose hover carries the note
     assert outline.hoverinfo == "skip" and outline.customdata is None
     notes = reliability.set_index("area_code")["reliability_note"]
@@ -261,7 +261,7 @@ def test_ward_map_outlines_exactly_the_flagged_wards_with_an_lsoa_based_value(ta
         assert (f"Low reliability: {notes[code]}" in row[3]) == (code in expected), code
     # flagged wards with no LSOA at all: grey, with the reason
     no_lsoa = set(reliability.loc[reliability["area_code"].isin(in_lad) & (reliability["n_lsoa"] == 0), "area_code"])
-    grey = layer(fig, figures.LAYER_NO_VALUE)
+    grey = layer(fig, maps.LAYER_NO_VALUE)
     assert no_lsoa <= set(grey.locations) and flagged == expected | no_lsoa
     reasons = dict(zip(grey.locations, (row[1] for row in grey.customdata)))
     assert all(notes[c] in reasons[c] for c in no_lsoa)
@@ -271,7 +271,7 @@ def test_ward_map_outlines_exactly_the_flagged_wards_with_an_lsoa_based_value(ta
 def test_an_output_area_measure_is_not_flagged(tables, wards, reliability):
     # Census counts summed from output areas reach the ward directly, whatever its LSOAs.
     fig, local, _ = ward_map(tables, wards, reliability, GWYNEDD, "cannot_speak_english_well")
-    assert layer(fig, figures.LAYER_LOW_RELIABILITY) is None and not local["low_reliability"].any()
+    assert layer(fig, maps.LAYER_LOW_RELIABILITY) is None and not local["low_reliability"].any()
 
 
 def test_ward_hover_carries_the_welsh_name_and_the_click_leads_to_the_profile(tables, wards, reliability):
@@ -308,14 +308,14 @@ def test_national_ward_map_hover_has_welsh_names_and_outlines(tables, reliabilit
         wm, "latest", "robust_z", values=ward_values.iloc[0:0], ward_scores=ward_scores, ward_values=ward_values, catalogue=tables["indicators"],
         names=names(tables), welsh=welsh, reliability=reliability, country_of=country_of, links=False,
     )
-    fig = figures.national_ward_choropleth(frame, unit="score", polarity="higher_is_better", source_line="Source: x · Period: latest · Licence: OGL v3.0")
+    fig = maps.national_ward_choropleth(frame, unit="score", polarity="higher_is_better", source_line="Source: x · Period: latest · Licence: OGL v3.0")
     trace = fig.data[0]
     assert trace.customdata[list(trace.locations).index(CANTON)][0] == "Canton / Treganna"
-    outline = layer(fig, figures.LAYER_LOW_RELIABILITY)
+    outline = layer(fig, maps.LAYER_LOW_RELIABILITY)
     scored = set(frame["area_code"])
     flagged = set(reliability.loc[reliability["low_reliability"], "area_code"]) & scored
-    assert set(outline.locations) == flagged and outline.geojson == figures.STATIC_WARD_URL
-    assert outline.marker.line.width == figures.FLAG_LINE_WIDTH_NATIONAL
+    assert set(outline.locations) == flagged and outline.geojson == maps.STATIC_WARD_URL
+    assert outline.marker.line.width == maps.FLAG_LINE_WIDTH_NATIONAL
     assert len(pio.to_json(fig, validate=False)) < 1_000_000
 
 
@@ -328,9 +328,9 @@ def test_wards_whose_factor_rests_on_one_indicator_are_drawn_apart_from_the_scor
     single = rows[rows["single_indicator"] != ""]
     assert len(single) and single["score"].isna().all()
     assert set(fig.data[0].locations) == set(rows.loc[rows["score"].notna(), "area_code"])  # scores only on the colour scale
-    sand = layer(fig, figures.LAYER_SINGLE)
+    sand = layer(fig, maps.LAYER_SINGLE)
     assert set(sand.locations) == set(single["area_code"]) and not set(sand.locations) & set(fig.data[0].locations)
-    assert figures.SINGLE_LEGEND in [t.name for t in fig.data if t.showlegend]
+    assert maps.SINGLE_LEGEND in [t.name for t in fig.data if t.showlegend]
     values = tables["indicator_values"]
     for code, row in zip(sand.locations, sand.customdata):
         indicator = single.set_index("area_code").at[code, "single_indicator"]
@@ -341,5 +341,5 @@ def test_wards_whose_factor_rests_on_one_indicator_are_drawn_apart_from_the_scor
     # layer are outlined
     assert "LSOA" in values.query("indicator_id == 'general_election_turnout_2024'")["derivation"].iloc[0]
     low = set(reliability.loc[reliability["low_reliability"], "area_code"])
-    outline = layer(fig, figures.LAYER_LOW_RELIABILITY)
+    outline = layer(fig, maps.LAYER_LOW_RELIABILITY)
     assert set(outline.locations if outline is not None else []) == low & (set(fig.data[0].locations) | set(sand.locations))

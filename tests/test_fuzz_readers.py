@@ -1,7 +1,7 @@
 """Fuzzed readers: any mutation of a real file reads to the fixed schema or raises the loader's SchemaError.
 
-For a representative held file of every source module a small real slice (header and about fifty records) is
-damaged at random: bytes deleted, duplicated, swapped or cut off, columns renamed, dropped or shuffled, cells
+For a representative held file of every source (the samples its tests/test_source_<id>.py declares) a small real
+slice (header and about fifty records) is damaged at random: bytes deleted, duplicated, swapped or cut off, columns renamed, dropped or shuffled, cells
 replaced by suppression markers or odd text, HTML pasted in, the delimiter or line endings changed, the text
 re-encoded, the gzip stream broken, JSON nodes replaced, parquet and workbook cells rewritten. read() must then
 either return a frame of the tidy schema with a unique key, finite numbers and no silent change (a cell replaced
@@ -30,10 +30,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+import source_contract_checks as contract
+from conftest import RAW
 from data_sources import load_module
 from data_sources.base import TIDY_COLUMNS, TIDY_KEY, SchemaError
+from source_contract_checks import Sample
 
-RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 EXAMPLES = int(os.environ.get("ATLAS_FUZZ_EXAMPLES", "40"))
 FUZZ = settings(
     max_examples=EXAMPLES,
@@ -59,89 +61,14 @@ json_values = st.recursive(
 
 
 # ---------------------------------------------------------------------------------------------
-# Samples: real held files, sliced small
+# Samples: real held files, sliced small, as each source's test module declares them in its CONTRACT
 # ---------------------------------------------------------------------------------------------
 
-
-@dataclasses.dataclass(frozen=True)
-class Sample:
-    module: str
-    name: str  # as held, relative to the source's raw folder
-    rows: int | None = 50  # data records (or features) kept; None keeps them all
-    header: str | None = None  # a cell of the header row, where title rows sit above it
-    keep: str | None = None  # regex: keep only data records matching it (a filtered real slice)
-    beside: tuple[str, ...] = ()  # held files the reader needs next to it, copied whole
-    sheets: tuple[str, ...] = ()  # workbook: the sheets kept (all when empty)
-
-    def __str__(self) -> str:
-        return f"{self.module}:{Path(self.name).name}"
-
-
-SAMPLES = [
-    Sample("geography", "lookups/lsoa11_lsoa21_lad22_ew.csv"),
-    Sample("geography", "derived/la_all_codes_drkane.csv"),
-    Sample("geography", "boundaries/wards_2025_may_bgc_ew.geojson", rows=8),
-    Sample("ons_lookups", "lad24_csp24_pfa24_ew.csv"),
-    Sample("ons_lookups", "Ward_to_Local_Authority_District_(December_2023)_Lookup_in_the_United_Kingdom.csv"),
-    Sample("ons_lookups", "lsoa11_ward17_ew.csv.gz"),
-    Sample("ons_boundaries", "lad_may2023_uk_buc.geojson.gz", rows=8),
-    Sample("census2021_quiz", "census-quiz-data-2021-v9.csv"),
-    Sample("iod2025", "iod2025_file10_lad24_summaries.csv"),
-    Sample("iod2025", "iod2025_file7_lsoa21_scores_ranks_deciles.csv.gz"),
-    Sample("imd2019", "File_10_-_IoD2019_Local_Authority_District_Summaries__lower-tier__.xlsx", rows=12,
-           sheets=("Notes", "IMD", "Income", "Employment", "Education", "Health", "Crime")),
-    Sample("imd2019", "File_2_-_IoD2019_Domains_of_Deprivation.csv.gz"),
-    Sample("imd2019", "imd2019_england_lsoa11_underlying_indicators.csv.gz"),
-    Sample("imd_history", "derived_imd2007_england_lad21_popweighted.csv", rows=None),
-    Sample("imd_history", "imd2015_england_lsoa11.csv.gz"),
-    Sample("wimd", "derived_wimd2019_lad22_popweighted.csv", rows=None),
-    Sample("census2021", "census2021_ts021_ethnic_group_broad_lsoa21.csv.gz"),
-    Sample("census2021", "census2021_ts029_english_proficiency_msoa21.csv"),
-    Sample("census2021", "census2021_ts004_country_of_birth_oa21.parquet"),
-    Sample("census2021_oa_topics", "census2021_ts023_multiple_ethnic_groups_household_oa21.parquet"),
-    Sample("census2021_oa_topics", "census2021_ts026_multiple_main_languages_household_oa21.parquet"),
-    Sample("census2021_oa_topics", "census2021_ts029_english_proficiency_oa21.parquet"),
-    Sample("census2021_oa_topics", "census2021_ts032_welsh_language_skills_oa21.parquet"),
-    Sample("census2021_oa_topics", "census2021_ts037_general_health_oa21.parquet"),
-    Sample("census2021_oa_topics", "census2021_ts038_disability_oa21.parquet"),
-    Sample("census2021_oa_topics", "census2021_ts039_unpaid_care_oa21.parquet"),
-    Sample("census2021_oa_topics", "census2021_ts054_tenure_oa21.parquet"),
-    Sample("census2021_oa_topics", "census2021_ts062_nssec_oa21.parquet"),
-    Sample("census2021_oa_topics", "census2021_ts065_unemployment_history_oa21.parquet"),
-    Sample("census2021_oa_topics", "census2021_ts067_highest_qualification_oa21.parquet"),
-    Sample("census2021_oa_topics", "census2021_ts075_multi_religion_household_oa21.parquet"),
-    Sample("pcon24_lookup", "LSOA_(2021)_to_future_Parliamentary_Constituencies_Lookup_in_England_and_Wales.csv"),
-    Sample("census2021", "singleton_oa_table_metadata.csv", rows=None, keep=r",ts0(04|25|27),"),
-    Sample("census2021_oa", "oa21_lsoa21_msoa21_ew.csv.gz"),
-    Sample("census2021_ltla", "census2021_ts012_country_of_birth_detailed_ltla21.csv.gz", rows=None, keep=r",E0600000[12],"),
-    Sample("census2011", "census2011_qs201ew_ethnic_group_lad.csv"),
-    Sample("ons_els", "apprenticeships/apprenticeships.csv"),
-    Sample("ons_els", "claimant-count/claimant-count.json"),
-    Sample("ons_subnational", "machine_readable.csv", header="AREACD"),
-    Sample("ons_subnational", "metadata.csv", rows=None),
-    Sample("smc_social_mobility", "son2025_composite-indices-3.0--all.csv", beside=("son2025_205_regions_codes.json",)),
-    Sample("smc_social_mobility", "son2024_203_regions_codes.json"),
-    Sample("ons_similar_areas", "global-neighbours.csv"),
-    Sample("ons_similar_areas", "cluster-allocation.csv"),
-    Sample("ons_similar_areas", "cluster-descriptions.json"),
-    Sample("eu_referendum", "EU-referendum-result-data.csv"),
-    Sample("general_elections", "HoC-GE2024-results-by-constituency.csv"),
-    Sample("local_elections", "local_elections_2022_wards_results.csv.gz", header="Ward code"),
-    Sample("local_elections", "local_elections_2023_ward_level.csv.gz"),
-    Sample("place_survey", "place_survey_2008_la_headline_results.csv", beside=("la_names_to_codes_drkane.csv",)),
-    Sample("recorded_crime", "policeforceareatablesyejune25_tableC2_csp.csv", header="Police Force\nArea code"),
-    Sample("crime_severity", "england_crime_severity_ltla23.csv"),
-    Sample("health_index", "england_health_index_indicators_ltla21_2015_2021.csv.gz", rows=None,
-           keep=r"^,E0600000[1-3],.*,(Personal crime|Low-level crime|Noise complaints),"),
-    Sample("population_estimates", "mye2_persons_mid2019_ltla19.csv"),
-    Sample("population_estimates", "sape23dt8a_mid2020_ward20_persons_sya.csv.gz", header="Ward Code 1"),
-    Sample("community_needs_index", "cni2019_england_ward17.csv"),
-    Sample("community_needs_index", "cni2023_england_lsoa21.csv.gz"),
-]
+SAMPLES = [sample for declared in contract.contracts().values() for sample in declared.samples]
 
 
 def module_of(sample: Sample):
-    return load_module(sample.module)
+    return load_module(sample.source)
 
 
 def held_path(sample: Sample, name: str | None = None) -> Path:
@@ -487,10 +414,9 @@ def same_result(before, after, where: str) -> None:
         assert before == after, where
 
 
-def test_every_source_module_has_a_sample():
-    from data_sources import SOURCE_MODULES
-
-    assert {s.module for s in SAMPLES} == set(SOURCE_MODULES)
+def test_every_source_has_a_sample():
+    assert {s.source for s in SAMPLES} == set(contract.source_ids())
+    assert len(SAMPLES) == len(set(SAMPLES)) >= 55
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=str)

@@ -64,7 +64,7 @@ def test_manifest_lists_every_raw_file_with_checksum():
 
 
 def test_verify_fails_on_a_changed_file(tmp_path):
-    shutil.copytree(DATA / "raw" / "eu_referendum_2016", tmp_path / "raw" / "eu_referendum_2016")
+    shutil.copytree(DATA / "raw" / "eu_referendum", tmp_path / "raw" / "eu_referendum")
     entries = [e for e in json.loads((DATA / "manifest.json").read_text())["files"] if e["source_id"] == "eu_referendum"]
     (tmp_path / "manifest.json").write_text(json.dumps({"files": entries}))
     target = tmp_path / entries[0]["path"]

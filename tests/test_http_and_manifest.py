@@ -1,13 +1,12 @@
 """The shared HTTP helper and manifest: atomic downloads that never damage the last good file, and checksum verification."""
 from __future__ import annotations
 
-
 import pytest
 import requests
 import responses
 
 from data_sources import http, manifest
-from data_sources.base import FetchError, SchemaError, read_csv_checked
+from data_sources.base import FetchError, RawFile, SchemaError, read_csv_checked
 
 URL = "https://assets.publishing.service.gov.uk/media/example/file.csv"
 GOOD = b"area_code,value\nE06000009,45.039\n"
@@ -74,6 +73,17 @@ def test_build_request_is_exact_without_sending():
     nomis = http.nomis_page_request("NM_2041_1", geography="TYPE151", offset=25000)
     assert nomis.url.startswith("https://www.nomisweb.co.uk/api/v01/dataset/NM_2041_1.data.csv?")
     assert "recordoffset=25000" in nomis.url and "geography=TYPE151" in nomis.url
+
+
+def test_an_arcgis_file_states_its_service_once():
+    """The url of an ArcGIS layer is derived from its service, exactly the address the fetch pages."""
+    raw = RawFile(name="lookup.csv", method="arcgis", service="LAD24_RGN24_EN_LU")
+    assert raw.url == http.arcgis_query_url("LAD24_RGN24_EN_LU")
+    assert raw.url == "https://services1.arcgis.com/ESMARspQHYMw9BZ9/arcgis/rest/services/LAD24_RGN24_EN_LU/FeatureServer/0/query"
+    assert RawFile(name="lookup.csv", url="https://example.gov.uk/q", method="arcgis", service="X").url == "https://example.gov.uk/q"
+    assert RawFile(name="derived.csv").url == ""  # a direct file without a url has no official download
+    with pytest.raises(ValueError, match="must name its service"):
+        RawFile(name="lookup.csv", method="arcgis")
 
 
 @responses.activate

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from data_sources import SOURCE_MODULES, by_id, imd2019, iod2025, load_module, ons_els, ons_subnational, publisher_direction
+from data_sources import by_id, imd2019, iod2025, load_module, module_names, ons_els, ons_subnational, publisher_direction
 from data_sources import smc_social_mobility as smc
 from data_sources.base import HIGHER_FAVOURABLE, LOWER_FAVOURABLE, NOT_STATED, OGL_V3, PublisherDirection, RawFile, Source
 
@@ -51,7 +51,7 @@ def value(frame: pd.DataFrame, code: str, measure: str, period: str | None = Non
 def toy_source(*directions: PublisherDirection) -> Source:
     return Source(
         id="toy", title="Toy", publisher="Nobody", licence=OGL_V3, landing_page="", vintage="", geography="", code_vintage="",
-        raw_folder="toy", files=(RawFile(name="toy.csv", url=""),), directions=directions,
+        files=(RawFile(name="toy.csv", url=""),), directions=directions,
     )
 
 
@@ -115,7 +115,7 @@ def test_publisher_direction_helper_finds_the_source_by_id():
     found = publisher_direction("smc_social_mobility", "son2025__promising_prospects_group")
     assert found is smc.SOURCE.direction("son2025__promising_prospects_group")
     assert found.favourable == HIGHER_FAVOURABLE
-    # The source id, not the module name: WIMD's module is wimd, its id wimd2019.
+    # By source id (which is also the module name: data_sources/wimd2019.py).
     assert publisher_direction("wimd2019", "wimd_rank").favourable == HIGHER_FAVOURABLE
     with pytest.raises(KeyError, match="no_such_source"):
         publisher_direction("no_such_source", "x")
@@ -127,7 +127,7 @@ def test_publisher_direction_helper_finds_the_source_by_id():
 # Every loader covers every measure it produces
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", SOURCE_MODULES)
+@pytest.mark.parametrize("name", module_names())
 def test_every_produced_measure_has_a_declared_direction(name):
     module = load_module(name)
     measures = built_measures(module)

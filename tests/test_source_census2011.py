@@ -2,23 +2,33 @@
 from __future__ import annotations
 
 import json
-import re
 
 import pandas as pd
 import pytest
 import responses
 
 import source_contract_checks as contract
+from conftest import FIXTURES, RAW
 from data_sources import census2011 as m
 from data_sources.base import TIDY_COLUMNS, TIDY_KEY, SchemaError
-from data_sources.http import build_request
+from source_contract_checks import Damaged, Sample
 
 URL = "https://www.nomisweb.co.uk/api/v01/dataset/NM_522_1.bulk.csv?date=latest&geography=TYPE464&rural_urban=0&measures=20100"
+FIXTURE = FIXTURES / m.SOURCE.id
+
+CONTRACT = contract.Contract(
+    samples=(Sample(m.QS201EW),),
+    damaged=(
+        Damaged(m.QS201EW, "geography code", "geography_code"),
+        Damaged(m.QS201EW, "Ethnic Group: Asian; measures", "Ethnic Group: Asian/Asian British; measures"),
+    ),
+    urls={m.QS201EW: URL},
+)
 
 
 @pytest.fixture
-def held(raw_dir):
-    return raw_dir / "census2011" / m.QS201EW
+def held():
+    return RAW / m.SOURCE.raw_folder / m.QS201EW
 
 
 def test_bundled_file(held):
@@ -40,13 +50,9 @@ def test_measures_match_census2021_names():
     assert set(m.MEASURES.values()) == {"ethnic_total"} | set(census2021.LONG_TABLES[census2021.F_TS021].categories.values())
 
 
-def test_declared_url():
-    assert build_request(m.SOURCE.file(m.QS201EW).url).url == URL
-
-
 @responses.activate
-def test_fetch_records_the_download(tmp_path, fixtures_dir, held):
-    body = (fixtures_dir / "census2011" / "NM_522_1.bulk.head.csv").read_bytes()
+def test_fetch_records_the_download(tmp_path, held):
+    body = (FIXTURE / "NM_522_1.bulk.head.csv").read_bytes()
     responses.add(responses.GET, URL, body=body, content_type="text/csv")
     folder = m.fetch(tmp_path / "raw")
     assert (folder / m.QS201EW).read_bytes() == body
@@ -55,27 +61,11 @@ def test_fetch_records_the_download(tmp_path, fixtures_dir, held):
     pd.testing.assert_frame_equal(fetched, full[full.area_code.isin(set(fetched.area_code))].reset_index(drop=True))
     assert fetched.area_code.nunique() == 30
     entry = json.loads((tmp_path / "manifest.json").read_text())["files"][0]
-    assert entry["url"] == URL and entry["path"] == f"raw/census2011/{m.QS201EW}" and len(entry["sha256"]) == 64
+    assert entry["url"] == URL and entry["path"] == f"raw/{m.SOURCE.id}/{m.QS201EW}" and len(entry["sha256"]) == 64
 
 
-@responses.activate
-def test_fetch_failures_keep_the_held_file(tmp_path, held):
-    contract.assert_500_and_html_keep_held_file(m, tmp_path, held, URL, 'HTML')
-
-def test_damaged_input_names_the_file(tmp_path, held):
-    text = held.read_text(encoding="utf-8")
+def test_a_header_without_rows_is_refused(tmp_path, held):
     target = tmp_path / m.QS201EW
-    cases = {
-        "renamed": text.replace("Ethnic Group: Asian; measures", "Ethnic Group: Asian/Asian British; measures", 1),
-        "truncated": text[: len(text) // 2],
-        "html": "<!DOCTYPE html><html></html>",
-        "empty": "",
-        "header only": text.splitlines()[0] + "\n",
-    }
-    for case, body in cases.items():
-        target.write_text(body, encoding="utf-8")
-        with pytest.raises(SchemaError, match=re.escape(m.QS201EW)):
-            m.read(target)
-    target.write_text(text.replace("Ethnic Group: Asian; measures", "Ethnic Group: Asian/Asian British; measures", 1), encoding="utf-8")
-    with pytest.raises(SchemaError, match="Ethnic Group: Asian; measures: Value"):
+    target.write_text(held.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    with pytest.raises(SchemaError, match=f"{m.QS201EW}: has a header but no rows"):
         m.read(target)

@@ -1,16 +1,25 @@
-"""Community Needs Index loader (optional source): real ward and LSOA domain scores, licence flags, no-op fetch, clear errors."""
+"""Community Needs Index loader (optional source): real ward and LSOA domain scores, licence flags, clear errors.
+
+Nothing to download: the contract (CONTRACT, run by test_source_contract.py) checks that fetch sends no request."""
 from __future__ import annotations
 
-import shutil
-
 import pytest
-import responses
 
+import source_contract_checks as contract
 from conftest import RAW
 from data_sources import community_needs_index as module
-from source_contract_checks import assert_declared_urls, assert_malformed_rejected, cut_after
+from source_contract_checks import Damaged, Sample, cut_after
 
-FOLDER = RAW / "community_needs_index_2019"
+FOLDER = RAW / module.SOURCE.raw_folder
+
+CONTRACT = contract.Contract(
+    samples=(Sample(module.WARD_FILE), Sample(module.LSOA_FILE)),
+    damaged=(
+        Damaged(module.WARD_FILE, "Connectedness score", "Connectedness", cut=cut_after(b"E05000027,Alibon,E09000002,Barking and Dagenham,16.9")),
+        Damaged(module.LSOA_FILE, "Civic Assets Domain Score", "Civic Assets", cut=cut_after(b"E01011978,Hartlepool 012D,241.11,")),
+    ),
+    urls={module.WARD_FILE: "", module.LSOA_FILE: ""},  # OCSI publishes no machine-readable download
+)
 
 
 @pytest.fixture(scope="module")
@@ -52,23 +61,6 @@ def test_2023_lsoa_scores(lsoas):
     assert value(lsoas, "E01026129", "cni_score") == 251.21
     assert value(lsoas, "E01026129", "engaged_community_score") == 137.25
     assert "left_behind_area" not in set(lsoas.measure)  # package-derived in 2023, not OCSI's
-
-
-def test_no_official_download_so_fetch_sends_nothing(tmp_path):
-    assert_declared_urls(module, {module.WARD_FILE: "", module.LSOA_FILE: ""})
-    folder = tmp_path / "raw" / module.SOURCE.raw_folder
-    folder.mkdir(parents=True)
-    shutil.copy(FOLDER / module.WARD_FILE, folder / module.WARD_FILE)
-    before = (folder / module.WARD_FILE).read_bytes()
-    with responses.RequestsMock() as mock:
-        module.fetch(tmp_path / "raw")
-        assert len(mock.calls) == 0
-    assert (folder / module.WARD_FILE).read_bytes() == before
-
-
-def test_malformed_input_raises(tmp_path):
-    assert_malformed_rejected(module, tmp_path, FOLDER / module.WARD_FILE, old="Connectedness score", new="Connectedness", cut=cut_after(b"E05000027,Alibon,E09000002,Barking and Dagenham,16.9"))
-    assert_malformed_rejected(module, tmp_path / "lsoa", FOLDER / module.LSOA_FILE, old="Civic Assets Domain Score", new="Civic Assets", cut=cut_after(b"E01011978,Hartlepool 012D,241.11,"))
 
 
 def test_bad_flag_raises(tmp_path):

@@ -1,17 +1,27 @@
-"""Crime Severity Score loader: real LAD23 scores, CSP ranges where a LAD had several CSPs, no-op fetch, clear errors."""
+"""Crime Severity Score loader: real LAD23 scores, CSP ranges where a LAD had several CSPs, clear errors.
+
+Both files are derived: the contract (CONTRACT, run by test_source_contract.py) checks that fetch sends no request."""
 from __future__ import annotations
 
 import math
-import shutil
 
 import pytest
-import responses
 
+import source_contract_checks as contract
 from conftest import RAW
 from data_sources import crime_severity as module
-from source_contract_checks import assert_declared_urls, assert_malformed_rejected, cut_after
+from source_contract_checks import Damaged, Sample, cut_after
 
-FOLDER = RAW / "ons_crime_severity_score"
+FOLDER = RAW / module.SOURCE.raw_folder
+
+CONTRACT = contract.Contract(
+    samples=(Sample(module.ENGLAND_FILE),),
+    damaged=(
+        Damaged(module.ENGLAND_FILE, "crime_severity_score", "css", cut=cut_after(b'"E06000023",')),
+        Damaged(module.WALES_FILE, "crime_severity_score", "css"),
+    ),
+    urls={module.ENGLAND_FILE: "", module.WALES_FILE: ""},  # both files are derived: nothing to fetch
+)
 
 
 @pytest.fixture(scope="module")
@@ -48,22 +58,6 @@ def test_wales_real_scores():
     wales = module.read(FOLDER / module.WALES_FILE)
     assert wales.area_code.nunique() == 22 and wales.area_code.str.startswith("W").all()
     assert value(wales, "W06000015") == pytest.approx(15.585270607513973)  # Cardiff
-
-
-def test_files_are_derived_so_fetch_sends_nothing(tmp_path):
-    assert_declared_urls(module, {module.ENGLAND_FILE: "", module.WALES_FILE: ""})
-    folder = tmp_path / "raw" / module.SOURCE.raw_folder
-    folder.mkdir(parents=True)
-    shutil.copy(FOLDER / module.ENGLAND_FILE, folder / module.ENGLAND_FILE)
-    before = (folder / module.ENGLAND_FILE).read_bytes()
-    with responses.RequestsMock() as mock:
-        module.fetch(tmp_path / "raw")
-        assert len(mock.calls) == 0
-    assert (folder / module.ENGLAND_FILE).read_bytes() == before
-
-
-def test_malformed_input_raises(tmp_path):
-    assert_malformed_rejected(module, tmp_path, FOLDER / module.ENGLAND_FILE, old="crime_severity_score", new="css", cut=cut_after(b'"E06000023",'))
 
 
 def test_wrong_country_raises(tmp_path):

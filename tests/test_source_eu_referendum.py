@@ -4,17 +4,35 @@ from __future__ import annotations
 import pytest
 import responses
 
-from conftest import RAW
+import source_contract_checks as contract
+from conftest import FIXTURES, RAW
 from data_sources import eu_referendum as module
-from source_contract_checks import assert_declared_urls, assert_failed_fetch_keeps_file, assert_fetch_records, assert_malformed_rejected, cut_after
+from source_contract_checks import Damaged, Sample, assert_fetch_records, cut_after
 
 NAME = module.RESULTS_FILE
 URL = "http://www.electoralcommission.org.uk/__data/assets/file/0014/212135/EU-referendum-result-data.csv"
+HELD = RAW / module.SOURCE.raw_folder / NAME
+FIXTURE = FIXTURES / module.SOURCE.id
+
+
+def bodies() -> dict[str, bytes]:
+    return {URL: (FIXTURE / NAME).read_bytes()}
+
+
+CONTRACT = contract.Contract(
+    samples=(Sample(NAME),),
+    damaged=(
+        Damaged(NAME, "Area_Code", "Area_code"),
+        Damaged(NAME, "Pct_Turnout", "Turnout", cut=cut_after(b"E08000025,Birmingham,707")),
+    ),
+    urls={NAME: URL},
+    recorded=bodies,
+)
 
 
 @pytest.fixture(scope="module")
 def tidy():
-    return module.read(RAW / "eu_referendum_2016" / NAME)
+    return module.read(HELD)
 
 
 def value(frame, code, measure):
@@ -46,34 +64,18 @@ def test_no_vote_share_measures(tidy):
     assert not any("leave" in m or "remain" in m for m in tidy.measure.unique())
 
 
-def test_cr_line_endings_read(raw_dir):
-    data = (raw_dir / "eu_referendum_2016" / NAME).read_bytes()
+def test_cr_line_endings_read():
+    data = HELD.read_bytes()
     assert b"\n" not in data and b"\r" in data
 
 
-def test_declared_url_is_official():
-    assert_declared_urls(module, {NAME: URL})
-
-
 @responses.activate
-def test_fetch_from_recorded_response(tmp_path, fixtures_dir):
-    body = (fixtures_dir / "eu_referendum" / NAME).read_bytes()
+def test_fetch_from_recorded_response(tmp_path):
+    body = bodies()[URL]
     folder = assert_fetch_records(module, tmp_path, {URL: body})
     frame = module.read(folder / NAME)
     assert value(frame, "E07000223", "pct_turnout") == 76.4  # Adur, within the recorded rows
     assert (folder / NAME).read_bytes() == body
-
-
-def test_malformed_input_raises(tmp_path, raw_dir):
-    assert_malformed_rejected(
-        module, tmp_path, raw_dir / "eu_referendum_2016" / NAME,
-        old="Pct_Turnout", new="Turnout", cut=cut_after(b"E08000025,Birmingham,707"),
-    )
-
-
-def test_failed_fetch_keeps_file(tmp_path, monkeypatch, fixtures_dir):
-    body = (fixtures_dir / "eu_referendum" / NAME).read_bytes()
-    assert_failed_fetch_keeps_file(module, tmp_path, monkeypatch, {URL: body}, URL)
 
 
 def test_unknown_file_name(tmp_path):

@@ -4,15 +4,33 @@ from __future__ import annotations
 import pytest
 import responses
 
-from conftest import RAW
+import source_contract_checks as contract
+from conftest import FIXTURES, RAW
 from data_sources import general_elections as module
-from source_contract_checks import assert_declared_urls, assert_failed_fetch_keeps_file, assert_fetch_records, assert_malformed_rejected, cut_after
+from source_contract_checks import Damaged, Sample, assert_fetch_records, cut_after
 
-FOLDER = RAW / "general_election_results_hoc"
+FOLDER = RAW / module.SOURCE.raw_folder
+FIXTURE = FIXTURES / module.SOURCE.id
 URLS = {
     module.GE2019_FILE: "https://researchbriefings.files.parliament.uk/documents/CBP-8749/HoC-GE2019-results-by-constituency.csv",
     module.GE2024_FILE: "https://researchbriefings.files.parliament.uk/documents/CBP-10009/HoC-GE2024-results-by-constituency.csv",
 }
+
+
+def bodies() -> dict[str, bytes]:
+    return {URLS[name]: (FIXTURE / name).read_bytes() for name in URLS}
+
+
+CONTRACT = contract.Contract(
+    samples=(Sample(module.GE2024_FILE),),
+    damaged=(
+        Damaged(module.GE2019_FILE, "Electorate", "Electorate 2019", cut=cut_after(b"W07000049,W92000004,Aberavon,West Glamorgan")),
+        Damaged(module.GE2024_FILE, "Valid votes", "Valid", cut=cut_after(b"E14001096,E12000005,Birmingham Ladywood")),
+    ),
+    urls=URLS,
+    recorded=bodies,
+    failing=module.GE2024_FILE,  # the second download, after the 2019 file arrived intact
+)
 
 
 @pytest.fixture(scope="module")
@@ -54,29 +72,8 @@ def test_ge2024_real_values_with_thousands_separators(ge2024):
     assert not ge2024.area_code.str[0].isin(["S", "N"]).any()
 
 
-def test_declared_urls_are_official():
-    assert_declared_urls(module, URLS)
-
-
-def bodies(fixtures_dir):
-    return {URLS[name]: (fixtures_dir / "general_elections" / name).read_bytes() for name in URLS}
-
-
 @responses.activate
-def test_fetch_from_recorded_responses(tmp_path, fixtures_dir):
-    folder = assert_fetch_records(module, tmp_path, bodies(fixtures_dir))
+def test_fetch_from_recorded_responses(tmp_path):
+    folder = assert_fetch_records(module, tmp_path, bodies())
     frame = module.read(folder / module.GE2024_FILE)
     assert value(frame, "W07000081", "electorate") == 72580  # Aberafan Maesteg, within the recorded rows
-
-
-def test_malformed_input_raises(tmp_path):
-    assert_malformed_rejected(
-        module, tmp_path, FOLDER / module.GE2024_FILE, old="Valid votes", new="Valid", cut=cut_after(b"E14001096,E12000005,Birmingham Ladywood")
-    )
-    assert_malformed_rejected(
-        module, tmp_path / "2019", FOLDER / module.GE2019_FILE, old="Electorate", new="Electors", cut=cut_after(b"W07000049,W92000004,Aberavon,West Glamorgan")
-    )
-
-
-def test_failed_fetch_keeps_files(tmp_path, monkeypatch, fixtures_dir):
-    assert_failed_fetch_keeps_file(module, tmp_path, monkeypatch, bodies(fixtures_dir), URLS[module.GE2024_FILE])

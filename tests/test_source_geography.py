@@ -1,4 +1,4 @@
-"""Geography loaders: real lookups and boundaries, paged ArcGIS fetches from recorded responses, and clear errors."""
+"""Geography loader: real lookups and ward boundaries, paged ArcGIS fetches from recorded responses, and clear errors."""
 from __future__ import annotations
 
 import csv
@@ -8,13 +8,36 @@ import pytest
 import responses
 from responses import matchers
 
-from data_sources import geography, ons_boundaries, ons_lookups
+import source_contract_checks as contract
+from conftest import FIXTURES
+from data_sources import geography
 from data_sources.base import FetchError, SchemaError
 from data_sources.http import arcgis_query_url
+from source_contract_checks import Damaged, Sample
+
+FIXTURE = FIXTURES / geography.SOURCE.id
+ARCGIS = "https://services1.arcgis.com/ESMARspQHYMw9BZ9/arcgis/rest/services"
+
+CONTRACT = contract.Contract(
+    samples=(Sample(geography.LSOA11_LSOA21), Sample(geography.LAD_ALL_CODES), Sample(geography.WARDS_2025, rows=8)),
+    damaged=(
+        Damaged(geography.WARDS_2025, "WD25CD", "WD25CODE"),
+        Damaged(geography.LSOA21_WD25_DERIVED, "WD25CD", "WARD"),
+    ),
+    urls={
+        geography.WARDS_2025: f"{ARCGIS}/Wards_May_2025_Boundaries_UK_BGC/FeatureServer/0/query",
+        geography.LSOA21_WD25_DERIVED: "",  # derived here: no download
+        geography.LSOA21_WD25_OFFICIAL: f"{ARCGIS}/LSOA21_WD25_LAD25_EW_LU_v2/FeatureServer/0/query",
+        geography.LSOA11_LSOA21: f"{ARCGIS}/LSOA11_LSOA21_LAD22_EW_LU/FeatureServer/0/query",
+        geography.LAD_TO_REGION: f"{ARCGIS}/LAD24_RGN24_EN_LU/FeatureServer/0/query",
+        geography.LAD_ALL_CODES: "",  # drkane/geo-lookups, built from the ONS Code History Database: no download
+    },
+    html_message="did not return JSON",
+)
 
 
 def test_derived_ward_lookup_covers_every_lsoa_with_a_method(raw_dir):
-    lookup = geography.read(raw_dir / "geography" / geography.LSOA21_WD25_DERIVED)
+    lookup = geography.read(raw_dir / geography.SOURCE.raw_folder / geography.LSOA21_WD25_DERIVED)
     assert len(lookup) == 35672 and lookup["LSOA21CD"].is_unique
     assert lookup["method"].value_counts().to_dict() == {"ons_wd24": 34062, "area_overlap": 1610}
     assert lookup["LAD25CD"].nunique() == 318 and lookup["WD25CD"].nunique() == 7545
@@ -22,33 +45,26 @@ def test_derived_ward_lookup_covers_every_lsoa_with_a_method(raw_dir):
 
 
 def test_lsoa_2011_to_2021_changes(raw_dir):
-    lookup = geography.read(raw_dir / "geography" / geography.LSOA11_LSOA21)
+    lookup = geography.read(raw_dir / geography.SOURCE.raw_folder / geography.LSOA11_LSOA21)
     assert lookup["CHGIND"].value_counts().to_dict() == {"U": 33647, "S": 1900, "M": 239, "X": 9}
 
 
 def test_code_history_maps_old_codes_to_2025(raw_dir):
-    chain = geography.read(raw_dir / "geography" / geography.LAD_ALL_CODES).set_index("LADCD")["LADCD_ACTIVE"]
+    chain = geography.read(raw_dir / geography.SOURCE.raw_folder / geography.LAD_ALL_CODES).set_index("LADCD")["LADCD_ACTIVE"]
     assert chain["E08000016"] == "E08000038" and chain["E08000019"] == "E08000039"
     assert chain["E07000026"] == "E06000063"  # Allerdale -> Cumberland
 
 
 def test_wards_2025_layer(raw_dir):
-    wards = geography.read(raw_dir / "geography" / geography.WARDS_2025)
+    wards = geography.read(raw_dir / geography.SOURCE.raw_folder / geography.WARDS_2025)
     assert len(wards) == 7588 and wards.crs.to_epsg() == 4326
     assert wards.set_index("WD25CD").loc["E05000932", "WD25NM"] == "Ainsdale"
 
 
-def test_parent_lookups_and_welsh_names(raw_dir):
-    pfa = ons_lookups.read(raw_dir / "ons_geography_lookups" / ons_lookups.LAD_CSP_PFA).set_index("ltla24_code")
-    assert pfa.loc["E07000136", "pfa24_name"] == "Lincolnshire"
-    names = ons_boundaries.read(raw_dir / "ons_boundaries" / ons_boundaries.LAD23).set_index("lad23_code")
-    assert len(names) == 318 and names.loc["W06000015", "lad23_name_welsh"] == "Caerdydd"
-
-
 @responses.activate
-def test_arcgis_fetch_pages_and_writes_the_held_layout(tmp_path, fixtures_dir):
+def test_arcgis_fetch_pages_and_writes_the_held_layout(tmp_path):
     url = arcgis_query_url("LAD24_RGN24_EN_LU")
-    body = lambda name: (fixtures_dir / "geography" / name).read_text()
+    body = lambda name: (FIXTURE / name).read_text()
     responses.add(responses.GET, url, body=body("lad24_rgn24_count.json"), match=[matchers.query_param_matcher({"returnCountOnly": "true"}, strict_match=False)])
     responses.add(responses.GET, url, body=body("lad24_rgn24_page0.json"), match=[matchers.query_param_matcher({"resultOffset": "0"}, strict_match=False)])
     responses.add(responses.GET, url, body=body("lad24_rgn24_page1.json"), match=[matchers.query_param_matcher({"resultOffset": "3"}, strict_match=False)])
@@ -79,7 +95,7 @@ def test_arcgis_failures_leave_the_held_lookup(tmp_path, raw_dir, page, message)
     responses.add(responses.GET, url, json={"count": 4}, match=[matchers.query_param_matcher({"returnCountOnly": "true"}, strict_match=False)])
     responses.add(responses.GET, url, json=page)
     root = tmp_path / "raw"
-    held = root / "geography" / geography.LSOA21_WD25_OFFICIAL
+    held = root / geography.SOURCE.raw_folder / geography.LSOA21_WD25_OFFICIAL
     held.parent.mkdir(parents=True)
     held.write_text("LSOA21CD,WD25CD,WD25NM,LAD25CD,LAD25NM\nE01000001,E05009288,Aldersgate,E09000001,City of London\n")
     before = held.read_bytes()
@@ -91,20 +107,10 @@ def test_arcgis_failures_leave_the_held_lookup(tmp_path, raw_dir, page, message)
     assert not list(root.glob(".staging-*"))
 
 
-@pytest.mark.parametrize(
-    "text, message",
-    [
-        ("LSOA21CD,WARD,WD25NM,LAD25CD,LAD25NM,method\nE01000001,E05009288,A,E09000001,C,ons_wd24\n", "missing column.*WD25CD"),
-        ("LSOA21CD,WD25CD,WD25NM,LAD25CD,LAD25NM,method\nE01000001,Aldersgate,A,E09000001,C,ons_wd24\n", "not GSS codes"),
-        ("<html><body>Service unavailable</body></html>", "HTML"),
-        ("", "empty"),
-    ],
-    ids=["renamed", "bad-code", "html", "empty"],
-)
-def test_malformed_lookup_raises_clear_error(tmp_path, text, message):
+def test_a_lookup_code_that_is_not_a_gss_code_is_refused(tmp_path):
     path = tmp_path / "lsoa21_wd25_lad25_ew_bestfit_derived.csv"
-    path.write_text(text)
-    with pytest.raises(SchemaError, match=message) as info:
+    path.write_text("LSOA21CD,WD25CD,WD25NM,LAD25CD,LAD25NM,method\nE01000001,Aldersgate,A,E09000001,C,ons_wd24\n")
+    with pytest.raises(SchemaError, match="not GSS codes") as info:
         geography.read(path)
     assert path.name in str(info.value)
 

@@ -4,14 +4,34 @@ from __future__ import annotations
 import pytest
 import responses
 
-from conftest import RAW
+import source_contract_checks as contract
+from conftest import FIXTURES, RAW
 from data_sources import health_index as module
-from source_contract_checks import assert_declared_urls, assert_failed_fetch_keeps_file, assert_fetch_records, assert_malformed_rejected, cut_after
+from source_contract_checks import Damaged, Sample, assert_fetch_records, cut_after
 
-FILE = RAW / "ons_health_index_england" / module.INDICATORS_FILE
+FILE = RAW / module.SOURCE.raw_folder / module.INDICATORS_FILE
+FIXTURE = FIXTURES / module.SOURCE.id
 URL = (
     "https://www.ons.gov.uk/file?uri=/peoplepopulationandcommunity/healthandsocialcare/healthandwellbeing/datasets/"
     "healthindexunderlyingdataengland/current/healthindexunderlyingdataenglandcanscreenfix.xlsx"
+)
+
+
+def bodies() -> dict[str, bytes]:
+    return {URL: (FIXTURE / "healthindexunderlyingdataenglandcanscreenfix.xlsx").read_bytes()}
+
+
+CONTRACT = contract.Contract(
+    samples=(
+        Sample(module.INDICATORS_FILE, rows=None, keep=r"^,E0600000[1-3],.*,(Personal crime|Low-level crime|Noise complaints),"),
+    ),
+    damaged=(
+        Damaged(module.INDICATORS_FILE, "ltla21_code", "area_code"),
+        Damaged(module.INDICATORS_FILE, "indicator", "indicator_name", cut=cut_after(b"E08000025,2015,Low-level crime,")),
+    ),
+    urls={module.INDICATORS_FILE: URL},
+    recorded=bodies,
+    html_message="cannot convert .*Excel file format cannot be determined",
 )
 
 
@@ -47,25 +67,9 @@ def test_2021_repeats_2020(tidy):
     assert (a == b).all()
 
 
-def test_declared_url():
-    assert_declared_urls(module, {module.INDICATORS_FILE: URL})
-
-
-def bodies(fixtures_dir):
-    return {URL: (fixtures_dir / "health_index" / "healthindexunderlyingdataenglandcanscreenfix.xlsx").read_bytes()}
-
-
 @responses.activate
-def test_fetch_converts_recorded_workbook(tmp_path, fixtures_dir):
-    folder = assert_fetch_records(module, tmp_path, bodies(fixtures_dir))
+def test_fetch_converts_recorded_workbook(tmp_path):
+    folder = assert_fetch_records(module, tmp_path, bodies())
     t = module.read(folder / module.INDICATORS_FILE)
     assert value(t, "E08000025", "personal_crime_rate_per_1000", "2019") == pytest.approx(71.39504088)
     assert set(t.area_code) == {"E06000001", "E08000025"}
-
-
-def test_malformed_input_raises(tmp_path):
-    assert_malformed_rejected(module, tmp_path, FILE, old="indicator", new="indicator_name", cut=cut_after(b"E08000025,2015,Low-level crime,"))
-
-
-def test_failed_fetch_keeps_file(tmp_path, monkeypatch, fixtures_dir):
-    assert_failed_fetch_keeps_file(module, tmp_path, monkeypatch, bodies(fixtures_dir), URL)

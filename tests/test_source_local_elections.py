@@ -8,12 +8,14 @@ import math
 import pytest
 import responses
 
-from conftest import RAW
+import source_contract_checks as contract
+from conftest import FIXTURES, RAW
 from data_sources import local_elections as module
 from data_sources.base import SchemaError
-from source_contract_checks import assert_declared_urls, assert_failed_fetch_keeps_file, assert_fetch_records, assert_malformed_rejected, cut_after
+from source_contract_checks import Damaged, Sample, assert_fetch_records, cut_after
 
-FOLDER = RAW / "local_elections_hoc_ward_results"
+FOLDER = RAW / module.SOURCE.raw_folder
+FIXTURE = FIXTURES / module.SOURCE.id
 URLS = {
     module.FILE_2021: "https://commonslibrary.parliament.uk/content/uploads/2022/01/local-elections-handbook-2021.xlsx",
     module.FILE_2022: "https://commonslibrary.parliament.uk/content/uploads/2023/02/local-elections-2022.xlsx",
@@ -27,6 +29,24 @@ RECORDED = {
     module.FILE_2024: "LEH-2024-results-HoC-version.xlsx",
 }
 KEY = ["area_code", "geography", "measure", "period"]
+
+
+def bodies() -> dict[str, bytes]:
+    return {URLS[name]: (FIXTURE / RECORDED[name]).read_bytes() for name in URLS}
+
+
+CONTRACT = contract.Contract(
+    samples=(Sample(module.FILE_2022, header="Ward code"), Sample(module.FILE_2023)),
+    damaged=(
+        Damaged(module.FILE_2021, "Ward/ED code", "Ward code (2021)"),
+        Damaged(module.FILE_2024, "Turnout (%)", "Turnout", cut=cut_after(b"E05007563,Churchill")),
+        Damaged(module.FILE_2023, "TURNOUT", "TURNOUT_PCT", cut=cut_after(b"Berkshire,Reading,Caversham,1,UAT,75")),
+    ),
+    urls=URLS,
+    recorded=bodies,
+    failing=module.FILE_2022,  # the second download, after the 2021 workbook arrived intact
+    html_message="not a zip file",
+)
 
 
 CODED = [module.FILE_2021, module.FILE_2022, module.FILE_2024]
@@ -162,23 +182,9 @@ def test_2023_repeated_ward_name_is_left_out(tmp_path):
     assert len(t) == 4795 and not ((t.la_name == "Reading") & t.ward_name.isin(["Abbey", "Battle"])).any()
 
 
-def test_2023_renamed_column_names_file_and_column(tmp_path):
-    assert_malformed_rejected(
-        module, tmp_path, FOLDER / module.FILE_2023, old="TURNOUT", new="TURNOUT_PCT", cut=cut_after(b"Berkshire,Reading,Caversham,1,UAT,75")
-    )
-
-
-def test_declared_urls():
-    assert_declared_urls(module, URLS)
-
-
-def bodies(fixtures_dir):
-    return {URLS[name]: (fixtures_dir / "local_elections" / RECORDED[name]).read_bytes() for name in URLS}
-
-
 @responses.activate
-def test_fetch_converts_recorded_workbooks(tmp_path, fixtures_dir):
-    folder = assert_fetch_records(module, tmp_path, bodies(fixtures_dir))
+def test_fetch_converts_recorded_workbooks(tmp_path):
+    folder = assert_fetch_records(module, tmp_path, bodies())
     t = module.read(folder / module.FILE_2024)
     assert value(t, "E05007562", "turnout_pct") == 43.5  # stored as 0.435 with a % format in the workbook
     assert value(t, "E05007562", "electorate") == 3080
@@ -188,13 +194,3 @@ def test_fetch_converts_recorded_workbooks(tmp_path, fixtures_dir):
     abbey = t23[(t23.la_name == "Reading") & (t23.ward_name == "Abbey")].iloc[0]
     assert (abbey.electorate, abbey.turnout_pct, abbey.county_name) == (6600, 19.2, "Berkshire")
     assert len(t23) == 30  # the recorded workbook's 30 real rows
-
-
-def test_malformed_input_raises(tmp_path):
-    assert_malformed_rejected(
-        module, tmp_path, FOLDER / module.FILE_2024, old="Turnout (%)", new="Turnout", cut=cut_after(b"E05007563,Churchill")
-    )
-
-
-def test_failed_fetch_keeps_files(tmp_path, monkeypatch, fixtures_dir):
-    assert_failed_fetch_keeps_file(module, tmp_path, monkeypatch, bodies(fixtures_dir), URLS[module.FILE_2022])

@@ -8,10 +8,33 @@ from pathlib import Path
 import pytest
 import responses
 
+import source_contract_checks as contract
+from conftest import FIXTURES, RAW
 from data_sources import http, ons_els
-from data_sources.base import TIDY_COLUMNS, TIDY_KEY, FetchError, SchemaError
+from data_sources.base import TIDY_COLUMNS, TIDY_KEY, SchemaError
+from source_contract_checks import Damaged, Sample
 
-FOLDER = "ons_explore_local_statistics"
+FOLDER = ons_els.SOURCE.raw_folder
+FIXTURE = FIXTURES / ons_els.SOURCE.id
+DATA_REPO = "https://raw.githubusercontent.com/ONSdigital/explore-local-statistics-data/main"
+
+
+def recorded() -> dict[str, bytes]:
+    """The recorded response of every declared file (the fixture folder holds them flat, by file name)."""
+    return {raw.url: (FIXTURE / raw.name.split("/")[1]).read_bytes() for raw in ons_els.SOURCE.files}
+
+
+CONTRACT = contract.Contract(
+    samples=(Sample("apprenticeships/apprenticeships.csv"), Sample("claimant-count/claimant-count.json")),
+    damaged=(
+        Damaged("apprenticeships/apprenticeships.csv", "observation", "value"),
+        Damaged("claimant-count/claimant-count.csv", "lci_95", "lower_95"),
+    ),
+    # Each series is a CSV and its JSON metadata, both served from the ONS data repository under their held names.
+    urls={raw.name: f"{DATA_REPO}/{raw.name}" for raw in ons_els.SOURCE.files},
+    recorded=recorded,
+    failing="claimant-count/claimant-count.csv",
+)
 
 
 def series_path(raw_dir, slug, ext="csv"):
@@ -26,8 +49,7 @@ def row(frame, code, measure, period):
 
 @pytest.fixture(scope="module")
 def all_series():
-    raw = Path(__file__).resolve().parents[1] / "data" / "raw"
-    return {s.slug: ons_els.read(series_path(raw, s.slug)) for s in ons_els.SERIES}
+    return {s.slug: ons_els.read(series_path(RAW, s.slug)) for s in ons_els.SERIES}
 
 
 def test_every_series_reads_to_the_tidy_schema_with_a_unique_key(all_series):
@@ -135,15 +157,14 @@ def test_period_labels():
     assert ons_els.period_label("2025-04-30") == "2025-04-30"
 
 
-def test_declared_files_and_urls_are_the_official_ones(raw_dir):
+def test_declared_files_are_a_csv_and_its_metadata_per_series(raw_dir):
     assert len(ons_els.SOURCE.files) == 2 * len(ons_els.SERIES) == 40
     for raw in ons_els.SOURCE.files:
         assert (raw_dir / FOLDER / raw.name).exists(), raw.name
         slug = raw.name.split("/")[0]
-        assert raw.url == f"https://raw.githubusercontent.com/ONSdigital/explore-local-statistics-data/main/{raw.name}"
         assert raw.tidy == raw.name.endswith(".csv")
-        assert http.build_request(raw.url).url == raw.url
         assert slug in ons_els.SERIES_BY_SLUG
+        assert raw.name in (f"{slug}/{slug}.csv", f"{slug}/{slug}.json")
     assert (raw_dir / FOLDER / "LICENSE.md").exists()
 
 
@@ -151,19 +172,10 @@ def test_declared_files_and_urls_are_the_official_ones(raw_dir):
 # Recorded fetches
 # ---------------------------------------------------------------------------------------------
 
-def _record_all(fixtures_dir, override=None):
-    for raw in ons_els.SOURCE.files:
-        slug, name = raw.name.split("/")
-        if override and raw.name in override:
-            responses.add(responses.GET, raw.url, **override[raw.name])
-            continue
-        body = (fixtures_dir / "ons_els" / name).read_bytes()
-        responses.add(responses.GET, raw.url, body=body, content_type="text/plain")
-
-
 @responses.activate
-def test_fetch_from_recorded_responses(tmp_path, fixtures_dir):
-    _record_all(fixtures_dir)
+def test_fetch_from_recorded_responses(tmp_path):
+    for url, body in recorded().items():
+        responses.add(responses.GET, url, body=body, content_type="text/plain")
     folder = ons_els.fetch(tmp_path / "raw")
     assert folder == tmp_path / "raw" / FOLDER
     frame = ons_els.read(folder / "claimant-count" / "claimant-count.csv")
@@ -174,21 +186,6 @@ def test_fetch_from_recorded_responses(tmp_path, fixtures_dir):
     assert entry["url"] == f"{ons_els.RAW_BASE}/claimant-count/claimant-count.csv"
     assert entry["sha256"] == http.sha256_of(folder / "claimant-count" / "claimant-count.csv")
     assert len(entries) == 40
-
-
-@pytest.mark.parametrize("failure", [{"status": 500, "body": "oops"}, {"body": "<!DOCTYPE html><html><body>Not found</body></html>", "content_type": "text/html"}])
-@responses.activate
-def test_failed_fetch_leaves_held_files_untouched(tmp_path, fixtures_dir, failure):
-    raw_root = tmp_path / "raw"
-    held = raw_root / FOLDER / "claimant-count" / "claimant-count.csv"
-    held.parent.mkdir(parents=True)
-    original = (fixtures_dir / "ons_els" / "claimant-count.csv").read_bytes()
-    held.write_bytes(original)
-    _record_all(fixtures_dir, override={"claimant-count/claimant-count.csv": failure})
-    with pytest.raises(FetchError):
-        ons_els.fetch(raw_root)
-    assert held.read_bytes() == original
-    assert not (tmp_path / "manifest.json").exists()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -202,13 +199,6 @@ def _write(tmp_path, slug, body: bytes, ext="csv"):
     return path
 
 
-def test_renamed_column_names_file_and_column(tmp_path, raw_dir):
-    text = series_path(raw_dir, "claimant-count").read_text(encoding="utf-8-sig")
-    path = _write(tmp_path, "claimant-count", text.replace("lci_95", "lower_95", 1).encode())
-    with pytest.raises(SchemaError, match=r"claimant-count\.csv.*'lci_95'"):
-        ons_els.read(path)
-
-
 def test_truncated_file_raises(tmp_path, raw_dir):
     lines = series_path(raw_dir, "claimant-count").read_bytes().splitlines(keepends=True)
     cut = b"".join(lines[:200]) + lines[200][:30]  # the last row breaks off mid-line
@@ -217,13 +207,7 @@ def test_truncated_file_raises(tmp_path, raw_dir):
         ons_els.read(path)
 
 
-def test_html_page_and_empty_file_raise(tmp_path):
-    html = _write(tmp_path, "claimant-count", b"<!DOCTYPE html><html><head><title>404</title></head></html>")
-    with pytest.raises(SchemaError, match=r"claimant-count\.csv.*HTML"):
-        ons_els.read(html)
-    empty = _write(tmp_path, "early-years", b"")
-    with pytest.raises(SchemaError, match=r"early-years\.csv.*empty"):
-        ons_els.read(empty)
+def test_metadata_without_variables_raises(tmp_path):
     bad_json = _write(tmp_path, "early-years", b'{"_note": "x"}', ext="json")
     with pytest.raises(SchemaError, match=r"early-years\.json"):
         ons_els.read(bad_json)

@@ -6,11 +6,37 @@ import json
 import pytest
 import responses
 
+import source_contract_checks as contract
+from conftest import FIXTURES
 from data_sources import http
 from data_sources import ons_similar_areas as sim
-from data_sources.base import FetchError, SchemaError
+from data_sources.base import SchemaError
+from source_contract_checks import Damaged, Sample
 
-FOLDER = "ons_els_similar_areas"
+FOLDER = sim.SOURCE.raw_folder
+FIXTURE = FIXTURES / sim.SOURCE.id
+APP_REPO = "https://raw.githubusercontent.com/ONSdigital/explore-local-statistics-app/main/scripts/config/clusters"
+
+
+def recorded() -> dict[str, bytes]:
+    return {raw.url: (FIXTURE / raw.name).read_bytes() for raw in sim.SOURCE.files}
+
+
+def cut_at_line(number: int, keep: int):
+    """The file broken off `keep` bytes into line `number` (1-based, counting the header)."""
+    return lambda text: b"\n".join(text.split(b"\n")[: number - 1]) + b"\n" + text.split(b"\n")[number - 1][:keep]
+
+
+CONTRACT = contract.Contract(
+    samples=(Sample("global-neighbours.csv"), Sample("cluster-allocation.csv"), Sample("cluster-descriptions.json")),
+    damaged=(
+        Damaged("global-neighbours.csv", "AREACD", "AREA_CODE"),
+        Damaged("economic-neighbours.csv", "AREACD", "AREA_CODE", cut=cut_at_line(101, 60)),
+    ),
+    urls={raw.name: f"{APP_REPO}/{raw.name}" for raw in sim.SOURCE.files},
+    recorded=recorded,
+    failing="cluster-allocation.csv",  # the fourth of five downloads
+)
 
 
 @pytest.fixture
@@ -57,24 +83,14 @@ def test_clusters_and_descriptions(raw_dir):
     assert text.startswith("Local authorities in this cluster have a high dependency ratio")
 
 
-def test_declared_files_are_not_tidy_and_urls_official():
+def test_declared_files_are_not_tidy():
     assert all(not f.tidy for f in sim.SOURCE.files)
-    url = sim.SOURCE.file("global-neighbours.csv").url
-    assert url == "https://raw.githubusercontent.com/ONSdigital/explore-local-statistics-app/main/scripts/config/clusters/global-neighbours.csv"
-    assert http.build_request(url).url == url
-
-
-def _record(fixtures_dir, override=None):
-    for raw in sim.SOURCE.files:
-        if override and raw.name in override:
-            responses.add(responses.GET, raw.url, **override[raw.name])
-        else:
-            responses.add(responses.GET, raw.url, body=(fixtures_dir / "ons_similar_areas" / raw.name).read_bytes())
 
 
 @responses.activate
-def test_fetch_from_recorded_responses(tmp_path, fixtures_dir):
-    _record(fixtures_dir)
+def test_fetch_from_recorded_responses(tmp_path):
+    for url, body in recorded().items():
+        responses.add(responses.GET, url, body=body)
     folder = sim.fetch(tmp_path / "raw")
     nn = sim.read(folder / "global-neighbours.csv")
     assert nn.loc[(nn.area_code == "E06000001") & (nn["rank"] == 1), "neighbour_code"].item() == "E08000018"  # Hartlepool -> Rotherham
@@ -85,34 +101,11 @@ def test_fetch_from_recorded_responses(tmp_path, fixtures_dir):
     assert len(manifest) == 5
 
 
-@pytest.mark.parametrize("failure", [{"status": 500}, {"body": "<html><body>Rate limited</body></html>"}])
-@responses.activate
-def test_failed_fetch_keeps_held_file(tmp_path, fixtures_dir, failure):
-    held = tmp_path / "raw" / FOLDER / "cluster-allocation.csv"
-    held.parent.mkdir(parents=True)
-    original = (fixtures_dir / "ons_similar_areas" / "cluster-allocation.csv").read_bytes()
-    held.write_bytes(original)
-    _record(fixtures_dir, override={"cluster-allocation.csv": failure})
-    with pytest.raises(FetchError):
-        sim.fetch(tmp_path / "raw")
-    assert held.read_bytes() == original
-
-
 def test_malformed_neighbours(tmp_path, raw_dir):
     real = (raw_dir / FOLDER / "economic-neighbours.csv").read_bytes()
     path = tmp_path / "economic-neighbours.csv"
-    path.write_bytes(real.replace(b"AREACD,", b"AREA_CODE,", 1))
-    with pytest.raises(SchemaError, match=r"economic-neighbours\.csv.*'AREACD'"):
-        sim.read(path)
-    lines = real.split(b"\n")
-    path.write_bytes(b"\n".join(lines[:100]) + b"\n" + lines[100][:60])
+    path.write_bytes(cut_at_line(101, 60)(real))
     with pytest.raises(SchemaError, match=r"economic-neighbours\.csv.*has \d+ of 21 fields"):
-        sim.read(path)
-    path.write_bytes(b"<!DOCTYPE html>\n<html><body>404</body></html>")
-    with pytest.raises(SchemaError, match=r"economic-neighbours\.csv.*HTML"):
-        sim.read(path)
-    path.write_bytes(b"")
-    with pytest.raises(SchemaError, match=r"economic-neighbours\.csv.*empty"):
         sim.read(path)
     path.write_bytes(real.replace(b"E06000001,E07000137", b"E06000001,Hartlepool", 1))
     with pytest.raises(SchemaError, match=r"economic-neighbours\.csv.*not GSS codes: 'Hartlepool'"):

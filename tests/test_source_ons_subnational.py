@@ -7,17 +7,35 @@ import math
 import pytest
 import responses
 
+import source_contract_checks as contract
+from conftest import FIXTURES, RAW
 from data_sources import http, ons_subnational
-from data_sources.base import TIDY_COLUMNS, TIDY_KEY, FetchError, SchemaError
+from data_sources.base import TIDY_COLUMNS, TIDY_KEY, SchemaError
+from source_contract_checks import Damaged, Sample
 
-FOLDER = "ons_subnational_indicators"
+FOLDER = ons_subnational.SOURCE.raw_folder
+FIXTURE = FIXTURES / ons_subnational.SOURCE.id
+EXPLORER_REPO = "https://raw.githubusercontent.com/ONSvisual/subnational-indicators/main/R"
+
+
+def recorded() -> dict[str, bytes]:
+    return {raw.url: (FIXTURE / raw.name).read_bytes() for raw in ons_subnational.SOURCE.files}
+
+
+CONTRACT = contract.Contract(
+    samples=(Sample(ons_subnational.DATA, header="AREACD"), Sample(ons_subnational.METADATA, rows=None)),
+    damaged=(
+        Damaged(ons_subnational.DATA, "AREACD", "AREA_CODE"),
+        Damaged(ons_subnational.METADATA, "Polarity", "Direction"),
+    ),
+    urls={ons_subnational.DATA: f"{EXPLORER_REPO}/machine_readable.csv", ons_subnational.METADATA: f"{EXPLORER_REPO}/metadata.csv"},
+    recorded=recorded,
+)
 
 
 @pytest.fixture(scope="module")
 def data():
-    from pathlib import Path
-
-    return ons_subnational.read(Path(__file__).resolve().parents[1] / "data" / "raw" / FOLDER / "machine_readable.csv")
+    return ons_subnational.read(RAW / FOLDER / ons_subnational.DATA)
 
 
 def value(frame, code, measure):
@@ -87,28 +105,14 @@ def test_period_labels():
 # Recorded fetches
 # ---------------------------------------------------------------------------------------------
 
-def _record(fixtures_dir, data_override=None):
-    data_url = ons_subnational.SOURCE.file("machine_readable.csv").url
-    meta_url = ons_subnational.SOURCE.file("metadata.csv").url
-    if data_override:
-        responses.add(responses.GET, data_url, **data_override)
-    else:
-        responses.add(responses.GET, data_url, body=(fixtures_dir / "ons_subnational" / "machine_readable.csv").read_bytes())
-    responses.add(responses.GET, meta_url, body=(fixtures_dir / "ons_subnational" / "metadata.csv").read_bytes())
-
-
-def test_declared_urls_are_official():
-    assert [f.url for f in ons_subnational.SOURCE.files] == [
-        "https://raw.githubusercontent.com/ONSvisual/subnational-indicators/main/R/machine_readable.csv",
-        "https://raw.githubusercontent.com/ONSvisual/subnational-indicators/main/R/metadata.csv",
-    ]
-    url = ons_subnational.SOURCE.files[0].url
-    assert http.build_request(url).url == url
+def test_the_data_comes_before_its_metadata():
+    assert [f.name for f in ons_subnational.SOURCE.files] == [ons_subnational.DATA, ons_subnational.METADATA]
 
 
 @responses.activate
-def test_fetch_from_recorded_response(tmp_path, fixtures_dir):
-    _record(fixtures_dir)
+def test_fetch_from_recorded_response(tmp_path):
+    for url, body in recorded().items():
+        responses.add(responses.GET, url, body=body)
     folder = ons_subnational.fetch(tmp_path / "raw")
     frame = ons_subnational.read(folder / "machine_readable.csv")
     assert value(frame, "E06000001", "gva_per_hour_worked").value == 31.85
@@ -118,19 +122,6 @@ def test_fetch_from_recorded_response(tmp_path, fixtures_dir):
     assert entry["url"] == ons_subnational.SOURCE.files[0].url
     assert entry["sha256"] == http.sha256_of(folder / "machine_readable.csv")
     assert (folder / "metadata.csv").exists()
-
-
-@pytest.mark.parametrize("failure", [{"status": 500, "body": "err"}, {"body": "<html><body>Service unavailable</body></html>"}])
-@responses.activate
-def test_failed_fetch_keeps_held_file(tmp_path, fixtures_dir, failure):
-    held = tmp_path / "raw" / FOLDER / "machine_readable.csv"
-    held.parent.mkdir(parents=True)
-    original = (fixtures_dir / "ons_subnational" / "machine_readable.csv").read_bytes()
-    held.write_bytes(original)
-    _record(fixtures_dir, data_override=failure)
-    with pytest.raises(FetchError):
-        ons_subnational.fetch(tmp_path / "raw")
-    assert held.read_bytes() == original
 
 
 # ---------------------------------------------------------------------------------------------
@@ -155,17 +146,11 @@ def test_missing_note_lines_shift_the_header(tmp_path, raw_dir):
         ons_subnational.read(path)
 
 
-def test_truncated_html_empty(tmp_path, raw_dir):
+def test_truncated_row_is_named(tmp_path, raw_dir):
     lines = _real_bytes(raw_dir).split(b"\n")
     path = tmp_path / "machine_readable.csv"
     path.write_bytes(b"\n".join(lines[:500]) + b"\n" + lines[500][:25])
     with pytest.raises(SchemaError, match=r"machine_readable\.csv.*has \d+ of 10 fields"):
-        ons_subnational.read(path)
-    path.write_bytes(b"<!DOCTYPE html><html><body>error</body></html>")
-    with pytest.raises(SchemaError, match=r"machine_readable\.csv.*HTML"):
-        ons_subnational.read(path)
-    path.write_bytes(b"")
-    with pytest.raises(SchemaError, match=r"machine_readable\.csv.*empty"):
         ons_subnational.read(path)
 
 

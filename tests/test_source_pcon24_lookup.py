@@ -10,15 +10,25 @@ import pytest
 import responses
 from responses import matchers
 
-from conftest import RAW
-from data_sources import general_elections, http
+import source_contract_checks as contract
+from conftest import FIXTURES, RAW
+from data_sources import general_elections, http, oa21_lookup
 from data_sources import pcon24_lookup as m
 from data_sources.base import FetchError, SchemaError
-from data_sources.http import arcgis_query_url, build_request
-from source_contract_checks import assert_malformed_rejected, cut_after
+from data_sources.http import arcgis_query_url
+from source_contract_checks import Damaged, Sample, cut_after
 
-HELD = RAW / "ons_pcon24_lookup" / m.LOOKUP
+HELD = RAW / m.SOURCE.raw_folder / m.LOOKUP
+FIXTURE = FIXTURES / m.SOURCE.id
 URL = "https://services1.arcgis.com/ESMARspQHYMw9BZ9/arcgis/rest/services/LSOA21_PCON24_LAD21_EW_LU/FeatureServer/0/query"
+
+CONTRACT = contract.Contract(
+    samples=(Sample(m.LOOKUP),),
+    # Renamed code column, a file cut mid-row, an HTML page and an empty file: SchemaError naming the file (and column).
+    damaged=(Damaged(m.LOOKUP, "PCON25CD", "PCON25CODE", cut=cut_after(b"E01023096,Rushmoor 004A")),),
+    urls={m.LOOKUP: URL},
+    html_message="did not return JSON",
+)
 
 
 @pytest.fixture(scope="module")
@@ -28,9 +38,9 @@ def lookup():
 
 def test_declaration():
     raw = m.SOURCE.file(m.LOOKUP)
-    assert m.SOURCE.id == "pcon24_lookup" and m.SOURCE.raw_folder == "ons_pcon24_lookup"
+    assert m.SOURCE.id == "pcon24_lookup"
     assert raw.method == "arcgis" and raw.service == "LSOA21_PCON24_LAD21_EW_LU" and not raw.tidy
-    assert raw.url == URL == arcgis_query_url(raw.service) and build_request(raw.url).url == URL
+    assert raw.url == URL == arcgis_query_url(raw.service)  # derived from the service, stated once
     assert "geoportal CSV" in raw.description
     assert m.SOURCE.licence == "Open Government Licence v3.0"
 
@@ -52,11 +62,9 @@ def test_bundled_lookup_real_values(lookup):
 
 
 def test_lookup_matches_the_2024_results_and_the_oa_lookup(lookup):
-    results = general_elections.read(RAW / "general_election_results_hoc" / general_elections.GE2024_FILE)
+    results = general_elections.read(RAW / general_elections.SOURCE.raw_folder / general_elections.GE2024_FILE)
     assert set(lookup.pcon24_code) == set(results.area_code)  # all 575 E&W seats, none missing either way
-    from data_sources import census2021_oa
-
-    oa = census2021_oa.read_lookup(RAW / "ons_oa21_lookup" / census2021_oa.LOOKUP)
+    oa = oa21_lookup.read_lookup(RAW / oa21_lookup.SOURCE.raw_folder / oa21_lookup.LOOKUP)
     assert set(lookup.lsoa21_code) == set(oa.lsoa21_code)
 
 
@@ -67,26 +75,26 @@ def test_constituency_fields_named_pcon24_read_the_same(tmp_path, lookup):
     pd.testing.assert_frame_equal(m.read(target), lookup)
 
 
-def arcgis_responses(fixtures_dir, url: str = URL) -> None:
-    body = lambda name: (fixtures_dir / "pcon24_lookup" / name).read_text(encoding="utf-8")  # noqa: E731
+def arcgis_responses(url: str = URL) -> None:
+    body = lambda name: (FIXTURE / name).read_text(encoding="utf-8")  # noqa: E731
     responses.add(responses.GET, url, body=body("count.json"), match=[matchers.query_param_matcher({"returnCountOnly": "true"}, strict_match=False)])
     responses.add(responses.GET, url, body=body("page0.json"), match=[matchers.query_param_matcher({"resultOffset": "0"}, strict_match=False)])
     responses.add(responses.GET, url, body=body("page1.json"), match=[matchers.query_param_matcher({"resultOffset": "20"}, strict_match=False)])
 
 
 @responses.activate
-def test_fetch_pages_the_arcgis_layer_and_records_it(tmp_path, fixtures_dir, lookup, monkeypatch):
+def test_fetch_pages_the_arcgis_layer_and_records_it(tmp_path, lookup, monkeypatch):
     # Pages of 20, so the 30 recorded records come in two pages as the fixtures hold them.
     monkeypatch.setattr(http, "arcgis_records", functools.partial(http.arcgis_records, page_size=20))
-    arcgis_responses(fixtures_dir)
+    arcgis_responses()
     folder = m.fetch(tmp_path / "raw")
-    assert folder == tmp_path / "raw" / "ons_pcon24_lookup"
+    assert folder == tmp_path / "raw" / m.SOURCE.id
     fetched = m.read(folder / m.LOOKUP)
     expected = pd.concat([lookup.head(25), lookup.tail(5)], ignore_index=True)
     pd.testing.assert_frame_equal(fetched, expected)
     entry = json.loads((tmp_path / "manifest.json").read_text())["files"][0]
-    assert entry["path"] == f"raw/ons_pcon24_lookup/{m.LOOKUP}" and entry["source_id"] == "pcon24_lookup"
-    assert entry["url"] == URL and len(entry["sha256"]) == 64 and entry["provenance"] == "raw/ons_pcon24_lookup/PROVENANCE.md"
+    assert entry["path"] == f"raw/pcon24_lookup/{m.LOOKUP}" and entry["source_id"] == "pcon24_lookup"
+    assert entry["url"] == URL and len(entry["sha256"]) == 64 and entry["provenance"] == "raw/pcon24_lookup/PROVENANCE.md"
 
 
 @pytest.mark.parametrize(
@@ -98,26 +106,18 @@ def test_fetch_pages_the_arcgis_layer_and_records_it(tmp_path, fixtures_dir, loo
     ids=["arcgis-error", "count-mismatch"],
 )
 @responses.activate
-def test_failed_fetch_keeps_the_held_lookup(tmp_path, fixtures_dir, page, message, monkeypatch):
+def test_failed_fetch_keeps_the_held_lookup(tmp_path, page, message, monkeypatch):
     monkeypatch.setenv("ATLAS_HTTP_RETRIES", "0")
-    responses.add(responses.GET, URL, body=(fixtures_dir / "pcon24_lookup" / "count.json").read_text(), match=[matchers.query_param_matcher({"returnCountOnly": "true"}, strict_match=False)])
+    responses.add(responses.GET, URL, body=(FIXTURE / "count.json").read_text(), match=[matchers.query_param_matcher({"returnCountOnly": "true"}, strict_match=False)])
     responses.add(responses.GET, URL, json=page)
-    target = tmp_path / "raw" / "ons_pcon24_lookup" / m.LOOKUP
+    target = tmp_path / "raw" / m.SOURCE.raw_folder / m.LOOKUP
     target.parent.mkdir(parents=True)
     shutil.copy(HELD, target)
     before = target.read_bytes()
     with pytest.raises(FetchError, match=message):
         m.fetch(tmp_path / "raw")
-    responses.replace(responses.GET, URL, status=500, body=b"Internal Server Error")
-    with pytest.raises(FetchError, match="pcon24_lookup"):
-        m.fetch(tmp_path / "raw")
     assert target.read_bytes() == before
     assert not (tmp_path / "manifest.json").exists() and not list((tmp_path / "raw").glob(".staging-*"))
-
-
-def test_malformed_input_raises(tmp_path):
-    # Renamed code column, a file cut mid-row, an HTML page and an empty file: SchemaError naming the file (and column).
-    assert_malformed_rejected(m, tmp_path, HELD, old="PCON25CD", new="PCON_CODE", cut=cut_after(b"E01023096,Rushmoor 004A"))
 
 
 @pytest.mark.parametrize(

@@ -4,11 +4,13 @@ from __future__ import annotations
 import pytest
 import responses
 
-from conftest import RAW
+import source_contract_checks as contract
+from conftest import FIXTURES, RAW
 from data_sources import population_estimates as module
-from source_contract_checks import assert_declared_urls, assert_failed_fetch_keeps_file, assert_fetch_records, assert_malformed_rejected, cut_after
+from source_contract_checks import Damaged, Sample, assert_fetch_records, cut_after
 
-FOLDER = RAW / "ons_population_estimates_lad"
+FOLDER = RAW / module.SOURCE.raw_folder
+FIXTURE = FIXTURES / module.SOURCE.id
 ONS = "https://www.ons.gov.uk/file?uri=/peoplepopulationandcommunity/populationandmigration/populationestimates/datasets/populationestimatesforukenglandandwalesscotlandandnorthernireland/"
 URLS = {
     module.MYE2019_FILE: ONS + "mid2019april2019localauthoritydistrictcodes/ukmidyearestimates20192019ladcodes.xls",
@@ -24,6 +26,24 @@ RECORDED = {
     module.SAPE_FILE: "sape23dt8amid2020ward2020on2021lasyoaestimatesunformattedcorrection.xlsx",
 }
 BANDS = ["population_0_15", "population_16_64", "population_65_plus"]
+
+
+def bodies() -> dict[str, bytes]:
+    return {URLS[name]: (FIXTURE / RECORDED[name]).read_bytes() for name in URLS}
+
+
+CONTRACT = contract.Contract(
+    samples=(Sample(module.MYE2019_FILE), Sample(module.SAPE_FILE, header="Ward Code 1")),
+    damaged=(
+        Damaged(module.MYE2019_FILE, "total_population", "all_ages"),
+        Damaged(module.MYE2020_FILE, "total_population", "population", cut=cut_after(b"E08000025,Birmingham,1140525.0,")),
+        Damaged(module.SAPE_FILE, "All Ages", "All", cut=cut_after(b"E05000027,Alibon,")),
+    ),
+    urls=URLS,
+    recorded=bodies,
+    failing=module.SAPE_FILE,  # the last download, after both LAD workbooks arrived intact
+    html_message="cannot convert .*Excel file format cannot be determined",
+)
 
 
 @pytest.fixture(scope="module")
@@ -65,17 +85,9 @@ def test_bands_add_up(frames):
         assert (wide[BANDS].sum(axis=1) == wide["population_total"]).all()
 
 
-def test_declared_urls():
-    assert_declared_urls(module, URLS)
-
-
-def bodies(fixtures_dir):
-    return {URLS[name]: (fixtures_dir / "population_estimates" / RECORDED[name]).read_bytes() for name in URLS}
-
-
 @responses.activate
-def test_fetch_converts_recorded_workbooks(tmp_path, fixtures_dir):
-    folder = assert_fetch_records(module, tmp_path, bodies(fixtures_dir))
+def test_fetch_converts_recorded_workbooks(tmp_path):
+    folder = assert_fetch_records(module, tmp_path, bodies())
     assert value(module.read(folder / module.MYE2019_FILE), "E08000025", "population_total") == 1141816
     assert value(module.read(folder / module.MYE2020_FILE), "W06000015", "population_total") == value(
         module.read(FOLDER / module.MYE2020_FILE), "W06000015", "population_total"
@@ -83,12 +95,3 @@ def test_fetch_converts_recorded_workbooks(tmp_path, fixtures_dir):
     wards = module.read(folder / module.SAPE_FILE)
     assert value(wards, "E05000026", "population_total") == 16149
     assert wards.area_code.nunique() == 30  # the footnote rows are not wards
-
-
-def test_malformed_input_raises(tmp_path):
-    assert_malformed_rejected(module, tmp_path, FOLDER / module.MYE2020_FILE, old="total_population", new="population", cut=cut_after(b"E08000025,Birmingham,1140525.0,"))
-    assert_malformed_rejected(module, tmp_path / "sape", FOLDER / module.SAPE_FILE, old="All Ages", new="All", cut=cut_after(b"E05000027,Alibon,"))
-
-
-def test_failed_fetch_keeps_files(tmp_path, monkeypatch, fixtures_dir):
-    assert_failed_fetch_keeps_file(module, tmp_path, monkeypatch, bodies(fixtures_dir), URLS[module.SAPE_FILE])

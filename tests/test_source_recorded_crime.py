@@ -4,17 +4,35 @@ from __future__ import annotations
 import pytest
 import responses
 
-from conftest import RAW
+import source_contract_checks as contract
+from conftest import FIXTURES, RAW
 from data_sources import recorded_crime as module
-from source_contract_checks import assert_declared_urls, assert_failed_fetch_keeps_file, assert_fetch_records, assert_malformed_rejected, cut_after
+from source_contract_checks import Damaged, Sample, assert_fetch_records, cut_after
 
-FOLDER = RAW / "ons_recorded_crime_csp"
+FOLDER = RAW / module.SOURCE.raw_folder
+FIXTURE = FIXTURES / module.SOURCE.id
 TABLE = FOLDER / module.TABLE_FILE
 URL = (
     "https://www.ons.gov.uk/file?uri=/peoplepopulationandcommunity/crimeandjustice/datasets/policeforceareadatatables/"
     "yearendingjune2025/policeforceareatablesyejune25final.xlsx"
 )
 TOTAL = "crimes_total_recorded_crime_excluding_fraud"
+
+
+def bodies() -> dict[str, bytes]:
+    return {URL: (FIXTURE / "policeforceareatablesyejune25final.xlsx").read_bytes()}
+
+
+CONTRACT = contract.Contract(
+    samples=(Sample(module.TABLE_FILE, header="Police Force\nArea code"),),
+    damaged=(
+        Damaged(module.TABLE_FILE, "Violence against the person", "Violence"),
+        Damaged(module.TABLE_FILE, "Public order offences", "Public order", cut=cut_after(b"E22000346,Wakefield,E08000036,Wakefield,")),
+    ),
+    urls={module.TABLE_FILE: URL},
+    recorded=bodies,
+    html_message="not a zip file",
+)
 
 
 @pytest.fixture(scope="module")
@@ -56,27 +74,9 @@ def test_csp_lookup_la_codes():
     assert lookup.loc["W14000023"].csp_name == "Cwm Taf"
 
 
-def test_declared_url():
-    assert_declared_urls(module, {module.TABLE_FILE: URL})
-
-
-def bodies(fixtures_dir):
-    return {URL: (fixtures_dir / "recorded_crime" / "policeforceareatablesyejune25final.xlsx").read_bytes()}
-
-
 @responses.activate
-def test_fetch_converts_recorded_workbook(tmp_path, fixtures_dir):
-    folder = assert_fetch_records(module, tmp_path, bodies(fixtures_dir))
+def test_fetch_converts_recorded_workbook(tmp_path):
+    folder = assert_fetch_records(module, tmp_path, bodies())
     t = module.read(folder / module.TABLE_FILE)
     assert value(t, "E23000036", TOTAL) == 170002
     assert value(t, "E22000001", "crimes_public_order_offences") == 1740  # Bath and North East Somerset
-
-
-def test_malformed_input_raises(tmp_path):
-    assert_malformed_rejected(
-        module, tmp_path, TABLE, old="Public order offences", new="Public order", cut=cut_after(b"E22000346,Wakefield,E08000036,Wakefield,")
-    )
-
-
-def test_failed_fetch_keeps_file(tmp_path, monkeypatch, fixtures_dir):
-    assert_failed_fetch_keeps_file(module, tmp_path, monkeypatch, bodies(fixtures_dir), URL)

@@ -6,11 +6,39 @@ import json
 import pytest
 import responses
 
+import source_contract_checks as contract
+from conftest import FIXTURES
 from data_sources import http
 from data_sources import smc_social_mobility as smc
-from data_sources.base import TIDY_COLUMNS, TIDY_KEY, FetchError, SchemaError
+from data_sources.base import TIDY_COLUMNS, TIDY_KEY, SchemaError
+from source_contract_checks import Damaged, Sample
 
-FOLDER = "smc_social_mobility_by_area"
+FOLDER = smc.SOURCE.raw_folder
+FIXTURE = FIXTURES / smc.SOURCE.id
+SON_REPO = "https://raw.githubusercontent.com/ukgov-equality-hub/smc-son/main/son/content/son/social_mobility_by_area"
+SON_SITE = "https://social-mobility.data.gov.uk/static/data/by-page/social_mobility_by_area"
+
+
+def recorded() -> dict[str, bytes]:
+    return {raw.url: (FIXTURE / raw.name).read_bytes() for raw in smc.SOURCE.files}
+
+
+CONTRACT = contract.Contract(
+    samples=(Sample(smc.SON2025, beside=(smc.CODES2025,)), Sample(smc.CODES2024)),
+    # Each groups file is read with its codes list beside it.
+    damaged=(
+        Damaged(smc.SON2024, "region_url", "region_slug", beside=(smc.CODES2024,)),
+        Damaged(smc.SON2025, "innovation_and_growth_group_id_2000_to_2005", "innovation_group_id_2000_to_2005", beside=(smc.CODES2025,)),
+    ),
+    urls={
+        smc.SON2024: f"{SON_REPO}/2.0/composite-indices-2.0--all.csv",
+        smc.SON2025: f"{SON_REPO}/3.0/composite-indices-3.0--all.csv",
+        smc.CODES2024: f"{SON_SITE}/203_regions_codes.json",
+        smc.CODES2025: f"{SON_SITE}/205_regions_codes.json",
+    },
+    recorded=recorded,
+    failing=smc.SON2025,  # the second download, after the SON 2024 groups arrived intact
+)
 
 
 def group(frame, code, measure, period):
@@ -68,24 +96,10 @@ def test_codes_lists_and_group_labels(raw_dir):
     assert smc.group_labels("son2024__promising_prospects_group")[3] == "Middle Group"
 
 
-def test_declared_urls():
-    urls = {f.name: f.url for f in smc.SOURCE.files}
-    assert urls[smc.SON2025] == "https://raw.githubusercontent.com/ukgov-equality-hub/smc-son/main/son/content/son/social_mobility_by_area/3.0/composite-indices-3.0--all.csv"
-    assert urls[smc.CODES2025] == "https://social-mobility.data.gov.uk/static/data/by-page/social_mobility_by_area/205_regions_codes.json"
-    assert http.build_request(urls[smc.SON2024]).url == urls[smc.SON2024]
-
-
-def _record(fixtures_dir, override=None):
-    for raw in smc.SOURCE.files:
-        if override and raw.name in override:
-            responses.add(responses.GET, raw.url, **override[raw.name])
-        else:
-            responses.add(responses.GET, raw.url, body=(fixtures_dir / "smc_social_mobility" / raw.name).read_bytes())
-
-
 @responses.activate
-def test_fetch_from_recorded_responses(tmp_path, fixtures_dir):
-    _record(fixtures_dir)
+def test_fetch_from_recorded_responses(tmp_path):
+    for url, body in recorded().items():
+        responses.add(responses.GET, url, body=body)
     folder = smc.fetch(tmp_path / "raw")
     frame = smc.read(folder / smc.SON2025)  # the fixture holds the first 30 areas; the codes list is complete
     assert group(frame, "E09000002", "son2025__childhood_conditions_group", "2018-2024").geography == "lad24"
@@ -94,19 +108,6 @@ def test_fetch_from_recorded_responses(tmp_path, fixtures_dir):
     assert entry["url"] == smc.SOURCE.file(smc.SON2025).url
     assert entry["sha256"] == http.sha256_of(folder / smc.SON2025)
     assert len(manifest) == 4
-
-
-@pytest.mark.parametrize("failure", [{"status": 500}, {"body": "<!doctype html><html><body>Page not found</body></html>"}])
-@responses.activate
-def test_failed_fetch_keeps_held_file(tmp_path, fixtures_dir, failure):
-    held = tmp_path / "raw" / FOLDER / smc.SON2024
-    held.parent.mkdir(parents=True)
-    original = (fixtures_dir / "smc_social_mobility" / smc.SON2024).read_bytes()
-    held.write_bytes(original)
-    _record(fixtures_dir, override={smc.SON2024: failure})
-    with pytest.raises(FetchError):
-        smc.fetch(tmp_path / "raw")
-    assert held.read_bytes() == original
 
 
 def _copy_with(tmp_path, raw_dir, name, body: bytes):
@@ -119,19 +120,13 @@ def _copy_with(tmp_path, raw_dir, name, body: bytes):
 
 def test_malformed_groups_files(tmp_path, raw_dir):
     real = (raw_dir / FOLDER / smc.SON2025).read_bytes()
-    renamed = _copy_with(tmp_path, raw_dir, smc.SON2025, real.replace(b'"innovation_and_growth_group_id_2000_to_2005"', b'"innovation_group_id_2000_to_2005"'))
-    with pytest.raises(SchemaError, match=r"son2025_composite-indices-3\.0--all\.csv.*'innovation_and_growth_group_id_2000_to_2005'"):
-        smc.read(renamed)
     lines = real.split(b"\n")
-    renamed.write_bytes(b"\n".join(lines[:50]) + b"\n" + lines[50][:40])
+    path = _copy_with(tmp_path, raw_dir, smc.SON2025, b"\n".join(lines[:50]) + b"\n" + lines[50][:40])
     with pytest.raises(SchemaError, match=r"son2025_composite-indices-3\.0--all\.csv: (cannot parse as CSV|line 51)"):
-        smc.read(renamed)
-    renamed.write_bytes(b"<html><head></head><body>502 Bad Gateway</body></html>")
-    with pytest.raises(SchemaError, match=r"son2025_composite-indices-3\.0--all\.csv.*HTML"):
-        smc.read(renamed)
-    renamed.write_bytes(b"   \n")
+        smc.read(path)
+    path.write_bytes(b"   \n")
     with pytest.raises(SchemaError, match=r"son2025_composite-indices-3\.0--all\.csv.*empty"):
-        smc.read(renamed)
+        smc.read(path)
 
 
 def test_regrouped_names_and_unknown_areas_are_schema_changes(tmp_path, raw_dir):

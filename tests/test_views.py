@@ -71,8 +71,10 @@ def test_check_measure_period_choice_weights_and_lists(t):
     assert url_state.check_measure("IMD_AVERAGE_SCORE", options, "composite") == ("imd_average_score", None)
     assert url_state.check_measure("drop table", options, "composite")[1].startswith("The indicator")
     assert url_state.check_measure("not_an_indicator", options, "composite")[0] == "composite"
-    ward_options = measure_labels.measure_options(t["indicators"], "ward")
+    ward_options = measure_labels.measure_options(t["indicators"], "ward", score_keys=["1", "3", "composite"])
     assert "gdhi_per_head" not in ward_options and "imd_average_score" in ward_options
+    # Which ward scores are offered is read from the data, never written by hand.
+    assert ward_options[:3] == ["composite", "factor_1", "factor_3"] and "factor_2" not in ward_options
     assert url_state.check_period("2019", ["2019", "2025"], "2025") == ("2019", None)
     assert url_state.check_period("1850", ["2019", "2025"], "2025")[0] == "2025"
     assert url_state.check_choice("country", profile_view.COMPARATORS, "region", "comparator") == ("country", None)
@@ -510,3 +512,12 @@ def test_score_source_line_counts_the_indicators_of_the_scope_and_country(t):
     common = source_lines.score_source_line("composite", "robust_z", t["indicators"], t["sources"], "ew_common").source
     n_common = coherence[(coherence["level"] == "lad") & (coherence["scope"] == "ew_common") & (coherence["indicator_id"] != "")]
     assert f"from {len(n_common)} indicators (" in common and "place_survey_2008" not in common
+
+
+def test_every_map_carries_the_boundary_sources_own_attribution(t):
+    sources = pd.read_parquet(PROCESSED / "sources.parquet")
+    line = source_lines.boundary_credit(sources)
+    assert "Contains OS data © Crown copyright and database right" in line and "Open Government Licence" in line
+    # The text comes from the source declaration, not from the dashboard.
+    held = sources.loc[sources["source_id"] == source_lines.BOUNDARY_SOURCE, "attribution"].iloc[0]
+    assert held and held in line

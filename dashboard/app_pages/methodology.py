@@ -57,7 +57,7 @@ with tab_factors:
         hide_index=True,
         key="methodology_factors",
     )
-    st.caption(profile_view.FACTOR5_NOTE)
+    st.caption(profile_view.factor_note(a.catalogue, 5))
     st.caption(COMPOSITE_CAVEAT)
 
 with tab_coherence:

@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import app_data as data
 from dashboard import controls, figures, measure_labels, profile_view, scopes, source_lines, trends_view, url_state
+from scoring.benchmarks import COMPARATOR_METHOD
 
 a = data.atlas()
 
@@ -31,7 +32,7 @@ with c4:
 row = measure_labels.catalogue_row(a.catalogue, measure)
 values = a.indicator_values(measure, "lad")
 periods = a.periods_for(measure, "lad")
-breaks = trends_view.series_breaks(measure, periods)
+breaks = trends_view.series_breaks(a.catalogue, measure, periods)
 line = source_lines.source_line(measure, f"{periods[0]} to {periods[-1]}", a.catalogue, a.sources)
 name = a.names[lad]
 
@@ -55,10 +56,10 @@ if name not in set(series["series"]):
 st.plotly_chart(fig, key="trends_chart", config={"displaylogo": False})
 controls.source_caption(line)
 notes = [f"Dashed lines mark series breaks: {'; '.join(why for _, why in breaks)}." if breaks else "No series break is recorded for this indicator."]
-if measure in trends_view.EDITION_NOTE:
-    notes.append(trends_view.EDITION_NOTE[measure])
+if trends_view.edition_note(a.catalogue, measure):
+    notes.append(trends_view.edition_note(a.catalogue, measure))
 if show == "value":
-    notes.append("Region and country lines are population-weighted means of their LAs (Census 2021 residents) among LAs with a value that period; similar areas are a median.")
+    notes.append(f"{COMPARATOR_METHOD}, among LAs with a value that period; similar areas are a median.")
 if lad in a.small_areas:
     notes.append(f"{name} {scopes.SMALL_POPULATION_NOTE}")
 st.caption(" ".join(notes))

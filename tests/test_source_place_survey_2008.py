@@ -1,17 +1,26 @@
-"""Place Survey 2008 loader: real NI 1/2/4 values, names matched to 2009 codes (346 of 352), no-op fetch, clear errors."""
+"""Place Survey 2008 loader: real NI 1/2/4 values, names matched to 2009 codes (346 of 352), clear errors.
+
+No official download survives: the contract (CONTRACT, run by test_source_contract.py) checks that fetch sends nothing."""
 from __future__ import annotations
 
 import shutil
 
 import pytest
-import responses
 
+import source_contract_checks as contract
 from conftest import RAW
-from data_sources import place_survey as module
-from source_contract_checks import assert_declared_urls, assert_malformed_rejected, cut_after
+from data_sources import place_survey_2008 as module
+from source_contract_checks import Damaged, Sample, cut_after
 
-FOLDER = RAW / "place_survey_2008"
+FOLDER = RAW / module.SOURCE.raw_folder
 RESULTS = FOLDER / module.RESULTS_FILE
+
+CONTRACT = contract.Contract(
+    samples=(Sample(module.RESULTS_FILE, beside=(module.LOOKUP_FILE,)),),
+    # The reader needs the lookup beside the results, as in the bundle.
+    damaged=(Damaged(module.RESULTS_FILE, "Get_On_Well", "GetOnWell", cut=cut_after(b"Brent LB,40.0,"), beside=(module.LOOKUP_FILE,)),),
+    urls={module.RESULTS_FILE: "", module.LOOKUP_FILE: ""},  # no machine-readable official download survives
+)
 
 
 @pytest.fixture(scope="module")
@@ -60,29 +69,8 @@ def pd_isna(value):
     return value is None or value != value
 
 
-def test_declared_files_have_no_official_url():
-    assert_declared_urls(module, {module.RESULTS_FILE: "", module.LOOKUP_FILE: ""})
+def test_the_lookup_is_not_tidy():
     assert module.SOURCE.file(module.LOOKUP_FILE).tidy is False
-
-
-def test_fetch_sends_nothing_and_keeps_files(tmp_path):
-    folder = tmp_path / "raw" / module.SOURCE.raw_folder
-    folder.mkdir(parents=True)
-    for name in (module.RESULTS_FILE, module.LOOKUP_FILE):
-        shutil.copy(FOLDER / name, folder / name)
-    before = {p.name: p.read_bytes() for p in folder.iterdir()}
-    with responses.RequestsMock() as mock:  # any request would fail: nothing is registered
-        assert module.fetch(tmp_path / "raw") == folder
-        assert len(mock.calls) == 0
-    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
-
-
-def test_malformed_input_raises(tmp_path):
-    # The reader needs the lookup beside the results, as in the bundle.
-    for kind in ("renamed", "truncated", "html", "empty"):
-        (tmp_path / kind).mkdir()
-        shutil.copy(FOLDER / module.LOOKUP_FILE, tmp_path / kind / module.LOOKUP_FILE)
-    assert_malformed_rejected(module, tmp_path, RESULTS, old="Get_On_Well", new="GetOnWell", cut=cut_after(b"Brent LB,40.0,"))
 
 
 def test_missing_or_wrong_lookup_raises(tmp_path):

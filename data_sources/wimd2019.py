@@ -30,7 +30,6 @@ SOURCE = Source(
     vintage="WIMD 2019",
     geography="LSOA (Wales); local authority (derived)",
     code_vintage="LSOA 2011; LAD 2022",
-    raw_folder="wimd",
     # Neither held file is a single official download, so fetch() has nothing to refresh: the LSOA file joins two
     # official ODS workbooks (and the project has no ODS reader), the LA file is a third-party aggregation.
     files=(

@@ -1,24 +1,33 @@
-"""WIMD 2019 loader: real values from the bundled files, clear errors on damage, and a fetch that has nothing official to download."""
-from __future__ import annotations
+"""WIMD 2019 loader: real values from the bundled files and clear errors on damage.
 
-import json
-import shutil
-from pathlib import Path
+Neither file is one official download: the contract (CONTRACT, run by test_source_contract.py) checks that fetch sends nothing."""
+from __future__ import annotations
 
 import pandas as pd
 import pytest
-import responses
 
-from data_sources import wimd
+import source_contract_checks as contract
+from conftest import RAW
+from data_sources import wimd2019 as wimd
 from data_sources.base import TIDY_COLUMNS, TIDY_KEY, SchemaError
+from source_contract_checks import Damaged, Sample
 
-FOLDER = "wimd"
+FOLDER = RAW / wimd.SOURCE.raw_folder
+
+CONTRACT = contract.Contract(
+    samples=(Sample(wimd.LAD_FILE, rows=None),),
+    damaged=(
+        Damaged(wimd.LSOA_FILE, "Crime_rank", "Community_Safety_rank"),
+        Damaged(wimd.LAD_FILE, "ltla22_code", "lad22_code"),
+    ),
+    # Neither held file is one official download (see the loader): nothing to fetch.
+    urls={wimd.LSOA_FILE: "", wimd.LAD_FILE: ""},
+)
 
 
 @pytest.fixture(scope="module")
 def frames():
-    raw = Path(__file__).resolve().parents[1] / "data" / "raw" / FOLDER
-    return {f.name: wimd.read(raw / f.name) for f in wimd.SOURCE.files}
+    return {f.name: wimd.read(FOLDER / f.name) for f in wimd.SOURCE.files}
 
 
 def value(frame: pd.DataFrame, code: str, measure: str) -> float:
@@ -27,10 +36,10 @@ def value(frame: pd.DataFrame, code: str, measure: str) -> float:
     return float(row.value.iloc[0])
 
 
-def test_declared_files_are_bundled(raw_dir):
+def test_declared_files_are_bundled():
     for raw in wimd.SOURCE.files:
-        assert (raw_dir / FOLDER / raw.name).exists(), raw.name
-    assert (raw_dir / FOLDER / "PROVENANCE.md").exists()
+        assert (FOLDER / raw.name).exists(), raw.name
+    assert (FOLDER / "PROVENANCE.md").exists()
     assert wimd.SOURCE.id == "wimd2019"
 
 
@@ -83,58 +92,33 @@ def test_unknown_file_name_is_a_schema_error(tmp_path):
 # Malformed input
 # ---------------------------------------------------------------------------------------------
 
-def _held(raw_dir, name: str) -> bytes:
-    return (raw_dir / FOLDER / name).read_bytes()
-
-
-def test_renamed_column(tmp_path, raw_dir):
-    target = tmp_path / wimd.LSOA_FILE
-    target.write_bytes(_held(raw_dir, wimd.LSOA_FILE).replace(b"Crime_rank", b"Community_Safety_rank", 1))
-    with pytest.raises(SchemaError, match=r"wimd2019_lsoa11.*'Crime_rank'"):
-        wimd.read(target)
+def _held(name: str) -> bytes:
+    return (FOLDER / name).read_bytes()
 
 
 @pytest.mark.parametrize(
     "name, damage",
     [
-        (wimd.LSOA_FILE, lambda data: data[: len(data) // 2]),
         (wimd.LSOA_FILE, lambda data: data[: data.rindex(b"\n", 0, len(data) - 1) + 1]),  # last row cut off cleanly
-        (wimd.LSOA_FILE, lambda data: b"<!DOCTYPE html><html><body>Error</body></html>"),
-        (wimd.LSOA_FILE, lambda data: b""),
         (wimd.LSOA_FILE, lambda data: data.replace(b"W01000001,", b"E01000001,", 1)),
-        (wimd.LAD_FILE, lambda data: data[: len(data) // 2]),
-        (wimd.LAD_FILE, lambda data: b"<html><head></head></html>"),
         (wimd.LAD_FILE, lambda data: b"   \n"),
         (wimd.LAD_FILE, lambda data: data.replace(b"W06000001,18.26", b"W06000001,x18.26", 1)),
     ],
-    ids=["lsoa-truncated", "lsoa-last-row-missing", "lsoa-html", "lsoa-empty", "lsoa-english-code",
-         "lad-truncated", "lad-html", "lad-blank", "lad-non-numeric"],
+    ids=["lsoa-last-row-missing", "lsoa-english-code", "lad-blank", "lad-non-numeric"],
 )
-def test_damaged_files_raise_schema_error_naming_the_file(tmp_path, raw_dir, name, damage):
+def test_damaged_files_raise_schema_error_naming_the_file(tmp_path, name, damage):
     target = tmp_path / name
-    target.write_bytes(damage(_held(raw_dir, name)))
+    data = _held(name)
+    assert damage(data) != data
+    target.write_bytes(damage(data))
     with pytest.raises(SchemaError, match=name.split(".")[0]):
         wimd.read(target)
 
 
 # ---------------------------------------------------------------------------------------------
-# Fetch: neither held file is one official download, so fetch sends nothing and changes nothing
+# Fetch: neither held file is one official download, so fetch sends nothing (checked in test_source_contract.py)
 # ---------------------------------------------------------------------------------------------
 
-def test_no_file_claims_an_official_url():
-    assert all(raw.url == "" for raw in wimd.SOURCE.files)
+def test_the_official_workbooks_are_named_in_the_declaration():
     lsoa = wimd.SOURCE.file(wimd.LSOA_FILE)
     assert wimd.RANKS_ODS in lsoa.official_format_note and wimd.SCORES_ODS in lsoa.official_format_note
-
-
-@responses.activate
-def test_fetch_sends_nothing_and_keeps_held_files(tmp_path, raw_dir):
-    folder = tmp_path / "raw" / FOLDER
-    folder.mkdir(parents=True)
-    for raw in wimd.SOURCE.files:
-        shutil.copyfile(raw_dir / FOLDER / raw.name, folder / raw.name)
-    before = {p.name: p.read_bytes() for p in folder.iterdir()}
-    assert wimd.fetch(tmp_path / "raw") == folder
-    assert len(responses.calls) == 0
-    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
-    assert json.loads((tmp_path / "manifest.json").read_text())["files"] == []

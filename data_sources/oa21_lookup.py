@@ -21,7 +21,6 @@ SOURCE = Source(
     vintage="December 2021 (Census 2021 output areas)",
     geography="Output area, LSOA and MSOA, England and Wales",
     code_vintage="OA 2021; LSOA 2021; MSOA 2021 (LAD 2022 when refetched)",
-    raw_folder="ons_oa21_lookup",
     files=(
         RawFile(
             name=LOOKUP,

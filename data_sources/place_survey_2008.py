@@ -21,7 +21,6 @@ SOURCE = Source(
     vintage="Survey fieldwork September-December 2008",
     geography="English local authorities (districts, unitaries, metropolitan and London boroughs, shire counties)",
     code_vintage="LAD and county codes of the April 2009 structure",
-    raw_folder="place_survey_2008",
     files=(
         RawFile(
             name=RESULTS_FILE,
