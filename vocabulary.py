@@ -37,3 +37,8 @@ MIN_WARD_INDICATORS = 2
 ENGLAND_CODE = "E92000001"
 WALES_CODE = "W92000004"
 COUNTRY_NAMES = {"E": "England", "W": "Wales"}
+
+
+def proxy_title(title: str, proxy: bool) -> str:
+    """A proxy's title says it is a proxy: '(proxy)' is added unless the title already says so."""
+    return f"{title} (proxy)" if proxy and "proxy" not in title.lower() else title

@@ -9,7 +9,7 @@ from dashboard.measure_labels import and_join, area_label, catalogue_row, fmt_va
 from dashboard.profile_view import in_scores_text
 from dashboard.scopes import evidence_text
 from scoring.neighbours import K_WARD_NEIGHBOURS, WARD_KNN_KIND, WARD_KNN_VARIABLES_BY_COUNTRY
-from vocabulary import COUNTRY_NAMES, FACTORS, METHOD_LABELS, WARD_SCOPE
+from vocabulary import COUNTRY_NAMES, FACTORS, METHOD_LABELS, WARD_SCOPE, proxy_title
 
 WARD_LOOKUP_FALLBACK = "The LSOA 2021 to ward 2025 lookup is derived (about 95% agreement with the ONS best-fit method where wards changed)."
 
@@ -159,7 +159,7 @@ def ward_indicator_rows(
             {
                 "factor": int(ind.factor),
                 "indicator_id": ind.indicator_id,
-                "title": ind.title if (not ind.proxy or "proxy" in ind.title.lower()) else f"{ind.title} (proxy)",
+                "title": proxy_title(ind.title, ind.proxy),
                 "value": float(b["value"]),
                 "unit": ind.unit,
                 "period": b["period"],

@@ -8,7 +8,7 @@ from areas import reliability
 from indicators.catalogue import CATALOGUE, FACTOR_NOTES
 from scoring import scores
 from scoring.neighbours import K_NEIGHBOURS, K_WARD_NEIGHBOURS, KNN_VARIABLES, WARD_KNN_VARIABLES_BY_COUNTRY
-from vocabulary import FACTORS
+from vocabulary import FACTORS, proxy_title
 
 POLARITY_WORDS = {"higher_is_better": "higher is better", "lower_is_better": "lower is better", "context": "context only, never scored"}
 
@@ -126,7 +126,7 @@ def render(audit: pd.DataFrame | None = None) -> str:
             lines += [FACTOR_NOTES[number], ""]
         for ind in members:
             flags = []
-            if ind.proxy and "proxy" not in ind.title.lower():  # a title may already say it
+            if proxy_title(ind.title, ind.proxy) != ind.title:
                 flags.append("proxy")
             if ind.factor is not None and not ind.is_scored:
                 flags.append("shown, not scored")

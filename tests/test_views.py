@@ -521,3 +521,15 @@ def test_every_map_carries_the_boundary_sources_own_attribution(t):
     # The text comes from the source declaration, not from the dashboard.
     held = sources.loc[sources["source_id"] == source_lines.BOUNDARY_SOURCE, "attribution"].iloc[0]
     assert held and held in line
+
+
+def test_a_proxy_is_labelled_a_proxy_once(t):
+    import vocabulary as vocab
+
+    assert vocab.proxy_title("Life satisfaction (mean score, 0-10)", True) == "Life satisfaction (mean score, 0-10) (proxy)"
+    assert vocab.proxy_title("Public order offences per 1,000 residents (proxy)", True) == "Public order offences per 1,000 residents (proxy)"
+    assert vocab.proxy_title("Claimant count", False) == "Claimant count"
+    # Every proxy in the shipped catalogue reads as one, and the methodology names none twice.
+    proxies = t["indicators"][t["indicators"]["proxy"]]
+    assert len(proxies) >= 10 and all("proxy" in vocab.proxy_title(x, True).lower() for x in proxies["title"])
+    assert "(proxy) (proxy)" not in (PROCESSED / "methodology.md").read_text(encoding="utf-8")

@@ -354,7 +354,7 @@ for tab, number in zip(tabs, factor_tabs):
         block = rows[rows["factor"] == number]
         show = pd.DataFrame(
             {
-                "Indicator": [t if (not proxy or "proxy" in t.lower()) else f"{t} (proxy)" for t, proxy in zip(block["title"], block["proxy"])],
+                "Indicator": [vocab.proxy_title(t, proxy) for t, proxy in zip(block["title"], block["proxy"])],
                 "Value": block["value"],
                 "Unit": block["unit"],
                 "Period": block["period"],
