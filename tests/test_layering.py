@@ -219,3 +219,20 @@ def test_the_page_table_is_the_only_one():
     for path in python_files():
         if path.relative_to(ROOT).as_posix() != "dashboard/page_table.py":
             assert '"dashboard/app_pages/' not in path.read_text(encoding="utf-8"), path
+
+
+def test_the_package_declares_the_flow_and_the_atlas_command():
+    """pyproject.toml installs exactly the flow's packages and top modules, and `atlas` runs cli.main."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["scripts"] == {"atlas": "cli:main"}
+    assert tuple(project["tool"]["setuptools"]["packages"]) == PACKAGES
+    assert set(project["tool"]["setuptools"]["py-modules"]) == set(TOP_MODULES) - {"app"}  # app.py is run by streamlit, not imported
+    result = subprocess.run([sys.executable, "-c", "import cli; raise SystemExit(cli.main(['sources']))"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0 and "oa21_lookup" in result.stdout
+
+
+def test_no_module_reaches_around_the_install_with_sys_path():
+    offenders = [p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*.py") if ".venv" not in p.parts and "sys.path.insert" in p.read_text(encoding="utf-8")]
+    assert offenders == ["tests/test_layering.py"]  # this test names it
