@@ -111,3 +111,14 @@ def rank_text(rank, low, high, n: int, *, compact: bool = False) -> str:
     if low is not None and high is not None and np.isfinite(low) and np.isfinite(high):
         band = f" ({int(low)}–{int(high)})" if compact else f" (band {int(low)}–{int(high)})"
     return f"{int(rank)}/{n}{band}" if compact else f"{int(rank)} of {n}{band}"
+
+
+def sentence_start(label: str) -> str:
+    """A label opening a sentence: its first letter capitalised, the rest as written ('ONS similar areas' stays)."""
+    return label[:1].upper() + label[1:]
+
+
+def mid_sentence(label: str) -> str:
+    """A label inside a sentence: lower-cased first letter, unless its first word is an acronym ('ONS similar areas')."""
+    first = label.split(" ", 1)[0]
+    return label if first.isupper() and len(first) > 1 else label[:1].lower() + label[1:]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.measure_labels import catalogue_row, is_score, score_factor
+from dashboard.measure_labels import catalogue_row, is_score, mid_sentence, score_factor
 from vocabulary import COUNTRY_NAMES, DEFAULT_SCOPE, METHOD_LABELS
 
 LOOKUP_SOURCES = frozenset({"geography", "oa21_lookup", "ons_lookups", "ons_boundaries"})
@@ -86,7 +86,7 @@ def score_source_line(
     ids = sorted({s.strip() for ids in rows["source_id"] for s in ids.split(",")} - LOOKUP_SOURCES)
     lic = sources[sources["source_id"].isin(ids)]["licence"].map(lambda x: LICENCE_SHORT.get(x, x))
     return SourceLine(
-        source=f"Cohesion Atlas {METHOD_LABELS.get(method, method).lower()} scores from {len(rows)} indicators"
+        source=f"Cohesion Atlas {mid_sentence(METHOD_LABELS.get(method, method))} scores from {len(rows)} indicators"
         + (f" published for {COUNTRY_NAMES[country]}" if scope != "ew_common" and country in COUNTRY_NAMES else "")
         + (" (each country on its own)" if scope != "ew_common" and country not in COUNTRY_NAMES else "")
         + f" ({', '.join(ids)})",

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from areas.reliability import MIN_BEST_FIT_SHARE, MIN_LSOAS
-from dashboard.measure_labels import and_join, area_label, catalogue_row, fmt_value, rank_text, unit_suffix
+from dashboard.measure_labels import and_join, area_label, catalogue_row, fmt_value, mid_sentence, rank_text, unit_suffix
 from dashboard.profile_view import in_scores_text
 from dashboard.scopes import evidence_text
 from scoring.neighbours import K_WARD_NEIGHBOURS, WARD_KNN_KIND, WARD_KNN_VARIABLES_BY_COUNTRY
@@ -122,7 +122,7 @@ def ward_factor_rows(ward: str, method: str, ward_scores: pd.DataFrame, ward_ben
                        value_text=f"{fmt_value(value, ind['unit'])}{unit_suffix(ind['unit'])}" if np.isfinite(value) else "no value",
                        rank_text=rank_text(r["rank"], np.nan, np.nan, int(r["n_areas"])))
         elif np.isfinite(r["score"]):
-            row.update(kind="score", measure=f"score ({METHOD_LABELS.get(method, method).lower()})", value=r["score"], value_text=f"{r['score']:.3f}",
+            row.update(kind="score", measure=f"score ({mid_sentence(METHOD_LABELS.get(method, method))})", value=r["score"], value_text=f"{r['score']:.3f}",
                        rank_text=rank_text(r["rank"], r["rank_low"], r["rank_high"], int(r["n_areas"])))
         else:
             row.update(kind="no score", measure=f"no score: {r['missing_reason'] or 'too few indicators with a value'}")

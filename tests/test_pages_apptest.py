@@ -637,3 +637,12 @@ def test_profile_finds_a_ward_by_name_and_keeps_it_in_the_link(t):
     # a Welsh name finds the ward too
     at.text_input(key="profile_ward_query").input("Treganna").run()
     assert at.selectbox(key="profile_ward_pick").value == CANTON
+
+
+def test_profile_names_ons_in_capitals_wherever_it_labels_similar_areas():
+    """Issue 12: 'Ons similar areas (20)' and 'Indicators against ons similar areas' said ONS wrongly."""
+    at = open_page("profile", area=BLACKPOOL, comparator="ons_neighbours")
+    labels = [e.label for e in at.expander] + [m.value for m in at.markdown]
+    assert "ONS similar areas (20)" in labels
+    assert "#### Indicators against ONS similar areas" in labels
+    assert not [text for text in labels if "Ons " in text or "ons similar" in text]

@@ -533,3 +533,13 @@ def test_a_proxy_is_labelled_a_proxy_once(t):
     proxies = t["indicators"][t["indicators"]["proxy"]]
     assert len(proxies) >= 10 and all("proxy" in vocab.proxy_title(x, True).lower() for x in proxies["title"])
     assert "(proxy) (proxy)" not in (PROCESSED / "methodology.md").read_text(encoding="utf-8")
+
+
+def test_labels_keep_their_acronyms_inside_a_sentence(t):
+    """Issue 12: lower-casing a label turned 'ONS' into 'ons' and 'IMD' into 'imd'."""
+    assert measure_labels.mid_sentence("ONS similar areas") == "ONS similar areas"
+    assert measure_labels.mid_sentence("Our similar areas") == "our similar areas"
+    assert measure_labels.mid_sentence("Exponential (IMD style)") == "exponential (IMD style)"
+    assert measure_labels.sentence_start("our similar areas") == "Our similar areas"
+    line = source_lines.score_source_line("composite", "exponential", t["indicators"], pd.read_parquet(PROCESSED / "sources.parquet"))
+    assert "exponential (IMD style) scores" in line.text()

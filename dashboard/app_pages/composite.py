@@ -120,7 +120,7 @@ with st.expander("How weights become the index", expanded=False):
         f"""
 1. The scope sets which LAs are ranked together and on which indicators: {vocab.SCOPE_LABELS['ew_common']} puts all 318 LAs on
    the indicators published for both countries; {vocab.SCOPE_LABELS['country']} normalises and ranks each country on its own indicators.
-2. Within that set, each indicator is put on one scale ({vocab.METHOD_LABELS[method].lower()}) with higher meaning better, exactly as in the published scores.
+2. Within that set, each indicator is put on one scale ({measure_labels.mid_sentence(vocab.METHOD_LABELS[method])}) with higher meaning better, exactly as in the published scores.
 3. Within each factor, the factor score is the weighted mean of its indicators' normalised values, using the indicator
    weights above (1 = equal), re-standardised for the indicators each LA has, as the build does. A factor needs 60% of the
    weight of the indicators published for the area's country, or it is missing.

@@ -334,12 +334,12 @@ st.caption(f"Composite: {COMPOSITE_CAVEAT}")
 controls.source_caption(score_line)
 
 neighbours = a.neighbours[(a.neighbours["area_code"] == lad) & (a.neighbours["kind"] == kind)].sort_values("rank")
-with st.expander(f"{similar_label.capitalize()} ({len(neighbours)})"):
+with st.expander(f"{measure_labels.sentence_start(similar_label)} ({len(neighbours)})"):
     st.write(", ".join(a.label(c) for c in neighbours["neighbour_code"]) or "None published for this authority.")
     st.caption("ONS: statistical nearest neighbours from Explore Local Statistics (OGL v3.0). Ours: nearest neighbours on context variables (see Methodology).")
 
 # ---- every indicator
-st.markdown(f"#### Indicators against {profile_view.COMPARATORS[comparator].lower()}")
+st.markdown(f"#### Indicators against {measure_labels.mid_sentence(profile_view.COMPARATORS[comparator])}")
 rows = profile_view.indicator_rows(lad, comparator, a.level_values("lad"), a.benchmarks, a.catalogue, a.sources, a.source_text, scope=scope)
 comparator_label = {
     "region": me["region_name"] if me["country"] == "E" else "Wales",
