@@ -26,5 +26,9 @@ PAGE_TABLE = (
     PageSpec("data", "dashboard/app_pages/data_export.py", "Data and export", ":material/download:"),
     PageSpec("methodology", "dashboard/app_pages/methodology.py", "Methodology and sources", ":material/menu_book:"),
 )
+# Streamlit serves the default page at "/" and ignores its url_path, so "/map" would be "Page not found": the default
+# page is also registered, hidden from the menu, at its own path, so every page opens at the path this table gives it.
+DEFAULT_PAGE = next(page for page in PAGE_TABLE if page.default)
+
 # url path -> page file, for st.page_link, st.switch_page and AppTest.
 PAGES = {page.url_path: page.file for page in PAGE_TABLE}

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pandas as pd
 import pytest
 
 from conftest import PROCESSED, ROOT
+from dashboard.page_table import PAGE_TABLE
 
 pytestmark = pytest.mark.browser
 
@@ -349,3 +351,21 @@ def test_downloads_from_the_data_page(page, server):
     book = openpyxl.load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))
     assert book.sheetnames == ["data", "metadata"]
     no_exception(page)
+
+
+@pytest.mark.parametrize("path", [p.url_path for p in PAGE_TABLE])
+def test_every_page_opens_at_its_own_path(page, server, path):
+    """Issue 12: /map, the Map page's own path, showed Streamlit's 'Page not found' and then ran the main page."""
+    page.goto(f"{server}/{path}", wait_until="domcontentloaded")
+    page.wait_for_selector("[data-testid='stMainBlockContainer'] [data-testid='stElementContainer']", timeout=60_000)
+    page.wait_for_timeout(3000)  # the "Page not found" dialog appears once the navigation is known
+    body = page.inner_text("body")
+    assert "Page not found" not in body and "You have requested page" not in body, body[:300]
+    assert urllib.parse.urlparse(page.url).path.rstrip("/") == f"/{path}", page.url
+    spec = next(p for p in PAGE_TABLE if p.url_path == path)
+    if spec.default:  # served at "/" and, by its hidden twin, at its own path: the map page itself must be what opens
+        assert "Local authorities of England and Wales" in body
+    else:
+        current = page.locator("[data-testid='stSidebarNav'] a[aria-current='page']")
+        assert current.count() == 1 and current.first.inner_text().strip().splitlines()[-1] == spec.title
+    assert not page.errors
