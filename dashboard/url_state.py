@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-from vocabulary import DEFAULT_SCOPE, SCOPE_LABELS, SCOPES
+from vocabulary import DEFAULT_SCOPE, SCOPE_LABELS, SCOPES, SCORE_PERIOD
 
 DEFAULT_LAD = "E08000025"  # Birmingham: the largest authority, in England, with ward-level data
 
@@ -92,6 +92,9 @@ def check_period(raw, periods: list[str], default: str) -> tuple[str, str | None
     value = str(raw).strip()
     if value in periods:
         return value, None
+    if value == SCORE_PERIOD:
+        # A score's period ("latest") left in the link by the previous measure: not a choice, and the default is the latest.
+        return default, None
     return default, f"The period {safe_echo(raw)} is not published for this indicator, so its latest period is shown."
 
 

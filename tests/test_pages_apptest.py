@@ -646,3 +646,16 @@ def test_profile_names_ons_in_capitals_wherever_it_labels_similar_areas():
     assert "ONS similar areas (20)" in labels
     assert "#### Indicators against ONS similar areas" in labels
     assert not [text for text in labels if "Ons " in text or "ons similar" in text]
+
+
+@pytest.mark.parametrize("page,prefix", [("map", "map"), ("wards", "wards")])
+def test_changing_the_indicator_warns_of_no_period_the_user_never_chose(page, prefix):
+    """Issue 12: after a score (period 'latest'), choosing an indicator warned 'The period latest is not published'."""
+    at = open_page(page)
+    assert at.query_params.get("period") in (None, vocab.SCORE_PERIOD)
+    at.selectbox(key=f"{prefix}_measure").set_value("imd_average_score").run()
+    assert not [w for w in warnings(at) if "not published" in w]
+    assert at.selectbox(key=f"{prefix}_period").value == "2025"
+    # A period the user did choose, and that the indicator lacks, still gets its message.
+    bad = open_page(page, indicator="imd_average_score", period="1850")
+    assert any("not published" in w for w in warnings(bad))
