@@ -26,7 +26,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     result = build.run(args.data_dir, progress=_say)
     print(f"built {len(result.tables)} tables in {result.seconds:.1f} s -> {result.processed_dir}")
     _report_election_matches(result.processed_dir)
-    layer = result.processed_dir / "wards_ew.geojson"
+    from outputs.geojson import WARD_LAYER
+
+    layer = result.processed_dir / WARD_LAYER
     print(f"national ward layer: {layer.stat().st_size / 1e6:.1f} MB")
     return 0
 
@@ -114,7 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except (DataSourceError, KeyError) as exc:
-        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
+        from pipeline.refresh import one_line
+
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         return 2
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent
+# The folder Streamlit serves at /app/static (enableStaticServing): the favicon and the published national ward layer.
+STATIC_DIR = PROJECT_ROOT / "static"
 
 
 @dataclass(frozen=True)

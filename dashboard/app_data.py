@@ -1,4 +1,4 @@
-"""The one cached module: processed tables and boundaries loaded once per process and held read-only, plus URL-state helpers; pages filter outside the cache."""
+"""The one cached module: processed tables and boundaries loaded once per process and held read-only; pages filter outside the cache."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -14,8 +14,6 @@ from outputs import geojson
 from scoring import benchmarks, reweight
 from scoring.neighbours import WARD_KNN_KIND
 
-APP_ROOT = Path(__file__).resolve().parents[1]
-STATIC_DIR = APP_ROOT / "static"
 TABLES = ("areas", "indicators", "indicator_values", "factor_scores", "neighbours", "benchmarks", "sources")
 OPTIONAL_TABLES = ("coherence", "ward_reliability")  # read when the build wrote it; the pages that use it say so when it is missing
 
@@ -63,7 +61,7 @@ class Atlas:
     small_areas: frozenset[str] = frozenset()
     score_keys: dict[str, list[str]] = field(repr=False, default_factory=dict)  # level -> factor keys with scores
     ward_note: str = ""
-    # One row per ward: n_lsoa, n_oa, best_fit_share, low_reliability, reliability_note (indicators.reliability).
+    # One row per ward: n_lsoa, n_oa, best_fit_share, low_reliability, reliability_note (areas.reliability).
     ward_reliability: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
 
     def scores_for(self, level: str, scope: str) -> pd.DataFrame:
@@ -212,9 +210,9 @@ def _static_ward_layer(stamp: str) -> Path | None:
     """The national ward layer the build wrote beside the tables, published (copied, never recomputed) to static/ where
     the app serves it by URL; None when the build wrote none."""
     try:
-        return geojson.publish_ward_layer(Path(stamp.rsplit(":", 1)[0]), STATIC_DIR)
+        return geojson.publish_ward_layer(Path(stamp.rsplit(":", 1)[0]), settings.STATIC_DIR)
     except OSError:
-        target = STATIC_DIR / geojson.WARD_LAYER
+        target = settings.STATIC_DIR / geojson.WARD_LAYER
         return target if target.exists() else None
 
 
@@ -239,5 +237,3 @@ def rank_shift(
     """Keyed on the method, the scope and every weight (as sorted tuples), so a repeat of the same weights is instant."""
     return reweight.rank_shift(_prepared(stamp, method, scope), dict(indicator_weights), dict(factor_weights), draws=100)
 
-
-# ---------------------------------------------------------------- URL state

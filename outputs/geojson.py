@@ -4,7 +4,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -68,8 +67,5 @@ def publish_ward_layer(processed_dir: Path, static_dir: Path) -> Path | None:
         return None
     target = Path(static_dir) / WARD_LAYER
     if not target.exists() or target.stat().st_size != built.stat().st_size or target.read_bytes() != built.read_bytes():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".part")
-        shutil.copyfile(built, tmp)
-        os.replace(tmp, target)
+        _atomic_write(target, built.read_bytes())
     return target

@@ -86,11 +86,12 @@ def run(data_dir: Path | None = None, progress: Progress = lambda _m: None) -> B
         (staging / "methodology.md").write_text(methodology.render(built["coherence"]), encoding="utf-8")
         (staging / "build_info.json").write_text(json.dumps({"tables": tables}, indent=1, sort_keys=True) + "\n")
         switch_in(staging, data_dir / "processed")
-        if (data_dir / "processed").resolve() == settings.processed_dir().resolve():
-            geojson.publish_ward_layer(data_dir / "processed", settings.PROJECT_ROOT / "static")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    # After the switch, outside the rollback: the tables are in, and the app would publish the layer itself if this failed.
+    if (data_dir / "processed").resolve() == settings.processed_dir().resolve():
+        geojson.publish_ward_layer(data_dir / "processed", settings.STATIC_DIR)
     return BuildResult(processed_dir=data_dir / "processed", seconds=time.perf_counter() - started, tables=tables)
 
 
