@@ -328,8 +328,8 @@ with right:
     if note:
         st.info(note)
 
-if profile_view.factor_note(a.catalogue, 5):
-    st.info(profile_view.factor_note(a.catalogue, 5), icon="ℹ️")
+if factor5_note := profile_view.factor_note(a.catalogue, 5):
+    st.info(factor5_note, icon="ℹ️")
 st.caption(f"Composite: {COMPOSITE_CAVEAT}")
 controls.source_caption(score_line)
 
@@ -378,8 +378,8 @@ for tab, number in zip(tabs, factor_tabs):
                 "In scores": st.column_config.TextColumn(width="small"),
             },
         )
-        if profile_view.factor_note(a.catalogue, number):
-            st.caption(profile_view.factor_note(a.catalogue, number))
+        if tab_note := profile_view.factor_note(a.catalogue, number):
+            st.caption(tab_note)
 st.caption(
     "Flag: better / similar / worse where the published 95% confidence interval lies wholly on one side of the region or "
     "country value; 'not compared' where no interval is published. Each row names its source; licences are on the Methodology and sources page."

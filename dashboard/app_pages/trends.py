@@ -56,8 +56,8 @@ if name not in set(series["series"]):
 st.plotly_chart(fig, key="trends_chart", config={"displaylogo": False})
 controls.source_caption(line)
 notes = [f"Dashed lines mark series breaks: {'; '.join(why for _, why in breaks)}." if breaks else "No series break is recorded for this indicator."]
-if trends_view.edition_note(a.catalogue, measure):
-    notes.append(trends_view.edition_note(a.catalogue, measure))
+if edition := trends_view.edition_note(a.catalogue, measure):
+    notes.append(edition)
 if show == "value":
     notes.append(f"{COMPARATOR_METHOD}, among LAs with a value that period; similar areas are a median.")
 if lad in a.small_areas:
