@@ -177,7 +177,7 @@ def in_scores_text(row: dict, scope: str, level: str = "lad") -> str:
         reason = str(row.get("unscored_reason") or "").strip()
         return f"no: {reason}" if reason else "no: shown but not scored"
     if scope == "ew_common" and row.get("countries") != "E+W":
-        only = {"E": "England", "W": "Wales"}.get(row.get("countries"), row.get("countries"))
+        only = COUNTRY_NAMES.get(row.get("countries"), row.get("countries"))
         return f"not in this scope ({only} only)"
     return "yes"
 

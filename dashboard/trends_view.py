@@ -8,7 +8,7 @@ import pandas as pd
 
 from dashboard.measure_labels import catalogue_row, sort_periods
 from scoring.benchmarks import comparator_values
-from vocabulary import WALES_CODE
+from vocabulary import COUNTRY_NAMES, WALES_CODE
 
 
 def series_breaks(catalogue: pd.DataFrame, indicator_id: str, periods: list[str]) -> list[tuple[str, str]]:
@@ -48,7 +48,7 @@ def comparator_series(
     lads = areas[areas["level"] == "lad"].set_index("area_code")
     me = lads.loc[area]
     frame = indicator_values.assign(region=indicator_values["area_code"].map(lads["region_code"]), country=indicator_values["area_code"].map(lads["country"]))
-    country_name = {"E": "England", "W": "Wales"}[me["country"]]
+    country_name = COUNTRY_NAMES[me["country"]]
     out = []
     for period, block in frame.groupby("period"):
         by_code = block.set_index("area_code")["value"]
