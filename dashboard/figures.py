@@ -93,12 +93,14 @@ def trend_chart(series: pd.DataFrame, periods: list[str], breaks: list[tuple[str
 def factor_profile_chart(summary: pd.DataFrame, *, source_line: str, height: int = 300) -> go.Figure:
     """National rank of each factor (1 = best, shown on the right) with its 5th-95th percentile rank band."""
     rows = summary[summary["factor"] != "composite"].iloc[::-1]
-    n = int(summary["n_areas"].max()) if len(summary) else 318  # the axis; each point's hover says its own universe size
+    sizes = sorted({int(n) for n in rows["n_areas"]}) if len(rows) else [318]
+    n = sizes[-1]  # the axis reaches the largest universe; a factor ranked among fewer says so beside its name
+    labels = [vocab.FACTOR_SHORT.get(f, f) + (f" (of {int(k)})" if len(sizes) > 1 else "") for f, k in zip(rows["factor"], rows["n_areas"])]
     rank = rows["rank"].to_numpy(dtype=float)
     fig = go.Figure(
         go.Scatter(
             x=rank,
-            y=[vocab.FACTOR_SHORT.get(f, f) for f in rows["factor"]],
+            y=labels,
             mode="markers",
             marker={"size": 12, "color": "#1f4e9a"},
             error_x={
@@ -115,15 +117,19 @@ def factor_profile_chart(summary: pd.DataFrame, *, source_line: str, height: int
             hovertemplate="%{text}<br>rank %{x:.0f} of %{customdata[3]:.0f} (band %{customdata[0]:.0f}–%{customdata[1]:.0f})<br>score %{customdata[2]:.3f}<extra></extra>",
         )
     )
+    # The lower half of the ranks is shaded, and says so: a shade without a label reads as a mistake.
     fig.add_vrect(x0=n * 0.5, x1=n + 1, fillcolor="#f2f2f2", line_width=0, layer="below")
+    fig.add_annotation(x=n * 0.75, y=1, yref="paper", yanchor="bottom", text="lower half of ranks", showarrow=False, font={"size": FONT_SMALL, "color": "#555"})
+    axis_title = f"rank among {n} LAs (1 = best)" if len(sizes) == 1 else f"rank (1 = best) among the LAs scored on each factor ({sizes[0]}–{n})"
+    left = 160 if len(sizes) > 1 else 130  # room for "(of 308)" after a factor's name
     fig.update_layout(
         height=height,
-        margin={"l": 130, "r": 10, "t": 10, "b": 10},
-        xaxis={"title": f"rank among {n} LAs (1 = best)", "range": [n + 5, -4]},
+        margin={"l": left, "r": 10, "t": 22, "b": 10},
+        xaxis={"title": axis_title, "range": [n + 5, -4]},
         yaxis={"title": None, "automargin": False},
         showlegend=False,
     )
-    return add_source(fig, source_line, width=80, below=44, left=126)
+    return add_source(fig, source_line, width=80, below=44, left=left - 4)
 
 
 def compare_chart(long: pd.DataFrame, *, source_line: str, height: int = 340) -> go.Figure:

@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from vocabulary import FACTORS
+from vocabulary import COUNTRY_NAMES, FACTORS
 
 SCORE_MEASURES = {"composite": "Composite of the five factors", **{f"factor_{n}": f"Factor {n}: {name}" for n, name in FACTORS.items()}}
 
@@ -83,21 +83,41 @@ def area_label(code: str, names: dict[str, str], welsh: dict[str, str] | None = 
     return f"{name} / {cy}" if cy and cy != name else name
 
 
+# Decimals by unit, first matching prefix wins: a share of residents reads as "53.0 %", weekly pay as "£539.90",
+# an index 0-1 keeps three places because its whole range lies within one. Publishers round these units the same way.
+UNIT_DECIMALS = (
+    ("%", 1),
+    ("£ per week", 2),
+    ("£", 0),
+    ("crimes per", 1), ("offences per", 1), ("per 1,000", 1),
+    ("group", 0),
+    ("index 0-100", 1),  # before "index 0-1", which is its prefix
+    ("index 0-1", 3), ("proportion", 3),
+    ("residents per km²", 0),
+    ("mean score", 2), ("ratio", 2), ("log10", 2),
+    ("score (", 2), ("score", 1),
+)
+DEFAULT_DECIMALS = 2  # a unit no rule names, and scores of the five factors
+
+
+def decimals_for(unit: str) -> int:
+    unit = unit or ""
+    return next((d for prefix, d in UNIT_DECIMALS if unit.startswith(prefix)), DEFAULT_DECIMALS)
+
+
 def fmt_value(value: float, unit: str = "") -> str:
+    """A value as its unit is read: '53.0', '£539.90', '£18,846', '0.535' (the unit's own words come from unit_suffix)."""
     if value is None or not np.isfinite(value):
         return "no value"
-    magnitude = abs(value)
-    if magnitude >= 1000:
-        text = f"{value:,.0f}"
-    elif magnitude >= 100:
-        text = f"{value:,.1f}"
-    elif magnitude >= 1:
-        text = f"{value:,.2f}"
-    else:
-        text = f"{value:.3f}"
-    if unit.startswith("£"):
-        return f"£{text}"
+    text = f"{value:,.{decimals_for(unit)}f}"
+    if (unit or "").startswith("£"):
+        return f"-£{text[1:]}" if text.startswith("-") else f"£{text}"
     return text
+
+
+def number_format(unit: str) -> str:
+    """A printf format for a numeric table column holding one unit (st.column_config.NumberColumn)."""
+    return f"%.{decimals_for(unit)}f"
 
 
 def unit_suffix(unit: str) -> str:
@@ -111,6 +131,30 @@ def rank_text(rank, low, high, n: int, *, compact: bool = False) -> str:
     if low is not None and high is not None and np.isfinite(low) and np.isfinite(high):
         band = f" ({int(low)}–{int(high)})" if compact else f" (band {int(low)}–{int(high)})"
     return f"{int(rank)}/{n}{band}" if compact else f"{int(rank)} of {n}{band}"
+
+
+FIFTHS = {1: "best fifth", 2: "second fifth", 3: "middle fifth", 4: "fourth fifth", 5: "worst fifth"}
+CONTEXT_FIFTHS = {1: "highest fifth", 2: "second fifth", 3: "middle fifth", 4: "fourth fifth", 5: "lowest fifth"}
+
+
+def position_text(rank, n, fifth, polarity: str, *, compact: bool = False) -> str:
+    """A value's place among its country's areas, e.g. '96 of 762 · best fifth' ('96/762 · best fifth' compact, for a
+    narrow column); context measures are placed highest first and say so. Where no interval allows a test, this is
+    what the pages give instead: a position, not a test."""
+    if rank is None or not np.isfinite(rank) or not n:
+        return "not placed"
+    words = CONTEXT_FIFTHS if polarity == "context" else FIFTHS
+    if compact:
+        return f"{int(rank)}/{int(n)} · {words[int(fifth)]}"
+    return f"{int(rank)} of {int(n)}{' (highest first)' if polarity == 'context' else ''} · {words[int(fifth)]}"
+
+
+def position_note(country: str, areas: str = "wards") -> str:
+    """What the position column means, for the wards or the LAs ('LAs') of one country."""
+    return (
+        f"Position: the rank among the {areas} of {COUNTRY_NAMES.get(country, country)} holding a value (1 = best; for context "
+        "measures 1 = highest) and the fifth of them it falls in. A position, not a significance test."
+    )
 
 
 def sentence_start(label: str) -> str:

@@ -6,9 +6,10 @@ import textwrap
 import numpy as np
 import pandas as pd
 
-from dashboard.measure_labels import sort_periods
+from dashboard.measure_labels import fmt_value, position_text, sort_periods
 from dashboard.scopes import evidence_text
 from dashboard.source_lines import scored_at, source_texts
+from scoring.benchmarks import NOT_COMPARED
 from vocabulary import COUNTRY_NAMES, DEFAULT_SCOPE, FACTORS, SCOPE_LABELS
 
 COMPARATORS = {
@@ -28,6 +29,14 @@ COMPARATOR_COLUMNS = {
 
 
 NEIGHBOUR_KINDS = {"ons_neighbours": "ons_global", "atlas_neighbours": "atlas_knn"}
+
+
+# The flag caption, in the words the cells use (benchmarks.NOT_COMPARED), so a reader can match one to the other.
+FLAG_NOTE = (
+    "Flag: better / similar / worse where the published 95% confidence interval lies wholly on one side of the region "
+    f"or country value; '{NOT_COMPARED}' where no interval is published, for context measures, and always against a "
+    "median of similar areas (a median carries no interval)."
+)
 
 
 def factor_note(catalogue: pd.DataFrame, factor: int) -> str:
@@ -127,7 +136,8 @@ def indicator_rows(
     scope: str = DEFAULT_SCOPE,
 ) -> pd.DataFrame:
     """Every indicator held for one LA: latest value, its comparator, the benchmark flag, a trend list, the source and
-    whether it enters the factor scores of the scope (in_scores)."""
+    whether it enters the factor scores of the scope (in_scores). position places the value among its country's LAs
+    (rank and fifth): what a reader gets where no interval allows a flag."""
     source_text = source_text or source_texts(catalogue, sources)
     mine = lad_values[lad_values["area_code"] == area]
     bench = benchmarks[benchmarks["area_code"] == area].set_index("indicator_id")
@@ -143,19 +153,24 @@ def indicator_rows(
         if ind.indicator_id in bench.index:
             b = bench.loc[ind.indicator_id]
             period, value, comp = b["period"], b["value"], b[column]
-            flag = b[flag_column] if flag_column else "not tested (no interval against a median)"
+            flag = b[flag_column] if flag_column else NOT_COMPARED
+            position = position_text(b.get("country_rank"), b.get("country_n"), b.get("country_fifth"), ind.polarity, compact=True)
         else:
-            period, value, comp, flag = order[-1], series["value"].iloc[-1], np.nan, "not compared"
+            period, value, comp, flag, position = order[-1], series["value"].iloc[-1], np.nan, NOT_COMPARED, "not placed"
+        comp = float(comp) if comp is not None and np.isfinite(comp) else np.nan
         rows.append(
             {
                 "factor": int(ind.factor),
                 "indicator_id": ind.indicator_id,
                 "title": ind.title,
                 "value": float(value),
+                "value_text": fmt_value(float(value), ind.unit),
                 "unit": ind.unit,
                 "period": period,
-                "comparator": float(comp) if comp is not None and np.isfinite(comp) else np.nan,
+                "comparator": comp,
+                "comparator_text": fmt_value(comp, ind.unit) if np.isfinite(comp) else "–",
                 "flag": flag,
+                "position": position,
                 "trend": [float(v) for v in series["value"]] if len(series) > 1 else [],
                 "trend_periods": f"{order[0]} to {order[-1]}" if len(order) > 1 else "",
                 "source": source_text.get(ind.indicator_id, ""),

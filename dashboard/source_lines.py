@@ -35,13 +35,18 @@ def _short_publisher(publisher: str) -> str:
     return re.split(r" \(|;", str(publisher))[0].strip()
 
 
-def source_line(indicator_id: str, period: str, catalogue: pd.DataFrame, sources: pd.DataFrame) -> SourceLine:
+def primary_sources(indicator_id: str, catalogue: pd.DataFrame) -> list[str]:
+    """An indicator's own sources: its lookups (codes, boundaries) are credited on maps, not beside each value."""
     row = catalogue_row(catalogue, indicator_id)
     ids = [s.strip() for s in (row["source_id"] if row else "").split(",") if s.strip()]
-    primary = [s for s in ids if s not in LOOKUP_SOURCES] or ids
+    return [s for s in ids if s not in LOOKUP_SOURCES] or ids
+
+
+def named_sources(source_ids, sources: pd.DataFrame) -> SourceLine:
+    """Each source once, as 'title (publisher)', with the licences they carry (period left to the caller)."""
     by_id = sources.set_index("source_id")
     parts, licences = [], []
-    for sid in primary:
+    for sid in dict.fromkeys(source_ids):
         if sid in by_id.index:
             src = by_id.loc[sid]
             parts.append(f"{src['title']} ({_short_publisher(src['publisher'])})")
@@ -49,7 +54,19 @@ def source_line(indicator_id: str, period: str, catalogue: pd.DataFrame, sources
         else:
             parts.append(sid)
     licence = ", ".join(dict.fromkeys(licences)) or "see Methodology and sources"
-    return SourceLine(source="; ".join(parts) or "Cohesion Atlas", period=str(period), licence=licence)
+    return SourceLine(source="; ".join(parts) or "Cohesion Atlas", period="", licence=licence)
+
+
+def source_line(indicator_id: str, period: str, catalogue: pd.DataFrame, sources: pd.DataFrame) -> SourceLine:
+    named = named_sources(primary_sources(indicator_id, catalogue), sources)
+    return SourceLine(source=named.source, period=str(period), licence=named.licence)
+
+
+def sources_line(indicator_ids, catalogue: pd.DataFrame, sources: pd.DataFrame) -> str:
+    """One line naming every source behind a set of indicators (a factor tab), each once, with their licences: a
+    table's sources stay readable at 1366 px without a column scrolled off its right edge."""
+    named = named_sources([sid for i in indicator_ids for sid in primary_sources(i, catalogue)], sources)
+    return f"Sources: {named.source}. Licence: {named.licence}."
 
 
 def source_texts(catalogue: pd.DataFrame, sources: pd.DataFrame) -> dict[str, str]:

@@ -5,19 +5,13 @@ import numpy as np
 import pandas as pd
 
 from areas.reliability import MIN_BEST_FIT_SHARE, MIN_LSOAS
-from dashboard.measure_labels import and_join, area_label, catalogue_row, fmt_value, mid_sentence, rank_text, unit_suffix
+from dashboard.measure_labels import and_join, area_label, catalogue_row, fmt_value, mid_sentence, position_text, rank_text, unit_suffix
 from dashboard.profile_view import in_scores_text
 from dashboard.scopes import evidence_text
 from scoring.neighbours import K_WARD_NEIGHBOURS, WARD_KNN_KIND, WARD_KNN_VARIABLES_BY_COUNTRY
 from vocabulary import COUNTRY_NAMES, FACTORS, METHOD_LABELS, WARD_SCOPE, proxy_title
 
 WARD_LOOKUP_FALLBACK = "The LSOA 2021 to ward 2025 lookup is derived (about 95% agreement with the ONS best-fit method where wards changed)."
-
-
-WARD_FIFTHS = {1: "best fifth", 2: "second fifth", 3: "middle fifth", 4: "fourth fifth", 5: "worst fifth"}
-
-
-CONTEXT_FIFTHS = {1: "highest fifth", 2: "second fifth", 3: "middle fifth", 4: "fourth fifth", 5: "lowest fifth"}
 
 
 WARD_NOT_COMPARED = (
@@ -33,21 +27,6 @@ def wards_of(lad: str, areas: pd.DataFrame) -> list[str]:
     """The ward codes of one LA, by English name."""
     wards = areas[(areas["level"] == "ward") & (areas["parent_code"] == lad)]
     return wards.sort_values("area_name")["area_code"].tolist()
-
-
-def ward_position_note(country: str) -> str:
-    return (
-        f"Position: the ward's rank among the wards of {COUNTRY_NAMES.get(country, country)} holding a value (1 = best; for context "
-        "measures 1 = highest) and the fifth of them it falls in. A position, not a significance test."
-    )
-
-
-def position_text(rank, n, fifth, polarity: str) -> str:
-    """e.g. '96 of 762 · best fifth'; context measures are placed highest first and say so."""
-    if rank is None or not np.isfinite(rank) or not n:
-        return "not placed"
-    words = CONTEXT_FIFTHS if polarity == "context" else WARD_FIFTHS
-    return f"{int(rank)} of {int(n)}{' (highest first)' if polarity == 'context' else ''} · {words[int(fifth)]}"
 
 
 def rests_on_text(n_small_areas, best_fit_share) -> tuple[str, bool]:
@@ -167,7 +146,10 @@ def ward_indicator_rows(
                 "country_value": float(b["country_value"]),
                 "similar_median": float(b["similar_wards_median"]),
                 "similar_n": int(b["similar_wards_n"]),
-                "position": position_text(b["country_rank"], b["country_n"], b["country_fifth"], ind.polarity),
+                "position": position_text(b["country_rank"], b["country_n"], b["country_fifth"], ind.polarity, compact=True),
+                # one column holds many units, so each value is written as its own unit is read
+                **{f"{column}_text": fmt_value(float(b[source]), ind.unit) if np.isfinite(b[source]) else "–"
+                   for column, source in (("value", "value"), ("lad", "lad_value"), ("country", "country_value"), ("similar", "similar_wards_median"))},
                 "rests_on": rests,
                 "low_reliability": low,
                 "in_scores": in_scores,

@@ -14,7 +14,7 @@ from scoring.neighbours import WARD_KNN_KIND, ward_residents
 BENCHMARK_COLUMNS = [
     "area_code", "indicator_id", "period", "value", "lower_ci", "upper_ci",
     "region_value", "country_value", "ons_neighbours_median", "atlas_neighbours_median",
-    "flag_vs_country", "flag_vs_region",
+    "flag_vs_country", "flag_vs_region", "country_rank", "country_n", "country_fifth",
 ]
 
 # How comparator_values works, in the words pages and the methodology show beside its values.
@@ -42,10 +42,26 @@ def comparator_values(frame: pd.DataFrame, group: pd.Series, population: pd.Seri
     return weighted / weights[present].groupby(group[present]).sum()
 
 
+# The one word for a value that is not tested against a comparator: no published interval, a context measure, or a
+# median of similar areas (a median carries no interval). Pages and their captions use this word, never another.
+NOT_COMPARED = "not compared"
+
+
+def country_position(values: pd.DataFrame, country: pd.Series, polarity: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Each area's place among its country's areas holding a value, per indicator (areas x indicators): rank (1 = best;
+    for context measures 1 = highest), how many were placed, and the fifth it falls in (1 = the best or highest fifth).
+    Fingertips' practice where no interval allows a significance test: a position, never called one."""
+    sign = pd.Series([-1.0 if polarity.get(i) == "lower_is_better" else 1.0 for i in values.columns], index=values.columns)
+    rank = (values * sign).groupby(country).rank(ascending=False, method="min")
+    n = values.notna().groupby(country).transform("sum")
+    fifth = np.ceil(5 * rank / n.where(n > 0)).clip(1, 5)
+    return rank, n, fifth
+
+
 def flag(value_low: float, value_high: float, comparator: float, polarity: str) -> str:
     """better / similar / worse where the confidence interval lies wholly on one side of the comparator."""
     if polarity == "context" or not np.isfinite([value_low, value_high, comparator]).all():
-        return "not compared"
+        return NOT_COMPARED
     if value_low > comparator:
         return "better" if polarity == "higher_is_better" else "worse"
     if value_high < comparator:
@@ -76,6 +92,9 @@ def benchmark_table(values: pd.DataFrame, areas: pd.DataFrame, neighbours: pd.Da
         p = polarity[indicator_id]
         result["flag_vs_country"] = [flag(lo, hi, c, p) for lo, hi, c in zip(result["lower_ci"], result["upper_ci"], result["country_value"])]
         result["flag_vs_region"] = [flag(lo, hi, c, p) for lo, hi, c in zip(result["lower_ci"], result["upper_ci"], result["region_value"])]
+        rank, n, fifth = country_position(frame.set_index("area_code")[["value"]], country.set_axis(frame["area_code"]), {"value": p})
+        result["country_rank"], result["country_fifth"] = rank["value"].values, fifth["value"].values
+        result["country_n"] = n["value"].values.astype("int64")
         out.append(result[BENCHMARK_COLUMNS])
     table = pd.concat(out, ignore_index=True)
     return table.sort_values(["indicator_id", "area_code"]).reset_index(drop=True)
@@ -141,9 +160,7 @@ def ward_benchmark_table(values: pd.DataFrame, areas: pd.DataFrame, neighbours: 
         median_near = np.nanmedian(near, axis=1) if k else np.full((len(wards), len(indicators)), np.nan)
 
     # its position among its country's wards: 1 = best (context: 1 = highest)
-    sign = pd.Series([-1.0 if polarity.get(i) == "lower_is_better" else 1.0 for i in indicators], index=indicators)
-    rank = (wide * sign).groupby(country).rank(ascending=False, method="min")
-    n = wide.notna().groupby(country).transform("sum")
+    rank, n, fifth = country_position(wide, country, polarity)
 
     columns = {
         "value": wide,
@@ -153,6 +170,7 @@ def ward_benchmark_table(values: pd.DataFrame, areas: pd.DataFrame, neighbours: 
         "similar_wards_n": held_near,
         "country_rank": rank,
         "country_n": n,
+        "country_fifth": fifth,
     }
     table = pd.DataFrame(
         {name: np.asarray(block, dtype=float).ravel() for name, block in columns.items()},
@@ -162,5 +180,4 @@ def ward_benchmark_table(values: pd.DataFrame, areas: pd.DataFrame, neighbours: 
     table["period"] = table["indicator_id"].map(periods)
     table["similar_wards_n"] = table["similar_wards_n"].astype("int64")
     table["country_n"] = table["country_n"].astype("int64")
-    table["country_fifth"] = np.ceil(5 * table["country_rank"] / table["country_n"]).clip(1, 5)
     return table[WARD_BENCHMARK_COLUMNS].sort_values(["indicator_id", "area_code"]).reset_index(drop=True)

@@ -108,6 +108,14 @@ def reweighted(prepared: Prepared, indicator_weights: dict[str, float] | None = 
     return out.reindex(columns=[*[f for f in FACTOR_NUMBERS if f in out.columns], "composite", "rank", "n_areas", "universe"])
 
 
+# composite_band's method in the words the composite builder shows beside its bands; the published bands are
+# scores.BAND_NOTE's, a different method, and the page names both.
+BUILDER_BAND_NOTE = (
+    "the 5th-95th percentile rank over 100 draws of the factor weights from a Dirichlet distribution centred on your "
+    "weights (fixed seed): how much the rank rests on the exact factor weights. Values and indicator weights are held."
+)
+
+
 def composite_band(
     table: pd.DataFrame,
     factor_weights: dict[int, float] | None = None,

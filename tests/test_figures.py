@@ -160,10 +160,10 @@ def test_factor_profile_chart_shows_real_ranks_bands_and_evidence(tables, code, 
     fig = figures.factor_profile_chart(summary, source_line="Source: x · Period: latest · Licence: OGL v3.0")
     stored = lad_scores[(lad_scores["area_code"] == code) & (lad_scores["method"] == "robust_z")].set_index("factor")
     trace = fig.data[0]
-    shown = dict(zip(trace.y, trace.x))
+    shown = {label.split(" (of ")[0]: x for label, x in zip(trace.y, trace.x)}  # "(of 308)" where the factors' universes differ
     assert shown["1 Shared values"] == stored.loc["1", "rank"]
     assert shown["2 Responsibility"] == stored.loc["2", "rank"]
-    i = list(trace.y).index("1 Shared values")
+    i = [label.split(" (of ")[0] for label in trace.y].index("1 Shared values")
     low, high, _score, n = trace.customdata[i]
     assert (low, high) == (stored.loc["1", "rank_low"], stored.loc["1", "rank_high"])
     assert n == stored.loc["1", "n_areas"] == (22 if scope == "country" else stored.loc["1", "n_areas"])
@@ -335,7 +335,8 @@ def test_wards_whose_factor_rests_on_one_indicator_are_drawn_apart_from_the_scor
     for code, row in zip(sand.locations, sand.customdata):
         indicator = single.set_index("area_code").at[code, "single_indicator"]
         stored = values[(values["indicator_id"] == indicator) & (values["area_code"] == code)].iloc[0]
-        assert row[1].startswith("single indicator, not a factor score: ") and measure_labels.fmt_value(stored["value"]) in row[1]
+        unit = tables["indicators"].set_index("indicator_id").at[indicator, "unit"]
+        assert row[1].startswith("single indicator, not a factor score: ") and measure_labels.fmt_value(stored["value"], unit) in row[1]
         assert row[-1] == f"profile?area={code}"
     # both turnouts' inputs: general-election turnout is apportioned through best-fit LSOAs, so flagged wards of either
     # layer are outlined

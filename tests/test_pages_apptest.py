@@ -144,11 +144,13 @@ def test_profile_of_blackpool_from_the_url(t):
     assert metrics["Composite"].startswith(f"{int(lad_score(t, BLACKPOOL, 'composite')['rank'])} / ")
     factor3 = frame_with(at, "Trend")
     imd = pd.concat(factor3).set_index("Indicator").loc["Index of Multiple Deprivation (average score)"]
-    assert imd["Value"] == pytest.approx(43.467) and imd["Period"] == "2025"
+    # formatted by its unit (a score to two places), placed among England's LAs where no interval allows a flag
+    assert imd["Value"] == "43.47" and imd["Period"] == "2025"
+    assert imd["Flag"] == "not compared" and imd["Position in England"] == "296/296 · worst fifth"
     bench = t["benchmarks"].set_index(["area_code", "indicator_id"]).loc[(BLACKPOOL, "gross_median_weekly_pay")]
     pay = pd.concat(factor3).set_index("Indicator").loc["Gross median weekly pay (residence-based)"]
     assert pay["Flag"] == bench["flag_vs_region"] == "worse"
-    assert pay["North West"] == pytest.approx(bench["region_value"])
+    assert pay["Value"] == "£539.90" and pay["North West"] == f"£{bench['region_value']:,.2f}"
     assert at.query_params["area"] == BLACKPOOL
     assert any("Place Survey" in i.value and "2008" in i.value and "hate crime" in i.value.lower() for i in at.info)
     assert any(COMPOSITE_CAVEAT in c.value for c in at.caption)
@@ -171,10 +173,11 @@ def test_profile_comparator_switch_uses_neighbour_medians(t):
     assert at.segmented_control(key="profile_comparator").value == "atlas_neighbours"
     rows = pd.concat(frame_with(at, "Trend")).set_index("Indicator")
     bench = t["benchmarks"].set_index(["area_code", "indicator_id"]).loc[(BLACKPOOL, "gross_median_weekly_pay")]
-    assert rows.loc["Gross median weekly pay (residence-based)", "our similar areas (median)"] == pytest.approx(bench["atlas_neighbours_median"])
+    assert rows.loc["Gross median weekly pay (residence-based)", "our similar areas (median)"] == f"£{bench['atlas_neighbours_median']:,.2f}"
+    assert rows.loc["Gross median weekly pay (residence-based)", "Flag"] == "not compared"  # a median carries no interval
     at.segmented_control(key="profile_comparator").set_value("country").run()
     rows = pd.concat(frame_with(at, "Trend")).set_index("Indicator")
-    assert rows.loc["Gross median weekly pay (residence-based)", "England"] == pytest.approx(bench["country_value"])
+    assert rows.loc["Gross median weekly pay (residence-based)", "England"] == f"£{bench['country_value']:,.2f}"
     assert at.query_params["comparator"] == "country"
 
 
@@ -247,12 +250,12 @@ def test_ward_profile_of_canton_treganna(t):
     value, period = latest_ward_value(t, CANTON, "household_deprivation_any")
     rows = indicator_table(at, "Households deprived in one or more dimensions")
     row = rows.loc["Households deprived in one or more dimensions"]
-    assert row["Value"] == pytest.approx(value) and row["Period"] == period
+    assert row["Value"] == f"{value:.1f}" and row["Period"] == period  # a share, to one place
     v = t["indicator_values"]
     lad = v[(v["level"] == "lad") & (v["area_code"] == CARDIFF) & (v["indicator_id"] == "household_deprivation_any") & (v["period"] == period)]["value"].iloc[0]
-    assert row["LA"] == pytest.approx(lad)
+    assert row["LA"] == f"{lad:.1f}"
     wales = v[(v["level"] == "ward") & (v["indicator_id"] == "household_deprivation_any") & (v["period"] == period) & v["area_code"].str.startswith("W")]
-    assert row["Wales"] == pytest.approx(100 * wales["numerator"].sum() / wales["denominator"].sum())
+    assert row["Wales"] == f"{100 * wales['numerator'].sum() / wales['denominator'].sum():.1f}"
     assert row["Position in Wales"].endswith("fifth") and row["In ward scores"] == "yes"
     context = indicator_table(at, "Multi-person households whose members are of different ethnic groups")
     assert context.loc["Multi-person households whose members are of different ethnic groups", "In ward scores"] == "no: context, never scored"
@@ -262,7 +265,7 @@ def test_ward_profile_of_canton_treganna(t):
     similar = table_with(at, "Rank", "Ward", "Local authority")
     assert similar["Ward"].tolist() == [ward_label(t, c) for c in nearest] and len(similar) == 10
     assert any(" / " in w for w in similar["Ward"])  # Welsh names beside English ones
-    assert row["Similar wards"] == pytest.approx(v[(v["level"] == "ward") & (v["indicator_id"] == "household_deprivation_any") & (v["period"] == period)].set_index("area_code")["value"].reindex(nearest).median())
+    assert row["Similar wards"] == f'{v[(v["level"] == "ward") & (v["indicator_id"] == "household_deprivation_any") & (v["period"] == period)].set_index("area_code")["value"].reindex(nearest).median():.1f}'
     assert any(c.value.startswith("Similar wards: the 10 wards of Wales nearest to this one") and "can speak Welsh" in c.value for c in at.caption)
     assert any("not a significance test" in c.value and "Flags: not compared" in c.value for c in at.caption)
 
@@ -284,7 +287,7 @@ def test_ward_profile_of_a_birmingham_ward(t):
     value, _ = latest_ward_value(t, code, "imd_education_score")
     title = t["indicators"].set_index("indicator_id").loc["imd_education_score", "title"]
     rows = indicator_table(at, title)
-    assert rows.loc[title, "Value"] == pytest.approx(value) and "England" in rows.columns
+    assert rows.loc[title, "Value"] == f"{value:.2f}" and "England" in rows.columns  # a domain score, to two places
     assert any(c.value.startswith("Wards are ranked within their own country: among the 6,826 wards of England") for c in at.caption)
 
 
@@ -421,16 +424,19 @@ def test_compare_in_the_country_scope(t):
     at = open_page("compare", areas=f"{BLACKPOOL},{CARDIFF}", scope="country")
     ranks = frame_with(at, "Factor")[0].set_index("Factor")
     row = lad_score(t, CARDIFF, "1", scope="country")
-    assert ranks.loc["1 Shared values", "Cardiff / Caerdydd"] == measure_labels.rank_text(row["rank"], row["rank_low"], row["rank_high"], 22)
-    evidence = frame_with(at, "Factor")[1].set_index("Factor")
-    assert evidence.loc["1 Shared values", "Blackpool"] == scopes.evidence_text(lad_score(t, BLACKPOOL, "1", scope="country"))
+    assert ranks.loc["1 Shared values", "Cardiff / Caerdydd"] == measure_labels.rank_text(row["rank"], row["rank_low"], row["rank_high"], 22, compact=True)
+    evidence = table_with(at, "Area", "Factor", "Evidence").set_index(["Area", "Factor"])
+    assert evidence.loc[("Blackpool", "1 Shared values"), "Evidence"] == scopes.evidence_text(lad_score(t, BLACKPOOL, "1", scope="country"))
     assert "Each LA is ranked within its own country" in captions(at)
 
 
 def test_composite_builder_in_the_country_scope_matches_the_build(t):
     at = open_page("composite", area=CARDIFF, scope="country")
-    movers = frame_with(at, "Your weights")[0]
-    assert (movers["Your weights"] == movers["Equal weights"]).all()
+    ranks = frame_with(at, "Your weights")[0]  # the chart's table: at equal weights nobody moves, so no movers table
+    s = t["factor_scores"]
+    scored = s[(s["level"] == "lad") & (s["scope"] == "country") & (s["factor"] == "composite") & (s["method"] == "robust_z") & s["rank"].notna()]
+    assert len(ranks) == len(scored) and (ranks["Your weights"] == ranks["Equal weights"]).all()
+    assert ranks.set_index("Code").at[CARDIFF, "Your weights"] == lad_score(t, CARDIFF, "composite", scope="country")["rank"]
     row = lad_score(t, CARDIFF, "composite", scope="country")
     assert any(f"rank {int(row['rank'])} of 22 LAs in Wales under your weights" in m.value for m in at.markdown)
 
@@ -538,10 +544,11 @@ def test_compare_two_areas(t):
     assert any("NOPE" in w for w in warnings(at))
     ranks = frame_with(at, "Factor")[0].set_index("Factor")
     row = lad_score(t, CARDIFF, "4")
-    assert ranks.loc["4 Participation", "Cardiff / Caerdydd"].startswith(f"{int(row['rank'])} of ")
+    assert ranks.loc["4 Participation", "Cardiff / Caerdydd"].startswith(f"{int(row['rank'])}/{int(row['n_areas'])} (")
     indicators = frame_with(at, "Indicator")[0].set_index("Indicator")
-    assert indicators.loc["Index of Multiple Deprivation (average score)", "Blackpool"] == pytest.approx(43.467)
-    assert pd.isna(indicators.loc["Index of Multiple Deprivation (average score)", "Cardiff / Caerdydd"])
+    assert indicators.loc["Index of Multiple Deprivation (average score)", "Blackpool"] == "43.47"  # by its unit
+    assert indicators.loc["Index of Multiple Deprivation (average score)", "Cardiff / Caerdydd"] == "–"  # England only
+    assert indicators.loc["Gross median weekly pay (residence-based)", "Blackpool"] == "£539.90"
     assert at.query_params["areas"] == f"{BLACKPOOL},{CARDIFF}"
 
 
@@ -549,8 +556,10 @@ def test_compare_two_areas(t):
 
 def test_composite_builder_equal_weights_match_the_published_ranks(t):
     at = open_page("composite", area=BLACKPOOL)
-    movers = frame_with(at, "Your weights")[0]
-    assert (movers["Your weights"] == movers["Equal weights"]).all()
+    tables = frame_with(at, "Your weights")
+    assert len(tables) == 1  # the chart's table only: "Biggest moves" lists nobody when nobody moved
+    assert (tables[0]["Your weights"] == tables[0]["Equal weights"]).all()
+    assert "No LA changes rank" in captions(at)
     assert any(f"rank {int(lad_score(t, BLACKPOOL, 'composite')['rank'])} of" in m.value for m in at.markdown)
     assert any(COMPOSITE_CAVEAT in i.value for i in at.info)
 
@@ -563,6 +572,10 @@ def test_composite_builder_weights_from_the_url_move_ranks(t):
     expected = reweight.rank_shift(prepared, {}, {1: 3.0, 2: 1.0, 3: 1.0, 4: 1.0, 5: 0.0})
     text = " ".join(m.value for m in at.markdown)
     assert f"rank {int(expected.loc[BLACKPOOL, 'rank'])} of" in text
+    movers = frame_with(at, "Places up")[1]  # [0] is the chart's table
+    assert len(movers) and (movers["Places up"] != 0).all()
+    published = lad_score(t, BLACKPOOL, "composite", method="exponential")
+    assert f"published band at equal weights {int(published['rank_low'])}–{int(published['rank_high'])}" in text
     at.slider(key="composite_w2").set_value(2.0).run()
     assert at.query_params["weights"] == "3,2,1,1,0"
 

@@ -326,7 +326,7 @@ def test_ward_indicator_rows_flag_low_reliability_and_say_what_is_scored(t, ward
     assert canton.loc["wimd_community_safety_score", "in_scores"].startswith("no: factor 2's only ward indicator here")
     assert canton.loc["wimd_education_score", "in_scores"] == "yes"
     assert canton.loc["households_multiple_ethnic_groups", "in_scores"] == "no: context, never scored"
-    assert canton.loc["wimd_score", "position"].endswith("fifth") and " of 752" in canton.loc["wimd_score", "position"]
+    assert canton.loc["wimd_score", "position"].endswith("fifth") and "/752 · " in canton.loc["wimd_score", "position"]
     assert ward_profile_view.rests_on_text(3, 0.45) == ("3 LSOAs · 45% in ward · ⚠ low reliability", True)
     assert ward_profile_view.rests_on_text(np.nan, np.nan) == ("the ward itself", False)
 

@@ -40,6 +40,8 @@ long = pd.DataFrame(
         "factor_name": scores["factor"].map(vocab.FACTOR_SHORT),
         "score": scores["score"],
         "rank_text": [measure_labels.rank_text(r, lo, hi, int(n)) for r, lo, hi, n in zip(scores["rank"], scores["rank_low"], scores["rank_high"], scores["n_areas"])],
+        # "274/308 (266–293)": six areas' ranks side by side fit a 1366 px screen
+        "rank_compact": [measure_labels.rank_text(r, lo, hi, int(n), compact=True) for r, lo, hi, n in zip(scores["rank"], scores["rank_low"], scores["rank_high"], scores["n_areas"])],
         "evidence": [scopes.evidence_text(r) for r in scores.to_dict("records")],
     }
 )
@@ -52,27 +54,45 @@ controls.source_caption(line)
 countries = {a.lads.set_index("area_code").at[c, "country"] for c in chosen}
 scope_text = a.scope_caption(scope, country=next(iter(countries)) if scope == "country" and len(countries) == 1 else None)
 columns = [a.label(c) for c in chosen]
-ranks = long.pivot_table(index="factor_name", columns="area", values="rank_text", aggfunc="first", sort=False)
+ranks = long.pivot_table(index="factor_name", columns="area", values="rank_compact", aggfunc="first", sort=False)
 ranks = ranks[[c for c in columns if c in ranks.columns]]
 st.markdown("#### Factor ranks (1 = best, with rank band)")
-st.dataframe(ranks.reset_index().rename(columns={"factor_name": "Factor"}), hide_index=True, key="compare_ranks")
+st.dataframe(
+    ranks.reset_index().rename(columns={"factor_name": "Factor"}), hide_index=True, key="compare_ranks",
+    column_config={"Factor": st.column_config.TextColumn(width=150), **{c: st.column_config.TextColumn(width=max(110, min(200, 720 // len(columns)))) for c in ranks.columns}},
+)
 small = [a.label(c) for c in chosen if c in a.small_areas]
 for name in small:
     st.caption(f"{name} {scopes.SMALL_POPULATION_NOTE}")
 st.caption(f"{scope_text} {scopes.NATIONAL_RANK_NOTE} {COMPOSITE_CAVEAT}")
-evidence = long.pivot_table(index="factor_name", columns="area", values="evidence", aggfunc="first", sort=False)
-evidence = evidence[[c for c in columns if c in evidence.columns]]
+# One row per area and factor: an evidence text is too long for six areas side by side.
 st.markdown("#### Evidence behind each score")
-st.dataframe(evidence.reset_index().rename(columns={"factor_name": "Factor"}), hide_index=True, key="compare_evidence")
+st.dataframe(
+    long[["area", "factor_name", "evidence"]].rename(columns={"area": "Area", "factor_name": "Factor", "evidence": "Evidence"}),
+    hide_index=True, key="compare_evidence",
+    column_config={"Area": st.column_config.TextColumn(width=190), "Factor": st.column_config.TextColumn(width=150), "Evidence": st.column_config.TextColumn(width=540)},
+)
 st.caption("Indicators behind the score · their oldest–newest periods · share of the weight that is a proxy · share inherited from a county, community safety partnership or police force area.")
 
 st.markdown("#### Every indicator, latest period")
-table = compare_view.compare_table(chosen, a.level_values("lad"), a.catalogue, {c: a.label(c) for c in chosen})
+table = compare_view.compare_table(chosen, a.level_values("lad"), a.catalogue, {c: a.label(c) for c in chosen}, as_text=True)
 table["factor"] = table["factor"].map(lambda f: f"F{f}" if f else "Context")
+table_ids = table.pop("indicator_id")
+# Narrow fixed columns so six areas fit beside the indicator at 1366 px; the indicator's full title shows on hover.
+area_width = max(70, min(160, 500 // len(chosen)))
 st.dataframe(
     table.rename(columns={"factor": "Factor", "indicator": "Indicator", "unit": "Unit", "period": "Period"}),
     hide_index=True,
     key="compare_indicators",
-    column_config={a.label(c): st.column_config.NumberColumn(format="%.3f") for c in chosen},
+    column_config={
+        "Factor": st.column_config.TextColumn(width=50),
+        "Indicator": st.column_config.TextColumn(width=190),
+        "Unit": st.column_config.TextColumn(width=90),
+        "Period": st.column_config.TextColumn(width=64),
+        **{a.label(c): st.column_config.TextColumn(width=area_width, help=f"{a.label(c)} ({c}), formatted by the row's unit") for c in chosen},
+    },
 )
-st.caption("Sources: each indicator's publisher as listed on the Methodology and sources page (mostly Open Government Licence v3.0). Blank: not published for that area (e.g. England-only indicators in Wales).")
+st.caption(
+    "Values are formatted by each row's unit. Blank (–): not published for that area (e.g. England-only indicators in Wales). "
+    + source_lines.sources_line(table_ids, a.catalogue, a.sources)
+)

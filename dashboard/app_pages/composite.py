@@ -6,8 +6,9 @@ import streamlit as st
 
 import vocabulary as vocab
 from dashboard import app_data as data
-from dashboard import controls, figures, measure_labels, scopes, source_lines, url_state
-from scoring.scores import COMPOSITE_CAVEAT
+from dashboard import composite_view, controls, figures, measure_labels, scopes, source_lines, url_state
+from scoring import reweight
+from scoring.scores import BAND_NOTE, COMPOSITE_CAVEAT
 
 a = data.atlas()
 
@@ -84,6 +85,17 @@ line = source_lines.SourceLine(
 
 st.plotly_chart(figures.rank_shift_chart(table, source_line=line.text(), highlight=lad), key="composite_chart", config={"displaylogo": False})
 controls.source_caption(line)
+with st.expander("The chart as a table: every LA's rank at equal and at your weights"):
+    ranked = table.dropna(subset=["rank"]).sort_values(["universe", "rank"])
+    st.dataframe(
+        ranked[["area_name", "area_code", "equal_rank", "rank", "change", "rank_low", "rank_high", "n_areas"]].rename(
+            columns={"area_name": "Area", "area_code": "Code", "equal_rank": "Equal weights", "rank": "Your weights", "change": "Places up",
+                     "rank_low": "Weight band from", "rank_high": "Weight band to", "n_areas": "LAs ranked"}
+        ),
+        hide_index=True,
+        key="composite_chart_table",
+        column_config={c: st.column_config.NumberColumn(format="%d") for c in ("Equal weights", "Your weights", "Places up", "Weight band from", "Weight band to", "LAs ranked")},
+    )
 st.caption(a.scope_caption(scope) + (" The chart puts both countries' ranks on one pair of axes; each is out of its own country's LAs." if scope == "country" else ""))
 
 me = table[table["area_code"] == lad]
@@ -91,29 +103,39 @@ if len(me) and pd.notna(me["rank"].iloc[0]):
     r = me.iloc[0]
     moved = int(r["change"])
     among = "" if scope == "ew_common" else f" LAs in {vocab.COUNTRY_NAMES.get(country_of.get(lad), 'its country')}"
+    published = a.scores_for("lad", scope)
+    published = published[(published["area_code"] == lad) & (published["method"] == method) & (published["factor"] == "composite")]
+    published_band = (published["rank_low"].iloc[0], published["rank_high"].iloc[0]) if len(published) else (None, None)
     st.markdown(
         f"**{a.label(lad)}**: rank {int(r['rank'])} of {int(r['n_areas'])}{among} under your weights "
-        f"(band {int(r['rank_low'])}–{int(r['rank_high'])}); {int(r['equal_rank'])} at equal weights "
+        f"({composite_view.band_comparison(r['rank_low'], r['rank_high'], *published_band)}); {int(r['equal_rank'])} at equal weights "
         f"({'up' if moved > 0 else 'down' if moved < 0 else 'no change'}{f' {abs(moved)}' if moved else ''})."
         + (f" {a.names[lad]} {scopes.SMALL_POPULATION_NOTE}" if lad in a.small_areas else "")
     )
 elif len(me):
     st.markdown(f"**{a.label(lad)}** has no composite in this scope: a factor score is missing.")
 
-movers = table.dropna(subset=["rank"]).sort_values("change")
-show = pd.concat([movers.tail(8).iloc[::-1], movers.head(8)])
+show = composite_view.biggest_moves(table)
 st.markdown("#### Biggest moves against equal weights")
-st.dataframe(
-    show.assign(universe=show["universe"].map(lambda u: {"E+W": "England and Wales", **vocab.COUNTRY_NAMES}.get(u, u)))[
-        ["area_name", "equal_rank", "rank", "change", "rank_low", "rank_high", "n_areas", "universe", "score", "note"]
-    ].rename(
-        columns={"area_name": "Area", "equal_rank": "Equal weights", "rank": "Your weights", "change": "Places up", "rank_low": "Band from", "rank_high": "Band to",
-                 "n_areas": "LAs ranked", "universe": "Ranked among", "score": "Composite score", "note": "Note"}
-    ),
-    hide_index=True,
-    key="composite_movers",
-    column_config={"Composite score": st.column_config.NumberColumn(format="%.3f")},
-)
+if show.empty:
+    st.caption("No LA changes rank: these weights give the equal-weight ranks. Move a slider above to see who moves.")
+else:
+    st.dataframe(
+        show.assign(universe=show["universe"].map(lambda u: {"E+W": "England and Wales", **vocab.COUNTRY_NAMES}.get(u, u)))[
+            ["area_name", "equal_rank", "rank", "change", "rank_low", "rank_high", "n_areas", "universe", "score", "note"]
+        ].rename(
+            columns={"area_name": "Area", "equal_rank": "Equal weights", "rank": "Your weights", "change": "Places up", "rank_low": "Weight band from",
+                     "rank_high": "Weight band to", "n_areas": "LAs ranked", "universe": "Ranked among", "score": "Composite score", "note": "Note"}
+        ),
+        hide_index=True,
+        key="composite_movers",
+        column_config={
+            "Composite score": st.column_config.NumberColumn(format="%.2f"),
+            **{c: st.column_config.NumberColumn(format="%d") for c in ("Equal weights", "Your weights", "Places up", "Weight band from", "Weight band to", "LAs ranked")},
+        },
+    )
+    st.caption("Up to eight LAs that moved up most, then eight that moved down most; an LA whose rank did not change is not listed.")
+st.caption(composite_view.BAND_METHODS_NOTE)
 
 with st.expander("How weights become the index", expanded=False):
     st.markdown(
@@ -125,9 +147,8 @@ with st.expander("How weights become the index", expanded=False):
    weights above (1 = equal), re-standardised for the indicators each LA has, as the build does. A factor needs 60% of the
    weight of the indicators published for the area's country, or it is missing.
 4. The composite is the weighted mean of the five factor scores with your factor weights; an LA with any weighted factor missing has no composite.
-5. LAs are ranked on the composite (1 = best) within their set. The rank band is the 5th to 95th percentile rank over 100 draws of the
-   factor weights from a Dirichlet distribution centred on your weights (fixed seed), so it shows how much the rank rests on the exact weights
-   (the published bands also perturb the indicator weights and the values within their confidence intervals).
+5. LAs are ranked on the composite (1 = best) within their set. The weight band on this page is {reweight.BUILDER_BAND_NOTE}
+   The published band on the Area profile is a different method: {BAND_NOTE}
 6. At equal weights this page reproduces the published composite of the chosen scope exactly.
 """
     )

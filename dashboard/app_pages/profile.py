@@ -152,41 +152,40 @@ def ward_indicators(rows: pd.DataFrame, lad: str, country: str, n_similar: int) 
                 pd.DataFrame(
                     {
                         "Indicator": [f"⚠ {t}" if low else t for t, low in zip(block["title"], block["low_reliability"])],
-                        "Value": block["value"],
+                        "Value": block["value_text"],
                         "Unit": block["unit"],
                         "Period": block["period"],
-                        "LA": block["lad_value"],
-                        country_name: block["country_value"],
-                        similar_column: block["similar_median"],
+                        "LA": block["lad_text"],
+                        country_name: block["country_text"],
+                        similar_column: block["similar_text"],
                         f"Position in {country_name}": block["position"],
                         "Rests on": block["rests_on"],
                         "In ward scores": block["in_scores"],
-                        "Source": block["source"],
                     }
                 ),
                 hide_index=True,
                 key=f"profile_ward_indicators_{number}",
-                # Sized so the value, its three comparators and its position fit a 1366 px screen; the rest scrolls.
+                # Sized so every column fits a 1366 px screen; the sources are the line below the table.
                 column_config={
-                    "Indicator": st.column_config.TextColumn(width=220),
-                    "Value": st.column_config.NumberColumn(format="%.2f", width=60),
-                    "Unit": st.column_config.TextColumn(width=100),
-                    "Period": st.column_config.TextColumn(width=62),
-                    "LA": st.column_config.NumberColumn(format="%.2f", width=62, help=f"{a.label(lad)}: the same indicator and period"),
-                    country_name: st.column_config.NumberColumn(format="%.2f", width=70, help=f"{country_name}: the same indicator and period"),
-                    similar_column: st.column_config.NumberColumn(format="%.2f", width=100, help=f"Median of the {n_similar} similar wards (below) holding a value"),
-                    f"Position in {country_name}": st.column_config.TextColumn(width=170),
-                    "Rests on": st.column_config.TextColumn(width=190),
-                    "In ward scores": st.column_config.TextColumn(width="small"),
-                    "Source": st.column_config.TextColumn(width="medium"),
+                    "Indicator": st.column_config.TextColumn(width=180),
+                    "Value": st.column_config.TextColumn(width=56, help="Formatted by its unit"),
+                    "Unit": st.column_config.TextColumn(width=90),
+                    "Period": st.column_config.TextColumn(width=60),
+                    "LA": st.column_config.TextColumn(width=64, help=f"{a.label(lad)}: the same indicator and period"),
+                    country_name: st.column_config.TextColumn(width=64, help=f"{country_name}: the same indicator and period"),
+                    similar_column: st.column_config.TextColumn(width=68, help=f"Median of the {n_similar} similar wards (below) holding a value"),
+                    f"Position in {country_name}": st.column_config.TextColumn(width=140, help=measure_labels.position_note(country)),
+                    "Rests on": st.column_config.TextColumn(width=100),
+                    "In ward scores": st.column_config.TextColumn(width=56),
                 },
             )
+            st.caption(source_lines.sources_line(block["indicator_id"], a.catalogue, a.sources))
     st.caption(
         f"LA ({lad_short}) and {country_name}: the same indicator and period for the LA and for the country (the country sums its wards' "
         "counts where the indicator is a share of counts, else weights its wards by Census 2021 residents). "
-        + ward_profile_view.ward_position_note(country) + " " + ward_profile_view.WARD_NOT_COMPARED
+        + measure_labels.position_note(country) + " " + ward_profile_view.WARD_NOT_COMPARED
         + f" Similar wards: the median of the {n_similar} similar wards listed below. Rests on: the output areas (OAs) or best-fit "
-        f"LSOAs a value is summed from; {ward_profile_view.LOW_RELIABILITY_MARK} (and ⚠ before the indicator) marks one LSOA, or LSOAs fewer than half of whose residents live in the ward. Each row names its source; licences are on the Methodology and sources page."
+        f"LSOAs a value is summed from; {ward_profile_view.LOW_RELIABILITY_MARK} (and ⚠ before the indicator) marks one LSOA, or LSOAs fewer than half of whose residents live in the ward. Each tab names its sources; full licences are on the Methodology and sources page."
     )
     st.caption(a.ward_note)
 
@@ -352,36 +351,42 @@ tabs = st.tabs([f"Factor {n}" if n else "Context" for n in factor_tabs]) if fact
 for tab, number in zip(tabs, factor_tabs):
     with tab:
         block = rows[rows["factor"] == number]
-        show = pd.DataFrame(
+        position_column = f"Position in {country}"
+        shown_rows = pd.DataFrame(
             {
                 "Indicator": [vocab.proxy_title(t, proxy) for t, proxy in zip(block["title"], block["proxy"])],
-                "Value": block["value"],
+                "Value": block["value_text"],
                 "Unit": block["unit"],
                 "Period": block["period"],
-                comparator_label: block["comparator"],
+                comparator_label: block["comparator_text"],
                 "Flag": block["flag"],
+                position_column: block["position"],
                 "Trend": block["trend"],
-                "Trend periods": block["trend_periods"],
                 "In scores": block["in_scores"],
-                "Source": block["source"],
             }
         )
+        # Sized so every column fits the 1366 px screen, the commonest council laptop; the sources are the line below.
         st.dataframe(
-            show,
+            shown_rows,
             hide_index=True,
             key=f"profile_indicators_{number}",
             column_config={
-                "Value": st.column_config.NumberColumn(format="%.3f"),
-                comparator_label: st.column_config.NumberColumn(format="%.3f"),
-                "Trend": st.column_config.LineChartColumn(width="small"),
-                "Source": st.column_config.TextColumn(width="medium"),
-                "In scores": st.column_config.TextColumn(width="small"),
+                "Indicator": st.column_config.TextColumn(width=220),
+                "Value": st.column_config.TextColumn(width=58, help="Formatted by its unit"),
+                "Unit": st.column_config.TextColumn(width=100),
+                "Period": st.column_config.TextColumn(width=66),
+                comparator_label: st.column_config.TextColumn(width=72, help=f"{comparator_label}: the same indicator and period"),
+                "Flag": st.column_config.TextColumn(width=92, help=profile_view.FLAG_NOTE),
+                position_column: st.column_config.TextColumn(width=150, help=measure_labels.position_note(me["country"], "LAs")),
+                "Trend": st.column_config.LineChartColumn(width=70, help="Every published period, oldest to latest (the Trends page names them)"),
+                "In scores": st.column_config.TextColumn(width=60),
             },
         )
+        st.caption(source_lines.sources_line(block["indicator_id"], a.catalogue, a.sources))
         if tab_note := profile_view.factor_note(a.catalogue, number):
             st.caption(tab_note)
 st.caption(
-    "Flag: better / similar / worse where the published 95% confidence interval lies wholly on one side of the region or "
-    "country value; 'not compared' where no interval is published. Each row names its source; licences are on the Methodology and sources page."
+    f"{profile_view.FLAG_NOTE} {measure_labels.position_note(me['country'], 'LAs')} Trend: every published period, "
+    "oldest to latest (the Trends page names them and marks series breaks). Each tab names its sources; full licences are on "
+    "the Methodology and sources page."
 )
-
