@@ -9,9 +9,17 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from outputs.export import FORMULA_PREFIXES, neutralise_formulae, safe_filename
+from outputs.export import CSV_FLOAT_FORMAT, FORMULA_PREFIXES, neutralise_formulae, plain_numbers, safe_filename
 
 ATTRIBUTION = "Cohesion Atlas, built from official statistics; see the metadata for each source and its licence."
+
+# GeoJSON provenance sits on every feature: geopandas and QGIS drop a collection's foreign members, and read a flat
+# property as a column. A value's key is '<indicator_id>|<period>'; its derivation (which differs by area and period)
+# is '<indicator_id>|<period>|derivation'; the source and licence, one per indicator, are '<indicator_id>|source_id'
+# and '<indicator_id>|licence'.
+AREA_PROPERTIES = ("area_name", "area_name_welsh", "local_authority", "level")
+INDICATOR_PROVENANCE = ("source_id", "licence")
+VALUE_PROVENANCE = ("derivation",)
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
@@ -56,15 +64,15 @@ def with_provenance(rows: pd.DataFrame, catalogue: pd.DataFrame, sources: pd.Dat
 
 
 def to_csv_bytes(rows: pd.DataFrame) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel opens accents (Welsh names, £) correctly."""
-    return neutralise(rows).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    """UTF-8 with a byte-order mark, so Excel opens accents (Welsh names, £) correctly; numbers as export.plain_numbers."""
+    return neutralise(plain_numbers(rows)).to_csv(index=False, lineterminator="\r\n", float_format=CSV_FLOAT_FORMAT).encode("utf-8-sig")
 
 
 def to_xlsx_bytes(rows: pd.DataFrame, definitions: pd.DataFrame, used_sources: pd.DataFrame, *, title: str = "Cohesion Atlas export") -> bytes:
     """Sheets: data, metadata (definitions, then sources with licences and retrieved dates)."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}) as writer:
-        neutralise(rows).to_excel(writer, sheet_name="data", index=False)
+        neutralise(plain_numbers(rows)).to_excel(writer, sheet_name="data", index=False)
         meta = writer.book.add_worksheet("metadata")
         bold = writer.book.add_format({"bold": True})
         r = 0
@@ -94,22 +102,37 @@ def to_xlsx_bytes(rows: pd.DataFrame, definitions: pd.DataFrame, used_sources: p
     return buffer.getvalue()
 
 
+def geojson_properties(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per area (indexed by area_code): its names, then per indicator its source and licence, and per value the
+    value and its derivation (AREA_PROPERTIES, INDICATOR_PROVENANCE, VALUE_PROVENANCE); empty text as missing."""
+    keyed = rows.assign(key=rows["indicator_id"] + "|" + rows["period"].astype(str), value=plain_numbers(rows[["value"]])["value"])
+    keyed = keyed.drop_duplicates(["area_code", "key"], keep="last")
+    area = keyed.groupby("area_code")[[c for c in AREA_PROPERTIES if c in keyed]].first()
+    parts = [area, keyed.pivot(index="area_code", columns="key", values="value")]
+    per_indicator = keyed.drop_duplicates(["area_code", "indicator_id"])
+    parts += [per_indicator.pivot(index="area_code", columns="indicator_id", values=f).add_suffix(f"|{f}") for f in INDICATOR_PROVENANCE if f in keyed]
+    parts += [keyed.pivot(index="area_code", columns="key", values=f).add_suffix(f"|{f}") for f in VALUE_PROVENANCE if f in keyed]
+    # Each indicator's columns together, as a GIS lists them: its source and licence, then each period's value and derivation.
+    order = list(area.columns)
+    for indicator, keys in keyed.groupby("indicator_id", sort=False)["key"]:
+        order += [f"{indicator}|{f}" for f in INDICATOR_PROVENANCE if f in keyed]
+        order += [c for key in keys.unique() for c in (key, *(f"{key}|{f}" for f in VALUE_PROVENANCE if f in keyed))]
+    properties = pd.concat(parts, axis=1)[order]
+    return properties.mask(properties.eq(""))
+
+
 def to_geojson_bytes(rows: pd.DataFrame, geometries: dict[str, dict], definitions: pd.DataFrame, used_sources: pd.DataFrame) -> bytes:
-    """One feature per area; properties hold each indicator/period value as '<indicator_id>|<period>'. Metadata as a foreign member."""
-    features = []
-    wide = rows.assign(key=rows["indicator_id"] + "|" + rows["period"].astype(str))
-    for code, block in wide.groupby("area_code", sort=True):
-        geometry = geometries.get(code)
-        if geometry is None:
-            continue
-        first = block.iloc[0]
-        props = {"area_code": code}
-        for name in ("area_name", "level"):
-            if name in block.columns:
-                props[name] = first[name]
-        for key, value in zip(block["key"], block["value"]):
-            props[key] = None if value is None or not np.isfinite(value) else float(value)
-        features.append({"type": "Feature", "properties": props, "geometry": geometry})
+    """One feature per area with its names and, for each value, its source, licence and derivation (geojson_properties);
+    the definitions and sources also as a foreign member, for readers of the raw JSON."""
+    properties = geojson_properties(rows)
+    records = properties.astype(object).where(properties.notna(), None).to_dict("records")
+    # A feature leaves out what it has no value for (an England-only indicator in Wales, an English area's Welsh
+    # name): geopandas and QGIS read the union of the features' properties, with the gaps as missing.
+    features = [
+        {"type": "Feature", "properties": {"area_code": code, **{k: v for k, v in props.items() if v is not None}}, "geometry": geometries[code]}
+        for code, props in zip(properties.index, records)
+        if code in geometries
+    ]
     collection = {
         "type": "FeatureCollection",
         "metadata": {
@@ -133,10 +156,13 @@ def _plain(value):
 
 
 def geojson_long(rows: pd.DataFrame) -> pd.DataFrame:
-    """Indicator values pass through; factor scores become 'score_<factor>_<method>' keys with their score as value."""
+    """Indicator values pass through; factor scores become 'score_<factor>_<method>' keys with their score as value, and
+    as derivation their method, scope and (where the rows have it) evidence strength."""
     if "indicator_id" in rows.columns:
         return rows
     out = rows.copy()
     out["indicator_id"] = "score_" + out["factor"].astype(str) + "_" + out["method"].astype(str)
     out["value"] = out["score"]
+    derivation = out["method"].astype(str) + " score, scope " + out["scope"].astype(str)
+    out["derivation"] = derivation + (": " + out["evidence"].astype(str) if "evidence" in out else "")
     return out

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +11,23 @@ from scoring.scores import SMALL_POPULATION
 
 # OWASP CSV injection: a cell starting with one of these can run as a formula in a spreadsheet.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+# Counts and ranks are whole numbers stored as float64 wherever one can be missing; exports write them as nullable
+# integers (177, not 177.0). numerator and denominator are counts for most indicators but not all (a turnout's voters
+# are estimated from an apportioned electorate, a density's denominator is an area), so a count column becomes an
+# integer only when every value in it is whole; the CSV still writes the whole ones without ".0" (CSV_FLOAT_FORMAT).
+COUNT_COLUMNS = ("rank", "rank_low", "rank_high", "n_areas", "n_indicators", "n_small_areas", "numerator", "denominator")
+
+# Every other float is written to 15 significant digits (sys.float_info.dig): any decimal of up to 15 digits survives
+# the trip through a binary double unchanged, so every published figure comes back digit for digit (the WIMD and IMD
+# score tables give 15; the crime severity score prints 17, the last two beyond what a double carries faithfully),
+# while arithmetic's artefacts (62.400000000000006) sit in the 16th and 17th digits and go. A fixed number of decimals
+# would not do: it cuts digits off small published values and leaves the artefacts of large ones.
+SIGNIFICANT_DIGITS = sys.float_info.dig
+CSV_FLOAT_FORMAT = f"%.{SIGNIFICANT_DIGITS}g"
+# Scores are computed, never published, and sit within about ±10 (robust_z) or about 0-100 (exponential): 12 decimals is
+# far beyond what they mean, and it clears the residue of an exact zero (-1.6e-16 for an area at the median).
+COMPUTED_DECIMALS = {"score": 12}
 
 COLUMN_DICTIONARY = {
     "indicator_values": {
@@ -64,6 +82,27 @@ def neutralise_formulae(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def plain_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """The numbers as an export writes them: counts and ranks as nullable integers, other floats without binary artefacts."""
+    out = frame.copy()
+    for column in out.columns:
+        if not pd.api.types.is_float_dtype(out[column]):
+            continue
+        values = out[column].astype("float64")
+        if column in COUNT_COLUMNS and (values.dropna() % 1 == 0).all():
+            out[column] = values.astype("Int64")
+            continue
+        if column in COMPUTED_DECIMALS:
+            values = values.round(COMPUTED_DECIMALS[column]) + 0.0  # + 0.0 turns a rounded -0.0 into 0.0
+        out[column] = values.map(f"{{:.{SIGNIFICANT_DIGITS}g}}".format).astype("float64")
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """A frame of plain_numbers, formula-safe, in UTF-8 with a byte-order mark so Excel opens accents (Welsh names) correctly."""
+    neutralise_formulae(frame).to_csv(path, index=False, encoding="utf-8-sig", float_format=CSV_FLOAT_FORMAT)
+
+
 def safe_filename(name: str, default: str = "cohesion-atlas-export") -> str:
     """Letters, digits, dot, dash and underscore only; no leading dots; at most 80 characters."""
     cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", str(name)).strip(".-_")[:80]
@@ -87,12 +126,12 @@ def export_tables(processed_dir: Path, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name in ("indicator_values", "factor_scores"):
-        frame = pd.read_parquet(processed_dir / f"{name}.parquet")
+        frame = plain_numbers(pd.read_parquet(processed_dir / f"{name}.parquet"))
         frame.to_parquet(out_dir / f"{name}.parquet", index=False)
-        neutralise_formulae(frame).to_csv(out_dir / f"{name}.csv", index=False, encoding="utf-8-sig")
+        write_csv(frame, out_dir / f"{name}.csv")
         written += [out_dir / f"{name}.parquet", out_dir / f"{name}.csv"]
     dictionary = metric_dictionary(processed_dir)
-    neutralise_formulae(dictionary).to_csv(out_dir / "metric_dictionary.csv", index=False, encoding="utf-8-sig")
+    write_csv(plain_numbers(dictionary), out_dir / "metric_dictionary.csv")
     columns = pd.DataFrame([{"table": t, "column": c, "meaning": m} for t, cols in COLUMN_DICTIONARY.items() for c, m in cols.items()])
     columns.to_csv(out_dir / "column_dictionary.csv", index=False, encoding="utf-8-sig")
     written += [out_dir / "metric_dictionary.csv", out_dir / "column_dictionary.csv"]

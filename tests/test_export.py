@@ -1,14 +1,19 @@
 """Researcher exports: full tables with a metric dictionary; spreadsheet formula injection neutralised; numbers kept."""
 from __future__ import annotations
 
+import io
+import re
 import subprocess
 import sys
 
+import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 
 from conftest import PROCESSED, ROOT
-from outputs.export import neutralise_formulae, safe_filename
+from outputs import downloads
+from outputs.export import export_tables, neutralise_formulae, safe_filename
 
 
 @pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\")", "+1+2", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"])
@@ -55,10 +60,81 @@ def test_the_column_dictionary_describes_every_exported_column_and_no_other(tabl
 
 @pytest.mark.parametrize("table", ["areas", "indicators", "indicator_values", "factor_scores", "neighbours", "ward_reliability", "sources"])
 def test_the_readme_table_contract_names_every_column(table):
-    import re
-
     rows = [line for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines() if line.startswith(f"| `{table}.parquet`")]
     assert len(rows) == 1, f"README has no table-contract row for {table}.parquet"
     named = set(re.findall(r"`([a-z0-9_]+)`", rows[0]))
     missing = [c for c in pd.read_parquet(PROCESSED / f"{table}.parquet").columns if c not in named]
     assert not missing, f"README's row for {table}.parquet leaves out {missing}"
+
+
+# ---- numbers as written: no binary float artefacts, counts and ranks as integers
+
+# The tail a binary double leaves on a short decimal (62.400000000000006, 24.299999999999997).
+FLOAT_ARTEFACT = re.compile(r"\d\.\d*0000000\d|9999999\d")
+BLACKPOOL = "E06000009"
+WHOLE_COLUMNS = {
+    "factor_scores": ("rank", "rank_low", "rank_high", "n_areas", "n_indicators"),
+    "indicator_values": ("n_small_areas",),
+}
+
+
+def blackpool_composite_rank() -> int:
+    scores = pd.read_parquet(PROCESSED / "factor_scores.parquet")
+    row = scores.query("area_code == @BLACKPOOL and level == 'lad' and scope == 'ew_common' and factor == 'composite' and method == 'robust_z'")
+    return int(row["rank"].iloc[0])
+
+
+def test_exported_csv_has_no_float_artefacts_and_writes_counts_as_integers(tmp_path):
+    export_tables(PROCESSED, tmp_path)
+    for table, whole in WHOLE_COLUMNS.items():
+        text = (tmp_path / f"{table}.csv").read_text(encoding="utf-8-sig")
+        assert FLOAT_ARTEFACT.findall(text)[:5] == [], table
+        fields = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        for column in whole:
+            assert not fields[column].str.contains(".", regex=False).any(), (table, column)
+        # Rounding away the artefacts keeps every digit a double carries faithfully (and a score's first 12 decimals).
+        shipped = pd.read_parquet(PROCESSED / f"{table}.parquet")
+        read_back = pd.read_csv(io.StringIO(text), dtype={"period": str, "factor": str})
+        for column in shipped.select_dtypes("number").columns:
+            atol = 5e-13 if column == "score" else 0
+            np.testing.assert_allclose(read_back[column].astype(float), shipped[column].astype(float), rtol=1e-14, atol=atol, err_msg=column)
+    scores = pd.read_csv(tmp_path / "factor_scores.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    blackpool = scores.query("area_code == @BLACKPOOL and scope == 'ew_common' and factor == 'composite' and method == 'robust_z'")
+    assert blackpool["rank"].tolist() == [str(blackpool_composite_rank())]
+    values = pd.read_csv(tmp_path / "indicator_values.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    counted = values.query("indicator_id == 'bad_health' and area_code == @BLACKPOOL")
+    assert counted["numerator"].str.fullmatch(r"\d+").all() and counted["denominator"].str.fullmatch(r"\d+").all()
+    assert pd.read_parquet(tmp_path / "factor_scores.parquet")["rank"].dtype == "Int64"
+
+
+def xlsx_data_cells(payload: bytes) -> pd.DataFrame:
+    book = openpyxl.load_workbook(io.BytesIO(payload), read_only=True)
+    header, *rows = book["data"].iter_rows(values_only=True)
+    return pd.DataFrame(rows, columns=header, dtype=object)
+
+
+def test_xlsx_download_has_no_float_artefacts_and_integer_ranks():
+    catalogue = pd.read_parquet(PROCESSED / "indicators.parquet")
+    sources = pd.read_parquet(PROCESSED / "sources.parquet")
+    values = pd.read_parquet(PROCESSED / "indicator_values.parquet")
+    # LA values whose stored doubles carry artefacts in the value, the confidence limits, numerator and denominator.
+    picked = ["employment_rate", "life_satisfaction", "local_election_turnout", "population_density", "bad_health"]
+    rows = downloads.with_provenance(values[(values["level"] == "lad") & values["indicator_id"].isin(picked)], catalogue, sources)
+    scores = pd.read_parquet(PROCESSED / "factor_scores.parquet").query("level == 'lad'")
+    definitions, used = downloads.selection_metadata(picked, catalogue, sources)
+    for selection in (rows, scores):
+        cells = xlsx_data_cells(downloads.to_xlsx_bytes(selection, definitions, used))
+        numbers = [v for column in cells.columns for v in cells[column] if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        assert numbers and [v for v in numbers if FLOAT_ARTEFACT.search(repr(v))][:5] == []
+    blackpool = cells.query("area_code == @BLACKPOOL and scope == 'ew_common' and factor == 'composite' and method == 'robust_z'")
+    assert blackpool["rank"].tolist() == [blackpool_composite_rank()] and type(blackpool["rank"].iloc[0]) is int
+    for column in WHOLE_COLUMNS["factor_scores"]:
+        assert all(type(v) is int for v in cells[column] if v is not None), column
+
+
+def test_csv_download_writes_ranks_as_integers():
+    scores = pd.read_parquet(PROCESSED / "factor_scores.parquet").query("level == 'lad' and area_code == @BLACKPOOL")
+    fields = pd.read_csv(io.BytesIO(downloads.to_csv_bytes(scores)), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    row = fields.query("scope == 'ew_common' and factor == 'composite' and method == 'robust_z'")
+    assert row["rank"].tolist() == [str(blackpool_composite_rank())]
+    assert FLOAT_ARTEFACT.findall(downloads.to_csv_bytes(scores).decode("utf-8-sig")) == []

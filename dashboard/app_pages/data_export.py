@@ -121,13 +121,14 @@ if dataset == "scores":
         + "n_areas is how many areas the rank is out of; period_oldest–period_newest, proxy_share and inherited_share say how strong the evidence is"
         + (f"; {' and '.join(sorted(a.names[c] for c in a.small_areas))} have a {scopes.SMALL_POPULATION_TEXT} (small_population, note)." if level == "lad" and a.small_areas else ".")
     )
-st.dataframe(rows.head(1000), hide_index=True, height=300, key="data_preview")
+st.dataframe(downloads.plain_numbers(rows.head(1000)), hide_index=True, height=300, key="data_preview")  # as the downloads write them
 if len(rows) > 1000:
     st.caption("Preview shows the first 1,000 rows; the downloads hold them all.")
 definitions, used_sources = downloads.selection_metadata(export_ids, catalogue, a.sources)
 st.caption(
     "Every export carries its provenance: CSV rows name their source and licence; the XLSX has a 'metadata' sheet with "
-    "definitions, sources, licences and retrieved dates; the GeoJSON holds the same metadata. Text that a spreadsheet could run as a formula is quoted."
+    "definitions, sources, licences and retrieved dates; each GeoJSON feature gives the area's Welsh name and each value's "
+    "source, licence and derivation, and the file holds the same metadata. Text that a spreadsheet could run as a formula is quoted."
 )
 
 stem = f"{dataset}_{level}_{period if dataset == 'values' else f'{method}_{score_scope}'}"
