@@ -121,7 +121,7 @@ def geojson_properties(rows: pd.DataFrame) -> pd.DataFrame:
     return properties.mask(properties.eq(""))
 
 
-def to_geojson_bytes(rows: pd.DataFrame, geometries: dict[str, dict], definitions: pd.DataFrame, used_sources: pd.DataFrame) -> bytes:
+def to_geojson_bytes(rows: pd.DataFrame, geometries: dict[str, dict], definitions: pd.DataFrame, used_sources: pd.DataFrame, *, boundaries: str = "") -> bytes:
     """One feature per area with its names and, for each value, its source, licence and derivation (geojson_properties);
     the definitions and sources also as a foreign member, for readers of the raw JSON."""
     properties = geojson_properties(rows)
@@ -137,6 +137,8 @@ def to_geojson_bytes(rows: pd.DataFrame, geometries: dict[str, dict], definition
         "type": "FeatureCollection",
         "metadata": {
             "attribution": ATTRIBUTION,
+            # The geometries' own notice (ONS boundaries, which contain OS data): their licence asks that it travel with them.
+            "boundaries": boundaries,
             "definitions": json.loads(definitions.to_json(orient="records")),
             "sources": json.loads(used_sources.to_json(orient="records")),
         },

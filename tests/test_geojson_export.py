@@ -1,6 +1,7 @@
 """The GeoJSON download carries its provenance on every feature, where geopandas and QGIS read it as columns."""
 from __future__ import annotations
 
+import json
 import re
 
 import geopandas as gpd
@@ -8,6 +9,7 @@ import pandas as pd
 import pytest
 
 from conftest import PROCESSED
+from dashboard import source_lines
 from outputs import downloads, geojson
 
 CARDIFF, BLACKPOOL = "W06000015", "E06000009"
@@ -47,8 +49,12 @@ def test_geojson_features_carry_welsh_name_source_licence_and_derivation(tmp_pat
     rows = rows.merge(catalogue[["indicator_id", "title", "unit"]], on="indicator_id", how="left")
     rows = with_area_names(downloads.with_provenance(rows, catalogue, sources), tables["areas"])
     definitions, used = downloads.selection_metadata(rows["indicator_id"].unique(), catalogue, sources)
-    payload = downloads.to_geojson_bytes(downloads.geojson_long(rows), geometries, definitions, used)
+    credit = source_lines.boundary_credit(sources)
+    payload = downloads.to_geojson_bytes(downloads.geojson_long(rows), geometries, definitions, used, boundaries=credit)
     assert FLOAT_ARTEFACT.findall(payload.decode("utf-8")) == []
+    # the boundaries' OS notice travels with the geometries, as their licence asks
+    attribution = sources.set_index("source_id").at[source_lines.BOUNDARY_SOURCE, "attribution"]
+    assert attribution and json.loads(payload)["metadata"]["boundaries"] == credit and attribution in credit
 
     frame = read_back(tmp_path, payload)
     cardiff, blackpool = frame.loc[CARDIFF], frame.loc[BLACKPOOL]

@@ -142,7 +142,7 @@ with b2:
                        key="data_xlsx", disabled=rows.empty, on_click="ignore")
 with b3:
     too_big = rows["area_code"].nunique() > 8000
-    st.download_button("Download GeoJSON", data=lambda: downloads.to_geojson_bytes(downloads.geojson_long(rows), geo.by_code, definitions, used_sources),
+    st.download_button("Download GeoJSON", data=lambda: downloads.to_geojson_bytes(downloads.geojson_long(rows), geo.by_code, definitions, used_sources, boundaries=source_lines.boundary_credit(a.sources)),
                        file_name=downloads.download_name(stem, "geojson"), mime="application/geo+json", key="data_geojson",
                        disabled=rows.empty or too_big, on_click="ignore")
 
