@@ -120,7 +120,7 @@ def factor_profile_chart(summary: pd.DataFrame, *, source_line: str, height: int
     # The lower half of the ranks is shaded, and says so: a shade without a label reads as a mistake.
     fig.add_vrect(x0=n * 0.5, x1=n + 1, fillcolor="#f2f2f2", line_width=0, layer="below")
     fig.add_annotation(x=n * 0.75, y=1, yref="paper", yanchor="bottom", text="lower half of ranks", showarrow=False, font={"size": FONT_SMALL, "color": "#555"})
-    axis_title = f"rank among {n} LAs (1 = best)" if len(sizes) == 1 else f"rank (1 = best) among the LAs scored on each factor ({sizes[0]}–{n})"
+    axis_title = f"rank among {n} LAs (1 = best)" if len(sizes) == 1 else f"rank among {sizes[0]}–{n} LAs (1 = best)"
     left = 160 if len(sizes) > 1 else 130  # room for "(of 308)" after a factor's name
     fig.update_layout(
         height=height,

@@ -125,6 +125,16 @@ def factor_summary(
     return pd.DataFrame(rows)
 
 
+def similar_left_out(area: str, areas: pd.DataFrame, neighbours: pd.DataFrame, neighbour_kind: str, scope: str) -> list[str]:
+    """The area's similar areas that its group ranks leave out: in scope 'country', those in the other country, whose
+    scores are on another footing (factor_summary drops them). Empty in the common scope, or when all share its country."""
+    if scope != "country":
+        return []
+    country = areas.set_index("area_code")["country"]
+    similar = neighbours[(neighbours["area_code"] == area) & (neighbours["kind"] == neighbour_kind)]["neighbour_code"]
+    return [c for c in similar if country.get(c) != country.get(area)]
+
+
 def indicator_rows(
     area: str,
     comparator: str,

@@ -22,6 +22,7 @@ CANTON = "W05001273"  # Canton / Treganna, a ward of Cardiff
 
 
 CITY_OF_LONDON = "E09000001"
+BIRMINGHAM = "E08000025"
 
 
 @pytest.fixture(scope="module")
@@ -342,21 +343,39 @@ def test_profile_of_blackpool_says_its_scope_and_evidence(t):
     assert scope_text.startswith("Ranked across England and Wales on the ") and "indicators published for both countries (318 LAs)" in scope_text
     assert scope_text in captions(at)
     metrics = {m.label: m.value for m in at.metric}
-    table = table_with(at, "Factor", "Evidence").set_index("Factor")
+    table = table_with(at, "Factor", "All LAs").set_index("Factor")
+    # the evidence sits under each rank, not in a table column that would fall off a 1366 px screen
+    assert "Evidence" not in table.columns
     for factor in ("1", "2", "3", "4", "5", "composite"):
         row = lad_score(t, BLACKPOOL, factor)
         label = "Composite" if factor == "composite" else f"Factor {factor}"
         assert metrics[label] == (f"{int(row['rank'])} / {row['n_areas']}" if np.isfinite(row["rank"]) else "no score")
-        assert table.loc[vocab.FACTOR_SHORT[factor], "Evidence"] == scopes.evidence_text(row)
-    assert table.loc["1 Shared values", "Evidence"] == "3 indicators · 2021–2022/23 · 67% proxy · 0% inherited"  # the stored row, 1 Dec 2026
-    # and under each rank, so it is seen without scrolling the table sideways
-    f2 = lad_score(t, BLACKPOOL, "2")
-    assert f"band {int(f2['rank_low'])}–{int(f2['rank_high'])}  \n{scopes.evidence_text(f2)}" in captions(at)
+        assert f"band {int(row['rank_low'])}–{int(row['rank_high'])}  \n{scopes.evidence_text(row)}" in captions(at)
+    assert scopes.evidence_text(lad_score(t, BLACKPOOL, "1")) == "3 indicators · 2021–2022/23 · 67% proxy · 0% inherited"  # the stored row, 1 Dec 2026
     assert "Note" not in table.columns  # Blackpool is not a very small authority
     correlations = table_with(at, "Factor", "ρ with ethnic-minority share").set_index("Factor")
     stored = t["coherence"].query("level == 'lad' and scope == 'ew_common' and indicator_id == ''").set_index("factor")
     assert correlations.iloc[2]["ρ with IMD score (English LAs)"] == pytest.approx(stored.loc[3, "rho_imd"])
     assert correlations.iloc[0]["ρ with ethnic-minority share"] == pytest.approx(stored.loc[1, "rho_ethnic_minority"])
+
+
+def test_an_english_la_gets_no_caption_meant_for_another_country(t):
+    """Issue 12: captions under the factor table must be about this LA. An English LA whose similar areas are all
+    English is told nothing about Wales in either scope; one with Welsh similar areas is told how many are left out."""
+    nb = t["neighbours"][t["neighbours"]["kind"] == "ons_global"]
+    country = t["areas"].set_index("area_code")["country"]
+    welsh_similar = nb.assign(w=nb["neighbour_code"].map(country) == "W").groupby("area_code")["w"].sum()
+    all_english = welsh_similar[(welsh_similar == 0) & (welsh_similar.index.map(country) == "E")].index
+    assert BIRMINGHAM in all_english
+    for scope in ("ew_common", "country"):
+        text = captions(at := open_page("profile", area=BIRMINGHAM, scope=scope))
+        assert "this country" not in text and "left out" not in text
+        assert not any("Wales only" in i.value or "Welsh authority" in i.value for i in at.info)
+    crossing = nb[(nb["area_code"].map(country) == "E") & (nb["neighbour_code"].map(country) == "W")]["area_code"]
+    assert len(crossing)  # English LAs with a Welsh similar area, read from the ONS table
+    code = crossing.iloc[0]
+    n = int(((nb["area_code"] == code) & (nb["neighbour_code"].map(country) == "W")).sum())
+    assert f"{n} of the similar areas are in Wales and are left out" in captions(open_page("profile", area=code, scope="country"))
 
 
 def test_profile_of_cardiff_in_the_country_scope_ranks_it_among_22(t):
@@ -367,10 +386,10 @@ def test_profile_of_cardiff_in_the_country_scope_ranks_it_among_22(t):
     row = lad_score(t, CARDIFF, "3", scope="country")
     assert row["n_areas"] == 22
     assert metrics["Factor 3"] == f"{int(row['rank'])} / 22"
-    table = table_with(at, "Factor", "Evidence").set_index("Factor")
+    table = table_with(at, "Factor", "In Wales").set_index("Factor")
     assert table.loc["3 Social mobility", "In Wales"] == measure_labels.rank_text(row["rank"], row["rank_low"], row["rank_high"], 22, compact=True)
     assert table.loc["3 Social mobility", "In Wales"].startswith(f"{int(row['rank'])}/22")
-    assert table.loc["3 Social mobility", "Evidence"] == scopes.evidence_text(row)
+    assert scopes.evidence_text(row) in captions(at)
     assert scopes.scope_caption("country", t["universes"], country="W") in captions(at)
     assert "Ranked within Wales on the " in captions(at) and "(22 LAs)" in captions(at)
     correlations = table_with(at, "Factor", "ρ with ethnic-minority share")
@@ -396,7 +415,7 @@ def test_city_of_london_carries_the_small_population_note(t):
     assert bool(lad_score(t, CITY_OF_LONDON, "2")["small_population"])
     at = open_page("profile", area=CITY_OF_LONDON)
     assert any("City of London" in i.value and scopes.SMALL_POPULATION_TEXT in i.value for i in at.info)
-    table = table_with(at, "Factor", "Evidence")
+    table = table_with(at, "Factor", "Note")
     assert set(table["Note"]) == {scopes.SMALL_POPULATION_TEXT}
     at = open_page("map", indicator="factor_2", scope="country")
     rows = table_with(at, "Code", "Rank (1 = best)").set_index("Code")

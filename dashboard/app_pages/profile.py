@@ -297,15 +297,17 @@ with right:
     columns[f"Similar ({'ONS' if kind == 'ons_global' else 'ours'})"] = [
         measure_labels.rank_text(r, lo, hi, n, compact=True) for r, lo, hi, n in zip(summary["similar_rank"], summary["similar_low"], summary["similar_high"], summary["similar_n"])
     ]
-    columns["Evidence"] = summary["evidence"]
+    # The evidence of each factor is under its rank above: a fifth column would fall off the right edge at 1366 px.
+    left_out = profile_view.similar_left_out(lad, a.areas, a.neighbours, kind, scope)
     if lad in a.small_areas:
         columns["Note"] = scopes.SMALL_POPULATION_TEXT
-    st.dataframe(pd.DataFrame(columns), hide_index=True, key="profile_factor_table", column_config={"Evidence": st.column_config.TextColumn(width="medium")})
+    st.dataframe(pd.DataFrame(columns), hide_index=True, key="profile_factor_table")
     st.caption(
         "Rank/areas (band). " + scopes.NATIONAL_RANK_NOTE + " Region and similar-area ranks place this LA among that group by score; their bands carry "
         "the national band into the group (approximate: the other members are held at their own ranks)."
-        + (" Similar areas in the other country are left out: the two countries' scores are not comparable in this scope." if scope == "country" else "")
-        + " Evidence: indicators behind the score · their oldest–newest periods · share of the weight that is a proxy · share inherited from a county, community safety partnership or police force area."
+        + (f" {len(left_out)} of the similar areas are in {vocab.COUNTRY_NAMES['W' if me['country'] == 'E' else 'E']} and are left out of the "
+           "similar-area ranks: the two countries' scores are not comparable in this scope." if left_out else "")
+        + " Evidence (under each rank above): indicators behind the score · their oldest–newest periods · share of the weight that is a proxy · share inherited from a county, community safety partnership or police force area."
     )
     correlations = scopes.factor_correlations(a.coherence, scope, me["country"])
     with st.expander("How each factor tracks demography and deprivation"):
