@@ -538,6 +538,8 @@ def test_trends_of_blackpool_against_region_and_country(t):
     table = frame_with(at, "Period")[0].set_index("Period")
     assert list(table.index) == ["2004", "2007", "2010", "2015", "2019", "2025"]
     assert table.loc["2025", "Blackpool"] == pytest.approx(43.467)
+    shown = json.loads(next(d for d in at.dataframe if "Blackpool" in d.value.columns).proto.columns)
+    assert shown["Blackpool"]["type_config"]["format"] == "%.2f"  # a deprivation score to two places, not three
     values = t["indicator_values"]
     lad_values = values[values["level"] == "lad"]
     series = trends_view.comparator_series(lad_values[lad_values["indicator_id"] == "imd_average_score"], BLACKPOOL, t["areas"], trends_view.lad_population(lad_values))

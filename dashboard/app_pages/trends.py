@@ -63,4 +63,6 @@ if show == "value":
 if lad in a.small_areas:
     notes.append(f"{name} {scopes.SMALL_POPULATION_NOTE}")
 st.caption(" ".join(notes))
-st.dataframe(table, hide_index=True, key="trends_table")
+# One unit per table here, so one number format: the unit's own decimals (ranks as whole numbers).
+number_format = "%d" if show == "rank" else measure_labels.number_format(row["unit"])
+st.dataframe(table, hide_index=True, key="trends_table", column_config={c: st.column_config.NumberColumn(format=number_format) for c in table.columns if c != "Period"})
