@@ -77,10 +77,11 @@ table = shift.reset_index().rename(columns={"index": "area_code"})
 table["area_name"] = table["area_code"].map(a.label)
 table["note"] = [scopes.small_note(c, a.small_areas) for c in table["area_code"]]
 country_of = a.lads.set_index("area_code")["country"]
+score_line = source_lines.score_source_line("composite", method, a.catalogue, a.sources, scope)  # the same indicators and licences
 line = source_lines.SourceLine(
     source=f"Cohesion Atlas composite under your weights ({vocab.METHOD_LABELS[method]}), from {len(indicator_ids)} indicators; see Methodology and sources",
-    period="latest published period of each indicator",
-    licence="OGL v3.0, Open Parliament Licence v3.0",
+    period=score_line.period,
+    licence=score_line.licence,
 )
 
 st.plotly_chart(figures.rank_shift_chart(table, source_line=line.text(), highlight=lad), key="composite_chart", config={"displaylogo": False})
