@@ -22,6 +22,7 @@ PAGE_TABLE = (
     PageSpec("wards", "dashboard/app_pages/ward_map.py", "Ward map", ":material/holiday_village:"),
     PageSpec("trends", "dashboard/app_pages/trends.py", "Trends", ":material/show_chart:"),
     PageSpec("compare", "dashboard/app_pages/compare.py", "Compare", ":material/compare_arrows:"),
+    PageSpec("relationships", "dashboard/app_pages/relationships.py", "Relationship explorer", ":material/scatter_plot:"),
     PageSpec("composite", "dashboard/app_pages/composite.py", "Composite builder", ":material/tune:"),
     PageSpec("data", "dashboard/app_pages/data_export.py", "Data and export", ":material/download:"),
     PageSpec("methodology", "dashboard/app_pages/methodology.py", "Methodology and sources", ":material/menu_book:"),
