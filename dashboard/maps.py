@@ -2,19 +2,33 @@
 from __future__ import annotations
 
 import math
+import textwrap
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import plotly.colors as plotly_colors
 import plotly.graph_objects as go
 
 from dashboard.figures import add_source, colour_scale, legend_title, source_height, wrap_line
 from outputs.geojson import WARD_LAYER, feature_collection
 
+if TYPE_CHECKING:
+    from dashboard.map_view import ColourCentre
+
 MAP_STYLE = "white-bg"  # no tiles: draws with no internet and no tile server
 STATIC_WARD_URL = f"app/static/{WARD_LAYER}"  # relative to the page, served by enableStaticServing
 EW_BOUNDS = (-6.42, 49.86, 1.77, 55.82)
 MAP_HEIGHT = 520
-MAP_WIDTH_GUESS = 900  # main column of a 1366 px screen with the sidebar open
+# The chart's width in the main column of a 1366 px screen with the sidebar open: 906 px in headless chromium, less a
+# classic 15 px scrollbar. A wider screen only adds room around the framed area.
+MAP_FIGURE_WIDTH = 890
+# The right margin kept for the colour bar. Fixed (margin autoexpand off) so that the map's own width is known here:
+# left to plotly, the bar's labels took 90-120 px from the map, and a wide LA framed for the full width was clipped.
+COLOUR_BAR_RESERVE = 130
+FRAME_MARGIN = 24  # pixels kept clear on every side of the framed area, so no edge ward touches the frame
+MAX_ZOOM = 14
+WORLD_PIXELS = 512  # MapLibre's world is 512 px wide at zoom 0
 LOW_RELIABILITY_LEGEND = "Black outline: value rests on one LSOA or on a poor best fit"
 NO_VALUE_LEGEND = "Grey: no value for this measure"
 NO_VALUE_FILL = "#d4d4d4"
@@ -44,19 +58,29 @@ def bounds_by_parent(boundaries: pd.DataFrame) -> dict[str, tuple[float, float, 
     return {parent: tuple(float(x) for x in block.total_bounds) for parent, block in boundaries.groupby("parent_code", sort=True)}
 
 
-def view_for_bounds(bounds, width: int = MAP_WIDTH_GUESS, height: int = MAP_HEIGHT, padding: float = 0.92) -> tuple[dict, float]:
-    """Centre and zoom that fit a lon/lat box into a width x height map (512 px world at zoom 0, Web Mercator)."""
+def mercator_y(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def view_for_bounds(bounds, width: int = MAP_FIGURE_WIDTH - COLOUR_BAR_RESERVE, height: int = MAP_HEIGHT, margin: int = FRAME_MARGIN) -> tuple[dict, float]:
+    """Centre and zoom that fit a lon/lat box into a width x height map (its pixels, colour bar excluded), with
+    `margin` pixels clear on every side (Web Mercator, 512 px world at zoom 0). The zoom is rounded down, never up,
+    so rounding cannot push an edge out of the frame."""
     minx, miny, maxx, maxy = bounds
-
-    def merc(lat):
-        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
     span_x = max(maxx - minx, 1e-6) / 360
-    span_y = max(merc(maxy) - merc(miny), 1e-6) / (2 * math.pi)
-    zoom = min(math.log2(width * padding / (512 * span_x)), math.log2(height * padding / (512 * span_y)))
-    mid_y = (merc(maxy) + merc(miny)) / 2
+    span_y = max(mercator_y(maxy) - mercator_y(miny), 1e-6) / (2 * math.pi)
+    room_x, room_y = max(width - 2 * margin, 1), max(height - 2 * margin, 1)
+    zoom = min(math.log2(room_x / (WORLD_PIXELS * span_x)), math.log2(room_y / (WORLD_PIXELS * span_y)), MAX_ZOOM)
+    mid_y = (mercator_y(maxy) + mercator_y(miny)) / 2
     centre = {"lon": (minx + maxx) / 2, "lat": math.degrees(2 * math.atan(math.exp(mid_y)) - math.pi / 2)}
-    return centre, round(min(zoom, 14), 2)
+    return centre, math.floor(zoom * 100) / 100
+
+
+def hover_unit(unit: str) -> str:
+    """The unit after a hover value: fmt_value already writes the pound sign, so '£ per week' adds ' per week'."""
+    unit = (unit or "").strip()
+    rest = unit[1:].strip() if unit.startswith("£") else unit
+    return f" {rest}" if rest else ""
 
 
 def _choropleth(
@@ -76,25 +100,24 @@ def _choropleth(
     lone: pd.DataFrame | None = None,
     flag_width: float = FLAG_LINE_WIDTH,
     subtitle: str = "",
+    centre: ColourCentre | None = None,
 ) -> go.Figure:
-    """frame: area_code, area_name, value, value_text, rank_text (one row per area with a value); optionally detail,
-    one more hover line (evidence strength, the small-population note, the reliability note); link, the area's profile
-    URL, carried last in customdata so a click payload names where it leads; low_reliability, which adds the outline
-    layer. missing: area_code, area_name, reason for the areas drawn grey for want of a value. lone: area_code,
-    area_name, text, detail, low_reliability, link for wards whose factor rests on a single indicator, drawn in sand
-    with their own hover (an indicator's value never goes on a score's colour scale).
+    """frame: area_code, area_name, value, value_text, rank_text (one row per area with a value); optionally
+    rank_where, the set the rank is within ('Wales', an LA's name), and national_rank with national_where, a second
+    rank line (a ward's rank in its country under its rank in the LA); detail, one more hover line (evidence strength,
+    the small-population note, the reliability note); link, the area's profile URL, carried last in customdata so a
+    click payload names where it leads; low_reliability, which adds the outline layer. missing: area_code, area_name,
+    reason for the areas drawn grey for want of a value. lone: area_code, area_name, text, detail, low_reliability,
+    link for wards whose factor rests on a single indicator, drawn in sand with their own hover (an indicator's value
+    never goes on a score's colour scale). centre: where a diverging scale is centred, its symmetric half-range and the
+    range drawn (None: the scale runs from the lowest value to the highest, as a sequential context scale should).
 
     data[0] is always the coloured trace (one location per area with a value); the grey and outline layers follow it.
     """
-    with_detail = "detail" in frame and len(frame) and frame["detail"].astype(bool).any()
-    customdata = _customdata(frame, with_detail)
-    hover = (
-        "<b>%{customdata[0]}</b><br>"
-        + f"%{{customdata[1]}} {unit}<br>"
-        + f"{area_word} rank %{{customdata[2]}}<br>"
-        + ("%{customdata[3]}" if with_detail else "")
-        + f"<i>{source_short}</i><extra></extra>"
-    )
+    customdata, hover_lines = _customdata(frame, area_word)
+    hover = f"<b>%{{customdata[0]}}</b><br>%{{customdata[1]}}{hover_unit(unit)}<br>" + "".join(hover_lines) + f"<i>{source_short}</i><extra></extra>"
+    bar_title = legend_title(unit, polarity) + (f"<br>{'<br>'.join(_wrap(centre.label, 18))}" if centre is not None else "")
+    scale = colour_scale(polarity) if centre is None else centred_scale(polarity, centre)
     trace = go.Choroplethmap(
         geojson=geojson,
         featureidkey="properties.area_code",
@@ -103,10 +126,11 @@ def _choropleth(
         customdata=customdata,
         hovertemplate=hover,
         marker={"line": {"width": 0.4, "color": "#ffffff"}, "opacity": 0.9},
-        colorbar={"title": {"text": legend_title(unit, polarity), "font": {"size": 11}}, "thickness": 14, "len": 0.75},
+        # In the right margin kept for it (x = 1 is the map's right edge), so it never narrows the map.
+        colorbar={"title": {"text": bar_title, "font": {"size": 11}}, "thickness": 14, "len": 0.75, "x": 1.0, "xanchor": "left", "xpad": 10},
         name=unit,
         meta={"layer": LAYER_VALUES},
-        **colour_scale(polarity),
+        **scale,
     )
     flagged = frame["low_reliability"].astype(bool).to_numpy() if "low_reliability" in frame else np.zeros(len(frame), dtype=bool)
     with_missing = missing is not None and len(missing) > 0
@@ -116,8 +140,9 @@ def _choropleth(
     subtitle = wrap_line(subtitle, 140) if subtitle else ""
     top = (30 + 16 * (subtitle.count("<br>") + 1) if subtitle else 30) if title else 4
     below = LEGEND_ROW if legend else 6
-    # Fit the bounds into the map itself: the plot's height less the title above and the legend and source line below.
-    centre, zoom = view_for_bounds(bounds, width, height - top - source_height(source_line, below))
+    # Fit the bounds into the map itself: the figure less the colour bar's margin, the title above and the legend and
+    # source line below.
+    centre_lonlat, zoom = view_for_bounds(bounds, width - COLOUR_BAR_RESERVE, height - top - source_height(source_line, below))
     fig = go.Figure(trace)
     if with_lone:
         fig.add_trace(_lone_layer(lone, _subset(geojson, lone["area_code"]), source_short))
@@ -130,9 +155,9 @@ def _choropleth(
             fig.add_trace(_flag_casing(flagged_codes, outlines))
         fig.add_trace(_legend_line(LOW_RELIABILITY_LEGEND, FLAG_LINE_COLOUR, FLAG_LINE_WIDTH, group=LAYER_LOW_RELIABILITY))
     fig.update_layout(
-        map={"style": MAP_STYLE, "center": centre, "zoom": zoom},
+        map={"style": MAP_STYLE, "center": centre_lonlat, "zoom": zoom},
         height=height,
-        margin={"l": 0, "r": 0, "t": top, "b": 0},
+        margin={"l": 0, "r": COLOUR_BAR_RESERVE, "t": top, "b": 0, "autoexpand": False},
         title=_title(title, subtitle),
         clickmode="event+select",
         showlegend=legend,
@@ -140,6 +165,27 @@ def _choropleth(
         legend={"orientation": "h", "x": 0, "y": 0, "xanchor": "left", "yanchor": "top", "font": {"size": 11}, "itemclick": "toggle", "itemdoubleclick": False},
     )
     return add_source(fig, source_line, below=below)
+
+
+CENTRED_STEPS = 41  # colours sampled along a cropped diverging scale: close enough to the full scale's own stops
+
+
+def centred_scale(polarity: str, centre: ColourCentre) -> dict:
+    """The diverging scale cropped to the drawn range [zmin, zmax] of its symmetric range about the centre: the colours
+    are those of the full symmetric scale (the neutral one at the centre), the colour bar shows only values drawn.
+    zmid records the centre (plotly uses it only when it picks the bounds itself)."""
+    full = colour_scale(polarity)
+    stops = plotly_colors.get_colorscale(full["colorscale"])
+    if full["reversescale"]:
+        stops = [[1 - at, colour] for at, colour in reversed(stops)]
+    start, stop = centre.position(centre.zmin), centre.position(centre.zmax)
+    colours = plotly_colors.sample_colorscale(stops, list(np.linspace(start, stop, CENTRED_STEPS)))
+    steps = np.linspace(0, 1, CENTRED_STEPS)
+    return {"colorscale": [[float(at), colour] for at, colour in zip(steps, colours)], "reversescale": False, "zmin": centre.zmin, "zmax": centre.zmax, "zmid": centre.value}
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width) or [text]
 
 
 def _title(title: str | None, subtitle: str) -> dict | None:
@@ -151,15 +197,35 @@ def _title(title: str | None, subtitle: str) -> dict | None:
     return out
 
 
-def _customdata(frame: pd.DataFrame, with_detail: bool):
+def _customdata(frame: pd.DataFrame, area_word: str) -> tuple[np.ndarray | None, list[str]]:
+    """The hover's per-area columns and its lines after the value. customdata keeps a fixed head: [0] name, [1] value
+    text, [2] rank text, [3] detail when any area has one; link, when given, is last. A rank's set ('Wales') rides in
+    the template when it is the same for every area, else in a column of its own."""
     if not len(frame):
-        return None
+        return None, [f"{area_word} rank %{{customdata[2]}}<br>"]
     columns = [frame["area_name"].astype(str), frame["value_text"].astype(str), frame["rank_text"].astype(str)]
+    with_detail = "detail" in frame and frame["detail"].astype(bool).any()
     if with_detail:
         columns.append(frame["detail"].fillna("").astype(str).map(lambda d: f"{d}<br>" if d else ""))
+
+    def rank_line(where_column: str | None, rank_index: int, fallback: str) -> str:
+        if where_column is None or where_column not in frame:
+            return f"{fallback} %{{customdata[{rank_index}]}}<br>"
+        where = frame[where_column].astype(str)
+        if where.nunique() == 1:
+            return f"Rank in {where.iloc[0]}: %{{customdata[{rank_index}]}}<br>"
+        columns.append(where)
+        return f"Rank in %{{customdata[{len(columns) - 1}]}}: %{{customdata[{rank_index}]}}<br>"
+
+    lines = [rank_line("rank_where", 2, f"{area_word} rank")]
+    if "national_rank" in frame:
+        columns.append(frame["national_rank"].astype(str))
+        lines.append(rank_line("national_where", len(columns) - 1, "Rank"))
+    if with_detail:
+        lines.append("%{customdata[3]}")
     if "link" in frame:
         columns.append(frame["link"].astype(str))
-    return np.column_stack(columns)
+    return np.column_stack(columns), lines
 
 
 def _subset(geojson, codes) -> dict | str:
@@ -243,26 +309,29 @@ def _legend_line(name: str, colour: str, width: float, *, group: str) -> go.Scat
     )
 
 
-def la_choropleth(frame, geojson, *, unit, polarity, source_line, source_short="", title=None, height=MAP_HEIGHT, width=MAP_WIDTH_GUESS) -> go.Figure:
-    """All England and Wales LAs; geometry embedded (318 simplified outlines, well under 0.6 MB)."""
+def la_choropleth(frame, geojson, *, unit, polarity, source_line, source_short="", title=None, bounds=EW_BOUNDS, missing=None, centre=None, height=MAP_HEIGHT, width=MAP_FIGURE_WIDTH) -> go.Figure:
+    """LAs, all of England and Wales by default (bounds frames a part, e.g. London, where `missing` draws the LAs
+    without a value grey rather than as a hole); geometry embedded (318 simplified outlines, well under 0.6 MB)."""
     return _choropleth(
         frame, geojson, unit=unit, polarity=polarity, source_line=source_line, source_short=source_short,
-        bounds=EW_BOUNDS, width=width, height=height, title=title, area_word="LA",
+        bounds=bounds, width=width, height=height, title=title, area_word="LA", missing=missing, centre=centre,
     )
 
 
-def ward_choropleth(frame, geojson, bounds, *, unit, polarity, source_line, source_short="", title=None, subtitle="", missing=None, lone=None, height=MAP_HEIGHT, width=MAP_WIDTH_GUESS) -> go.Figure:
+def ward_choropleth(frame, geojson, bounds, *, unit, polarity, source_line, source_short="", title=None, subtitle="", missing=None, lone=None, centre=None, height=MAP_HEIGHT, width=MAP_FIGURE_WIDTH) -> go.Figure:
     """The wards of one LA; only that LA's outlines are embedded. Wards in `missing` are drawn grey, wards in `lone`
     (a factor resting on a single indicator) sand; wards with low_reliability get the outline layer."""
     return _choropleth(
         frame, geojson, unit=unit, polarity=polarity, source_line=source_line, source_short=source_short,
         bounds=bounds, width=width, height=height, title=title, area_word="ward", missing=missing, lone=lone, flag_width=FLAG_LINE_WIDTH, subtitle=subtitle,
+        centre=centre,
     )
 
 
-def national_ward_choropleth(frame, *, unit, polarity, source_line, source_short="", url: str = STATIC_WARD_URL, title=None, subtitle="", height=MAP_HEIGHT, width=MAP_WIDTH_GUESS) -> go.Figure:
+def national_ward_choropleth(frame, *, unit, polarity, source_line, source_short="", url: str = STATIC_WARD_URL, title=None, subtitle="", centre=None, height=MAP_HEIGHT, width=MAP_FIGURE_WIDTH) -> go.Figure:
     """All 7,588 wards; the outlines are fetched by the browser from a static URL (cached by it), never embedded."""
     return _choropleth(
         frame, url, unit=unit, polarity=polarity, source_line=source_line, source_short=source_short,
         bounds=EW_BOUNDS, width=width, height=height, title=title, area_word="ward", flag_width=FLAG_LINE_WIDTH_NATIONAL, subtitle=subtitle,
+        centre=centre,
     )

@@ -190,7 +190,8 @@ def ward_frame(
     codes=None,
 ) -> pd.DataFrame:
     """map_view.measure_frame's columns for every ward coloured on the map (of `codes`, when given), plus: area_name with the Welsh name where
-    there is one ('Canton / Treganna'), low_reliability (the ward is flagged and this value rests on its best-fit
+    there is one ('Canton / Treganna'), rank_where (the set ranked together: the ward's country for a score or a
+    single-indicator factor, every ward holding the value for an indicator), low_reliability (the ward is flagged and this value rests on its best-fit
     LSOAs), reliability_note, detail (the extra hover line) and, when links, link (the ward's profile URL).
 
     values: the ward rows of the mapped indicator (any, for a score). A single-indicator factor keeps the wards whose
@@ -208,6 +209,7 @@ def ward_frame(
         frame["rank"] = frame["area_code"].map(rows["rank"]).to_numpy(dtype=float)
         frame["n_areas"] = frame["area_code"].map(country_counts(values, period, country_of)).to_numpy()
         frame["rank_text"] = [measure_labels.rank_text(r, None, None, int(n)) for r, n in zip(frame["rank"], frame["n_areas"])]
+        frame["rank_where"] = map_view.ranked_within(frame["area_code"], within_country=True)
     else:
         frame = map_view.measure_frame(wm.indicator_id, period, method, "ward", values, ward_scores.iloc[0:0], catalogue, names)
     if keep is not None:
@@ -266,9 +268,10 @@ def lone_wards(
         low = flagged(block["area_code"], measure, values, ward_values, catalogue, reliability, country_of)
         part = pd.DataFrame({"area_code": block["area_code"].to_numpy(), "indicator_id": indicator})
         part["value"] = part["area_code"].map(at).to_numpy(dtype=float)
+        # ranked as the build ranked it: on the indicator, among the wards of the ward's own country
         part["text"] = [
             f"{SINGLE_HOVER}: {row['title']} = {measure_labels.fmt_value(v, row['unit'])}{measure_labels.unit_suffix(row['unit'])}, "
-            f"rank {measure_labels.rank_text(r, None, None, int(counts.get(c, 0) or 0))} ({period})"
+            f"rank in {vocab.COUNTRY_NAMES.get(country_of.get(c), 'its country')}: {measure_labels.rank_text(r, None, None, int(counts.get(c, 0) or 0))} ({period})"
             for c, v, r in zip(part["area_code"], part["value"], block["rank"])
         ]
         part["low_reliability"] = low.to_numpy()
@@ -323,12 +326,15 @@ def missing_wards(ward_codes, shown, names: dict[str, str], welsh: dict[str, str
     return pd.DataFrame({"area_code": codes, "area_name": [measure_labels.area_label(c, names, welsh) for c in codes], "reason": reason})
 
 
-def local_ranks(local: pd.DataFrame, polarity: str) -> pd.DataFrame:
-    """Rank within the LA for the local view; the stored rank (national or within the country) stays as national_rank."""
+def local_ranks(local: pd.DataFrame, polarity: str, la_name: str = "the LA") -> pd.DataFrame:
+    """Rank within the LA for the local view (rank_where: la_name); the stored rank (national or within the country)
+    stays as national_rank, with the set it is within as national_where."""
     local = local.copy()
     local["national_rank"] = local["rank_text"]
+    local["national_where"] = local["rank_where"] if "rank_where" in local else ""
     local["rank"] = local["value"].rank(ascending=polarity == "lower_is_better", method="min")
     local["rank_text"] = [measure_labels.rank_text(r, None, None, len(local)) for r in local["rank"]]
+    local["rank_where"] = la_name
     return local
 
 
@@ -350,12 +356,48 @@ def table(local: pd.DataFrame, lone: pd.DataFrame, wm: WardMeasure, national_ran
     return ordered[[c for c in columns if c in ordered]].rename(columns=columns)
 
 
-def national_rank_label(wm: WardMeasure, catalogue: pd.DataFrame) -> str:
-    here = vocab.COUNTRY_NAMES.get(wm.country, "its country")
-    if wm.kind != "indicator":
-        return f"Rank in {here}"
-    countries = _row(catalogue, wm.indicator_id)["countries"]
-    return "Rank in England and Wales" if countries == "E+W" else f"Rank in {vocab.COUNTRY_NAMES.get(countries, 'its country')}"
+def national_rank_label(local: pd.DataFrame, wm: WardMeasure) -> str:
+    """The table's national rank column, named after the set the wards were really ranked within (local_ranks'
+    national_where), not after where the indicator is published: 'Rank in Wales', or 'Rank in England and Wales' only
+    when the wards of both countries were ranked together."""
+    where = local["national_where"].dropna().astype(str) if "national_where" in local else pd.Series(dtype=object)
+    where = where[where != ""].unique()
+    if len(where) == 1:
+        return map_view.rank_label(where[0])
+    if len(where) > 1:  # each ward ranked in its own country (an LA lies in one, so only a national frame gets here)
+        return map_view.rank_label("the ward's country")
+    return map_view.rank_label(vocab.COUNTRY_NAMES.get(wm.country, "its country"))
+
+
+def colour_centre(
+    wm: WardMeasure,
+    method: str,
+    shown: pd.DataFrame,
+    *,
+    values: pd.DataFrame,
+    period: str,
+    ward_scores: pd.DataFrame,
+    national: bool = False,
+) -> map_view.ColourCentre | None:
+    """Where the ward map's diverging scale is centred: 0 for robust z-scores (the average ward by construction),
+    else the median of the wards the measure is ranked within (an indicator: every ward holding it; a score or a
+    single-indicator factor: the wards of the LA's country, or of both countries on the national map), so the
+    neutral colour means a typical ward of that set whichever LA is shown. The range drawn is the wards shown
+    (and the centre), so an LA's own contrast is kept. None for context measures (sequential)."""
+    def of_country(codes: pd.Series) -> np.ndarray:
+        return np.ones(len(codes), dtype=bool) if national else map_view.country_letter(codes).to_numpy() == wm.country
+
+    if wm.kind == "score":
+        rows = factor_rows(ward_scores, wm.measure, method)
+        reference = rows.loc[of_country(rows["area_code"]), ["area_code", "score"]].rename(columns={"score": "value"})
+    else:
+        reference = values[(values["period"] == period) & values["value"].notna()][["area_code", "value"]]
+        if wm.kind == "single":
+            reference = reference[of_country(reference["area_code"])]
+    reference = reference[reference["value"].notna()]
+    where = map_view.set_name(map_view.country_letter(reference["area_code"]).unique())
+    word = {"England": "England's wards", "Wales": "Wales's wards"}.get(where, "all wards")
+    return map_view.colour_centre(wm.measure if wm.kind == "score" else wm.indicator_id, method, wm.polarity, shown["value"], reference=reference["value"], areas_word=word)
 
 
 def caption(wm: WardMeasure, catalogue: pd.DataFrame, *, n_ranked: int | None = None, lone: pd.DataFrame | None = None, blanks: pd.Series | None = None) -> str:

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from conftest import PROCESSED, ROOT
+from dashboard import measure_labels
 from dashboard.page_table import PAGE_TABLE
 
 pytestmark = pytest.mark.browser
@@ -290,7 +291,8 @@ def test_ward_map_of_cardiff_hovers_welsh_names_and_opens_the_ward_profile(page,
     page.mouse.move(x, y)
     page.wait_for_function("() => Array.from(document.querySelectorAll('.hoverlayer text')).some(t => t.textContent.includes('Treganna'))", timeout=15_000)
     hover = " ".join(page.evaluate("() => Array.from(document.querySelectorAll('.hoverlayer text')).map(t => t.textContent)"))
-    assert "Canton / Treganna" in hover and f"{value:.2f}" in hover
+    bad_health_unit = pd.read_parquet(PROCESSED / "indicators.parquet").set_index("indicator_id").at["bad_health", "unit"]
+    assert "Canton / Treganna" in hover and measure_labels.fmt_value(value, bad_health_unit) in hover  # as its unit is read
     assert "Canton / Treganna" in table_cells(page)  # the sorted table names it in both languages too
     no_exception(page)
     page.locator(".maplibregl-map").first.scroll_into_view_if_needed()  # reading the table scrolled the map away

@@ -129,7 +129,7 @@ def test_lone_wards_of_a_scored_factor_show_their_one_indicator(t):
         value = t["ward_values"].query("indicator_id == @indicator and area_code == @code")["value"].iloc[0]
         assert r["indicator_id"] == indicator and r["value"] == pytest.approx(value)
         assert r["text"].startswith(f"{wv.SINGLE_HOVER}: {measure_labels.catalogue_row(t['indicators'], indicator)['title']} = ")
-        assert f"rank {int(expected.at[code, 'rank'])} of " in r["text"]
+        assert f"rank in England: {int(expected.at[code, 'rank'])} of " in r["text"]  # ranked among England's wards, and says so
     table = wv.table(wv.local_ranks(frame(t, wm)[lambda f: f["area_code"].isin(wards_of(t, WILTSHIRE))], wm.polarity), lone(t, wm, WILTSHIRE), wm, "Rank in England")
     tail = table.tail(len(got))
     assert set(tail["Code"]) == set(got.index) and tail["score"].isna().all() and tail["Note"].str.startswith(wv.SINGLE_HOVER).all()
@@ -158,7 +158,7 @@ def test_default_measure_has_values_in_the_las_country(t):
 def test_ward_table_has_bilingual_names_the_flag_and_profile_links(t):
     wm = resolve(t, "wimd_score", GWYNEDD)
     local = wv.local_ranks(frame(t, wm)[lambda f: f["area_code"].isin(wards_of(t, GWYNEDD))], wm.polarity)
-    table = wv.table(local, lone(t, wm, GWYNEDD), wm, wv.national_rank_label(wm, t["indicators"]))
+    table = wv.table(local, lone(t, wm, GWYNEDD), wm, wv.national_rank_label(local, wm))
     assert {"Ward", "Code", wm.unit, "Rank in LA (1 = best)", "Rank in Wales", "Low reliability", "Why (reliability)", "Profile"} <= set(table.columns)
     reliability = t["ward_reliability"].set_index("area_code")
     flagged = table[table["Low reliability"]]
@@ -188,3 +188,75 @@ def test_profile_link_points_at_the_profile_page():
     assert wv.profile_link(CANTON) == "profile?area=W05001273"
     assert wv.clicked_ward([{"location": "E99999999"}], {CANTON}) is None
     assert wv.clicked_ward([], {CANTON}) is None
+
+
+# ---------------------------------------------------------------- ranks name their set; Welsh names in hover and table
+
+BIRMINGHAM = "E08000025"
+
+
+def ward_map(t, lad, measure, values=None):
+    """The LA's ward map (frame, table, figure) as the Ward map page builds them."""
+    from dashboard import maps
+
+    wm = resolve(t, measure, lad)
+    if values is None:
+        values = t["ward_values"][t["ward_values"]["indicator_id"] == wm.indicator_id] if wm.indicator_id else t["ward_values"].iloc[0:0]
+    codes = wards_of(t, lad)
+    shown = wv.ward_frame(wm, wm.default_period, "robust_z", values=values, ward_scores=t["ward_scores"], codes=codes, **common(t))
+    label = measure_labels.area_label(lad, t["names"], t["welsh"])
+    local = wv.local_ranks(shown, wm.polarity, label)
+    held = lone(t, wm, lad)
+    table = wv.table(local, held, wm, wv.national_rank_label(local, wm))
+    missing = wv.missing_wards(codes, [*local["area_code"], *held["area_code"]], t["names"], t["welsh"], t["ward_reliability"])
+    fig = maps.ward_choropleth(local, {"type": "FeatureCollection", "features": []}, maps.EW_BOUNDS, unit=wm.unit, polarity=wm.polarity, source_line="Source: x · Period: 2019 · Licence: OGL v3.0", missing=missing, lone=held)
+    return wm, local, table, fig
+
+
+def test_the_national_rank_names_the_set_the_wards_were_ranked_within(t):
+    # Wales-only: the WIMD, ranked among Wales's 752 wards with a value
+    assert measure_labels.catalogue_row(t["indicators"], "wimd_score")["countries"] == "W"
+    _, local, table, fig = ward_map(t, CARDIFF, "wimd_score")
+    n_wales = int(t["ward_values"].query("indicator_id == 'wimd_score'")["value"].notna().sum())
+    assert n_wales == 752
+    assert "Rank in Wales" in table.columns and "Rank in England and Wales" not in table.columns
+    assert table["Rank in Wales"].str.endswith(f" of {n_wales}").all()
+    hover = fig.data[0].hovertemplate
+    assert "Rank in Cardiff / Caerdydd: %{customdata[2]}" in hover and "Rank in Wales: %{customdata[" in hover
+    canton = dict(zip(fig.data[0].locations, fig.data[0].customdata))[CANTON]
+    assert canton[2].endswith(f" of {len(local)}") and f" of {n_wales}" in " ".join(canton)
+    # England-only: the IMD, ranked among England's wards
+    assert measure_labels.catalogue_row(t["indicators"], "imd_average_score")["countries"] == "E"
+    _, _, table, fig = ward_map(t, BIRMINGHAM, "imd_average_score")
+    assert "Rank in England" in table.columns and "Rank in England: %{customdata[" in fig.data[0].hovertemplate
+    # both countries ranked together: only then 'England and Wales'
+    _, _, table, fig = ward_map(t, CARDIFF, "bad_health")
+    assert "Rank in England and Wales" in table.columns and table["Rank in England and Wales"].str.endswith(" of 7572").all()
+    # the label follows the set ranked, not the catalogue: an indicator published for both countries, ranked here
+    # among Wales's wards alone, says 'Rank in Wales' (it said 'Rank in England and Wales' beside '12 of 752')
+    welsh_only = t["ward_values"].query("indicator_id == 'household_deprivation_any'")
+    welsh_only = welsh_only[welsh_only["area_code"].str.startswith("W")]
+    assert measure_labels.catalogue_row(t["indicators"], "household_deprivation_any")["countries"] == "E+W"
+    _, _, table, _ = ward_map(t, CARDIFF, "household_deprivation_any", values=welsh_only)
+    assert "Rank in Wales" in table.columns and table["Rank in Wales"].str.endswith(" of 752").all()
+
+
+def test_scores_and_single_indicators_are_ranked_in_the_wards_country(t):
+    wm, _, table, fig = ward_map(t, CARDIFF, "factor_2")  # Wales: one indicator (WIMD community safety), ranked in Wales
+    assert wm.kind == "single" and "Rank in Wales" in table.columns and "Rank in Wales: %{customdata[" in fig.data[0].hovertemplate
+    wm, _, table, fig = ward_map(t, WILTSHIRE, "factor_4")
+    assert wm.kind == "score" and "Rank in England" in table.columns
+    sand = [d for d in fig.data if (d.meta or {}).get("layer") == "single_indicator"][0]
+    assert all(", rank in England: " in row[1] for row in sand.customdata)
+
+
+def test_canton_is_named_in_english_and_welsh_in_every_ward_layer_and_the_table(t):
+    assert (t["names"][CANTON], t["welsh"][CANTON]) == ("Canton", "Treganna")
+    for measure in ("wimd_score", "factor_3", "factor_2", "bad_health"):
+        _, _, table, fig = ward_map(t, CARDIFF, measure)
+        names = {code: row[0] for code, row in zip(fig.data[0].locations, fig.data[0].customdata)}
+        assert names[CANTON] == "Canton / Treganna", measure
+        assert table.set_index("Code").at[CANTON, "Ward"] == "Canton / Treganna", measure
+    wm = resolve(t, "factor_3", CARDIFF)
+    national = frame(t, wm, links=False)
+    assert national.set_index("area_code").at[CANTON, "area_name"] == "Canton / Treganna"

@@ -6,7 +6,7 @@ import streamlit as st
 
 import vocabulary as vocab
 from dashboard import app_data as data
-from dashboard import controls, maps, measure_labels, scopes, source_lines, url_state
+from dashboard import controls, map_view, maps, measure_labels, scopes, source_lines, url_state
 from dashboard import ward_map_view as wv
 from dashboard.page_table import PAGES
 
@@ -66,15 +66,19 @@ shown = wv.ward_frame(
     ward_scores=ward_scores, ward_values=a.level_values("ward"), catalogue=a.catalogue, names=a.names, welsh=a.welsh,
     reliability=a.ward_reliability, country_of=country_of, links=not national, codes=None if national else ward_codes,
 )
-local = wv.local_ranks(shown[shown["area_code"].isin(set(ward_codes))], wm.polarity)
+lad_name = a.label(lad)
+local = wv.local_ranks(shown[shown["area_code"].isin(set(ward_codes))], wm.polarity, lad_name)
 lone = wv.lone_wards(
     wm, ward_codes, method, ward_scores=ward_scores, ward_values=a.level_values("ward"), catalogue=a.catalogue, periods=a.periods,
     names=a.names, welsh=a.welsh, reliability=a.ward_reliability, country_of=country_of,
 )
 
-lad_name = a.label(lad)
 blank = wv.national_blanks(wm, ward_scores, country_of, method) if national else None
 subtitle = wv.map_subtitle(wm, a.catalogue, blanks=blank)
+centre = wv.colour_centre(
+    wm, method, shown if national else local, values=a.indicator_values(wm.indicator_id, "ward") if wm.indicator_id else a.values.iloc[0:0],
+    period=period, ward_scores=ward_scores, national=national,
+)
 picked = None
 if national:
     layer = data.static_ward_layer()
@@ -85,7 +89,7 @@ if national:
         # browser receives; a click still names the ward by its location.
         fig = maps.national_ward_choropleth(
             shown, unit=wm.unit, polarity=wm.polarity, source_line=source_long, source_short=source_short,
-            title="All wards of England and Wales: click a ward to open its profile" if subtitle else None, subtitle=subtitle,
+            title="All wards of England and Wales: click a ward to open its profile" if subtitle else None, subtitle=subtitle, centre=centre,
         )
         event = st.plotly_chart(
             fig, key=f"wards_national_chart_{measure}_{period}_{method}", on_select="rerun", selection_mode="points",
@@ -99,6 +103,7 @@ else:
         local, lad_wards, geo.ward_bounds.get(lad, maps.EW_BOUNDS), unit=wm.unit, polarity=wm.polarity,
         source_line=source_long, source_short=source_short, title=f"Wards of {lad_name}: click a ward to open its profile", subtitle=subtitle,
         missing=wv.missing_wards(ward_codes, [*local["area_code"], *lone["area_code"]], a.names, a.welsh, a.ward_reliability), lone=lone,
+        centre=centre,
     )
     event = st.plotly_chart(
         fig, key=f"wards_chart_{lad}_{measure}_{period}_{method}", on_select="rerun", selection_mode="points",
@@ -112,6 +117,9 @@ controls.source_caption(line)
 single_note = wv.caption(wm, a.catalogue, n_ranked=int(local["n_areas"].max()) if len(local) else None, lone=None if national else lone, blanks=blank)
 if single_note:
     st.caption(single_note)
+beyond = map_view.beyond_note(centre, "wards")
+if beyond:
+    st.caption(beyond)
 if wm.kind == "score":
     st.caption(a.scope_caption(vocab.WARD_SCOPE, country=None if national else lad_country, level="ward") + " " + scopes.NATIONAL_RANK_NOTE)
 n_flagged = int(local["low_reliability"].sum() + lone["low_reliability"].sum())
@@ -140,14 +148,14 @@ with k2:
     )
 
 st.markdown(f"#### {len(local) + len(lone)} wards of {lad_name}, sorted by value")
-table = wv.table(local, lone, wm, wv.national_rank_label(wm, a.catalogue))
+table = wv.table(local, lone, wm, wv.national_rank_label(local, wm))
 st.dataframe(
     table,
     hide_index=True,
     height=320,
     key="wards_table",
     column_config={
-        wm.value_header: st.column_config.NumberColumn(format="%.3f"),
+        wm.value_header: st.column_config.NumberColumn(format=measure_labels.number_format(map_view.SCORE_UNIT if wm.kind == "score" else wm.unit)),
         "Code": st.column_config.TextColumn(width="small"),
         "Note": st.column_config.TextColumn(width="medium"),
         "Low reliability": st.column_config.CheckboxColumn(help="The value rests on one LSOA or on a poor best fit (see Why)."),
