@@ -92,14 +92,18 @@ def scope_indicators(catalogue: pd.DataFrame, scope: str, level: str = "lad", co
 
 
 def score_source_line(
-    measure: str, method: str, catalogue: pd.DataFrame, sources: pd.DataFrame, scope: str = DEFAULT_SCOPE, level: str = "lad", country: str | None = None
+    measure: str, method: str, catalogue: pd.DataFrame, sources: pd.DataFrame, scope: str = DEFAULT_SCOPE, level: str = "lad",
+    country: str | None = None, factors=None,
 ) -> SourceLine:
     """The scored indicators behind a score in a scope: ew_common uses only those published for both countries; the
-    country scope, given the area's country, those published for it."""
+    country scope, given the area's country, those published for it. factors: the factor numbers a composite covers
+    where it covers only some (a ward composite leaves out factors resting on a single ward indicator)."""
     factor = score_factor(measure)
     rows = scope_indicators(catalogue, scope, level, country)
     if factor != "composite":
         rows = rows[rows["factor"] == int(factor)]
+    elif factors is not None:
+        rows = rows[rows["factor"].isin([int(f) for f in factors])]
     ids = sorted({s.strip() for ids in rows["source_id"] for s in ids.split(",")} - LOOKUP_SOURCES)
     lic = sources[sources["source_id"].isin(ids)]["licence"].map(lambda x: LICENCE_SHORT.get(x, x))
     return SourceLine(
@@ -112,9 +116,12 @@ def score_source_line(
     )
 
 
-def measure_source_line(measure: str, period: str, method: str, catalogue: pd.DataFrame, sources: pd.DataFrame, scope: str = DEFAULT_SCOPE, level: str = "lad") -> SourceLine:
+def measure_source_line(
+    measure: str, period: str, method: str, catalogue: pd.DataFrame, sources: pd.DataFrame, scope: str = DEFAULT_SCOPE, level: str = "lad",
+    country: str | None = None, factors=None,
+) -> SourceLine:
     if is_score(measure):
-        return score_source_line(measure, method, catalogue, sources, scope, level)
+        return score_source_line(measure, method, catalogue, sources, scope, level, country, factors)
     return source_line(measure, period, catalogue, sources)
 
 

@@ -45,6 +45,7 @@ class WardMeasure:
     periods: tuple[str, ...]  # the periods offered; one fixed period for scores and single-indicator factors
     default_period: str
     country: str
+    factors: tuple[str, ...] = ()  # a score's factors ('1'..'5'): the composite's are those scored for these wards
 
     @property
     def fixed_period(self) -> bool:
@@ -122,9 +123,11 @@ def resolve_all(
             block = by_factor.get(measure_labels.score_factor(measure), rows.iloc[0:0])
             singles = block.loc[block["single"] != "", "single"]
             if block["score"].notna().any() or singles.empty:
+                key = measure_labels.score_factor(measure)
+                covers = tuple(f for f in scored if f != "composite") if key == "composite" else (key,)
                 out[measure] = WardMeasure(
                     measure, "score", "", measure_labels.measure_label(measure, catalogue, "ward", scored), "score", "higher_is_better",
-                    (vocab.SCORE_PERIOD,), vocab.SCORE_PERIOD, country,
+                    (vocab.SCORE_PERIOD,), vocab.SCORE_PERIOD, country, covers,
                 )
                 continue
             indicator = singles.value_counts().index[0]
@@ -165,9 +168,13 @@ def _latest(row: dict, periods: list[str]) -> str:
     return row["latest_period"] if row.get("latest_period") in periods else periods[-1]
 
 
-def source_line(wm: WardMeasure, period: str, method: str, catalogue: pd.DataFrame, sources: pd.DataFrame) -> source_lines.SourceLine:
+def source_line(wm: WardMeasure, period: str, method: str, catalogue: pd.DataFrame, sources: pd.DataFrame, *, national: bool = False) -> source_lines.SourceLine:
+    """A score's line names the ward indicators behind it: those of its factors, published for the LA's country (both
+    countries' on the national map, where each is scored on its own)."""
     if wm.kind == "score":
-        return source_lines.measure_source_line(wm.measure, period, method, catalogue, sources, vocab.WARD_SCOPE, "ward")
+        return source_lines.measure_source_line(
+            wm.measure, period, method, catalogue, sources, vocab.WARD_SCOPE, "ward", None if national else wm.country, None if national else wm.factors,
+        )
     return source_lines.source_line(wm.indicator_id, period, catalogue, sources)
 
 

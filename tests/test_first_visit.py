@@ -161,3 +161,27 @@ def test_two_band_methods_are_named_where_both_appear(t):
     text = composite_view.band_comparison(300, 310, stored["rank_low"], stored["rank_high"])
     assert "weight band 300–310" in text and f"published band at equal weights {int(stored['rank_low'])}–{int(stored['rank_high'])}" in text
     assert reweight.BUILDER_BAND_NOTE in composite_view.BAND_METHODS_NOTE and BAND_NOTE in composite_view.BAND_METHODS_NOTE
+
+
+# ---- the ward composite's source line
+
+@pytest.mark.parametrize("lad,country_name", [(CARDIFF, "Wales"), ("E06000054", "England")])
+def test_ward_composite_source_line_names_the_ward_indicators_of_its_country_and_factors(t, lad, country_name):
+    """Not the LA indicators: the ward indicators of the factors the ward composite covers, published for the country."""
+    from dashboard import ward_map_view as wv
+
+    areas, scores, catalogue = t["areas"], t["factor_scores"], t["indicators"]
+    wards = areas[(areas["level"] == "ward") & (areas["parent_code"] == lad)]["area_code"]
+    ward_scores = scores[(scores["level"] == "ward") & (scores["scope"] == "country")]
+    mine = ward_scores[ward_scores["area_code"].isin(set(wards)) & (ward_scores["method"] == "robust_z") & ward_scores["score"].notna()]
+    covered = sorted({int(f) for f in mine["factor"] if f != "composite"})
+    country = "W" if country_name == "Wales" else "E"
+    levels = catalogue["scored_levels"].str.split(", ")
+    expected = catalogue[levels.map(lambda held: "ward" in held) & catalogue["countries"].isin(["E+W", country]) & catalogue["factor"].isin(covered)]
+    wm = wv.resolve("composite", country, list(wards), catalogue=catalogue, ward_scores=ward_scores, periods={})
+    line = wv.source_line(wm, "latest", "robust_z", catalogue, t["sources"]).source
+    assert f"scores from {len(expected)} indicators published for {country_name}" in line
+    lad_count = len(catalogue[catalogue["scored_levels"].str.contains("lad")])
+    assert len(expected) < lad_count
+    national = wv.source_line(wm, "latest", "robust_z", catalogue, t["sources"], national=True).source
+    assert "(each country on its own)" in national

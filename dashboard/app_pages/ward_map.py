@@ -56,7 +56,7 @@ national = st.toggle(
 )
 controls.publish("view", "wards_national", "national" if national else "la")
 
-line = wv.source_line(wm, period, method, a.catalogue, a.sources)
+line = wv.source_line(wm, period, method, a.catalogue, a.sources, national=national)
 source_short = f"Source: {line.source[:90]}{'…' if len(line.source) > 90 else ''}"
 source_long = f"{line.text()} · {source_lines.boundary_credit(a.sources)}"
 
