@@ -6,7 +6,7 @@ import pandas as pd
 import vocabulary as vocab
 from areas import reliability
 from indicators.catalogue import CATALOGUE, FACTOR_NOTES
-from scoring import scores
+from scoring import reweight, scores
 from scoring.neighbours import K_NEIGHBOURS, K_WARD_NEIGHBOURS, KNN_VARIABLES, WARD_KNN_VARIABLES_BY_COUNTRY
 from vocabulary import FACTORS, proxy_title
 
@@ -57,7 +57,8 @@ def render(audit: pd.DataFrame | None = None) -> str:
         f"   - `country`: {vocab.SCOPES['country']}. England's LAs are ranked 1-296, Wales's 1-22.",
         "   Welsh LAs are more alike than English ones on the common indicators; the scores keep that difference.",
         f"9. **Rank bands.** {scores.BAND_NOTE} Ranks in every draw are among the areas scored at the published values, and",
-        "   each band is widened where needed to hold its own rank. Bare league tables are not published.",
+        "   each band is widened where needed to hold its own rank. Bare league tables are not published. The Composite",
+        f"   builder shows a different band, labelled 'weight band' wherever it appears: {reweight.BUILDER_BAND_NOTE}",
         "10. **Bounded, non-redundant factors.** The coherence audit (below and `coherence.parquet`) gives each factor's",
         "   Cronbach's alpha and each indicator's correlation with the rest of its factor. Where two indicators of a factor",
         "   correlated |rho| > 0.9, one was kept: factor 2 keeps police recorded crime of the four crime measures (and takes",

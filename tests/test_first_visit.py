@@ -161,6 +161,9 @@ def test_two_band_methods_are_named_where_both_appear(t):
     text = composite_view.band_comparison(300, 310, stored["rank_low"], stored["rank_high"])
     assert "weight band 300–310" in text and f"published band at equal weights {int(stored['rank_low'])}–{int(stored['rank_high'])}" in text
     assert reweight.BUILDER_BAND_NOTE in composite_view.BAND_METHODS_NOTE and BAND_NOTE in composite_view.BAND_METHODS_NOTE
+    # and the methodology explains both in one place
+    methodology = (PROCESSED / "methodology.md").read_text(encoding="utf-8")
+    assert BAND_NOTE in methodology and reweight.BUILDER_BAND_NOTE in methodology and "'weight band'" in methodology
 
 
 # ---- the ward composite's source line
