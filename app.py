@@ -5,12 +5,14 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard.accessible import GLOBAL_CSS
 from dashboard.page_table import DEFAULT_PAGE, PAGE_TABLE
 
 # The icon is a bundled file: a ":material/...:" page icon makes the browser fetch it from the web, and the app is offline.
 st.set_page_config(page_title="Cohesion Atlas", page_icon=str(Path(__file__).resolve().parent / "static" / "favicon.png"), layout="wide")
-# Trusted constant CSS (no user text): less empty space above the page, so a 1366x768 screen shows controls and map together.
-st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem;padding-bottom:2rem}</style>")
+# Trusted constant CSS (no user text): less empty space above the page, so a 1366x768 screen shows controls and map
+# together, and Streamlit's faded text (captions, disabled labels) at WCAG 2.2 AA contrast (tests/test_accessibility.py).
+st.html(GLOBAL_CSS)
 
 # The default page is served at "/" (url_path "": Streamlit names a page's identity after its path); a hidden twin
 # serves it at its own path too, so a deep link to /map opens the map rather than "Page not found".

@@ -60,7 +60,8 @@ def trend_chart(series: pd.DataFrame, periods: list[str], breaks: list[tuple[str
     order = {p: i for i, p in enumerate(periods)}
     cut_at = {order[p] for p, _ in breaks if p in order}
     fig = go.Figure()
-    palette = ["#1f4e9a", "#d95f02", "#7570b3", "#1b9e77", "#666666", "#e7298a"]
+    # Six lines stay apart under deuteranopia, protanopia and tritanopia (tests/test_colour_scales.py)
+    palette = ["#1f4e9a", "#d95f02", "#7570b3", "#1b9e77", "#666666", "#b2182b"]
     for i, (name, block) in enumerate(series.groupby("series", sort=False)):
         block = block.assign(pos=block["period"].map(order)).dropna(subset=["pos"]).sort_values("pos")
         segment_id = np.searchsorted(sorted(cut_at), block["pos"].to_numpy(), side="right")

@@ -32,8 +32,10 @@ WORLD_PIXELS = 512  # MapLibre's world is 512 px wide at zoom 0
 LOW_RELIABILITY_LEGEND = "Black outline: value rests on one LSOA or on a poor best fit"
 NO_VALUE_LEGEND = "Grey: no value for this measure"
 NO_VALUE_FILL = "#d4d4d4"
-SINGLE_LEGEND = "Sand: single indicator, not a score (value in the hover)"
-SINGLE_FILL = "#e3d3a8"
+SINGLE_LEGEND = "Taupe: single indicator, not a score (value in the hover)"
+# Grey taupe: apart from every colour of both scales and from the no-value grey under each colour-vision deficiency
+# (tests/test_colour_scales.py); a sand once met the scales' pale yellows under tritanopia.
+SINGLE_FILL = "#c3b4a5"
 FLAG_LINE_COLOUR = "#000000"
 FLAG_LINE_WIDTH = 3.5  # pixels, on one LA's wards
 FLAG_CASING_WIDTH = 1.0  # the white line inside it
@@ -108,7 +110,7 @@ def _choropleth(
     the small-population note, the reliability note); link, the area's profile URL, carried last in customdata so a
     click payload names where it leads; low_reliability, which adds the outline layer. missing: area_code, area_name,
     reason for the areas drawn grey for want of a value. lone: area_code, area_name, text, detail, low_reliability,
-    link for wards whose factor rests on a single indicator, drawn in sand with their own hover (an indicator's value
+    link for wards whose factor rests on a single indicator, drawn in taupe with their own hover (an indicator's value
     never goes on a score's colour scale). centre: where a diverging scale is centred, its symmetric half-range and the
     range drawn (None: the scale runs from the lowest value to the highest, as a sequential context scale should).
 
@@ -290,7 +292,7 @@ def _flag_casing(codes, geojson) -> go.Choroplethmap:
 
 
 def _lone_layer(lone: pd.DataFrame, geojson, source_short: str) -> go.Choroplethmap:
-    """Wards whose factor rests on one indicator: flat sand, their indicator's value and rank in the hover."""
+    """Wards whose factor rests on one indicator: flat taupe, their indicator's value and rank in the hover."""
     return _flat_layer(
         lone["area_code"].to_numpy(), geojson, SINGLE_FILL, line_width=0.4, line_colour="#ffffff", opacity=0.9,
         customdata=np.column_stack([lone["area_name"].astype(str), lone["text"].astype(str), lone["detail"].fillna("").astype(str).map(lambda d: f"{d}<br>" if d else ""), lone["link"].astype(str)]),
@@ -320,7 +322,7 @@ def la_choropleth(frame, geojson, *, unit, polarity, source_line, source_short="
 
 def ward_choropleth(frame, geojson, bounds, *, unit, polarity, source_line, source_short="", title=None, subtitle="", missing=None, lone=None, centre=None, height=MAP_HEIGHT, width=MAP_FIGURE_WIDTH) -> go.Figure:
     """The wards of one LA; only that LA's outlines are embedded. Wards in `missing` are drawn grey, wards in `lone`
-    (a factor resting on a single indicator) sand; wards with low_reliability get the outline layer."""
+    (a factor resting on a single indicator) taupe; wards with low_reliability get the outline layer."""
     return _choropleth(
         frame, geojson, unit=unit, polarity=polarity, source_line=source_line, source_short=source_short,
         bounds=bounds, width=width, height=height, title=title, area_word="ward", missing=missing, lone=lone, flag_width=FLAG_LINE_WIDTH, subtitle=subtitle,

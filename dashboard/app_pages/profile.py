@@ -211,7 +211,7 @@ def similar_wards(similar: pd.DataFrame, country: str) -> None:
     st.caption(ward_profile_view.similar_wards_note(country))
 
 
-c1, c2, c3, c4 = st.columns([1.8, 2.3, 1.2, 1.6])
+c1, c2, c3, c4 = st.columns([1.45, 2.9, 1.1, 1.45])  # "Compare with" holds four segments at 1366 px
 with c1:
     lad = controls.lad_picker("Local authority", "profile_area", help="Type part of an English or Welsh name.")
 # A ward code in the URL opens that ward's profile, unless the LA picker has just moved to another LA.
