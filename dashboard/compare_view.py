@@ -19,6 +19,6 @@ def compare_table(codes: list[str], lad_values: pd.DataFrame, catalogue: pd.Data
         row = {"indicator_id": ind.indicator_id, "factor": int(ind.factor), "indicator": ind.title, "unit": ind.unit, "period": ind.latest_period}
         for code in codes:
             value = float(by_code[code]) if code in by_code.index else np.nan
-            row[names.get(code, code)] = (fmt_value(value, ind.unit) if np.isfinite(value) else "–") if as_text else value
+            row[names.get(code, code)] = fmt_value(value, ind.unit, missing="–") if as_text else value
         rows.append(row)
     return pd.DataFrame(rows)

@@ -105,10 +105,11 @@ def decimals_for(unit: str) -> int:
     return next((d for prefix, d in UNIT_DECIMALS if unit.startswith(prefix)), DEFAULT_DECIMALS)
 
 
-def fmt_value(value: float, unit: str = "") -> str:
-    """A value as its unit is read: '53.0', '£539.90', '£18,846', '0.535' (the unit's own words come from unit_suffix)."""
+def fmt_value(value: float, unit: str = "", *, missing: str = "no value") -> str:
+    """A value as its unit is read: '53.0', '£539.90', '£18,846', '0.535' (the unit's own words come from unit_suffix);
+    `missing` where there is none (a table cell takes '–')."""
     if value is None or not np.isfinite(value):
-        return "no value"
+        return missing
     text = f"{value:,.{decimals_for(unit)}f}"
     if (unit or "").startswith("£"):
         return f"-£{text[1:]}" if text.startswith("-") else f"£{text}"

@@ -178,7 +178,7 @@ def indicator_rows(
                 "unit": ind.unit,
                 "period": period,
                 "comparator": comp,
-                "comparator_text": fmt_value(comp, ind.unit) if np.isfinite(comp) else "–",
+                "comparator_text": fmt_value(comp, ind.unit, missing="–"),
                 "flag": flag,
                 "position": position,
                 "trend": [float(v) for v in series["value"]] if len(series) > 1 else [],

@@ -148,7 +148,7 @@ def ward_indicator_rows(
                 "similar_n": int(b["similar_wards_n"]),
                 "position": position_text(b["country_rank"], b["country_n"], b["country_fifth"], ind.polarity, compact=True),
                 # one column holds many units, so each value is written as its own unit is read
-                **{f"{column}_text": fmt_value(float(b[source]), ind.unit) if np.isfinite(b[source]) else "–"
+                **{f"{column}_text": fmt_value(float(b[source]), ind.unit, missing="–")
                    for column, source in (("value", "value"), ("lad", "lad_value"), ("country", "country_value"), ("similar", "similar_wards_median"))},
                 "rests_on": rests,
                 "low_reliability": low,
