@@ -210,8 +210,3 @@ def union_bounds(bounds: dict[str, tuple[float, float, float, float]], codes) ->
     """The lon/lat box around the areas `codes` (bounds: area_code -> (minx, miny, maxx, maxy))."""
     boxes = np.array([bounds[c] for c in codes], dtype=float)
     return (float(boxes[:, 0].min()), float(boxes[:, 1].min()), float(boxes[:, 2].max()), float(boxes[:, 3].max()))
-
-
-def subset_collection(collection: dict, codes) -> dict:
-    keep = set(codes)
-    return {"type": "FeatureCollection", "features": [f for f in collection["features"] if f["properties"]["area_code"] in keep]}

@@ -147,11 +147,11 @@ def _choropleth(
     centre_lonlat, zoom = view_for_bounds(bounds, width - COLOUR_BAR_RESERVE, height - top - source_height(source_line, below))
     fig = go.Figure(trace)
     if with_lone:
-        fig.add_trace(_lone_layer(lone, _subset(geojson, lone["area_code"]), source_short))
+        fig.add_trace(_lone_layer(lone, subset(geojson, lone["area_code"]), source_short))
     if with_missing:
-        fig.add_trace(_missing_layer(missing, _subset(geojson, missing["area_code"])))
+        fig.add_trace(_missing_layer(missing, subset(geojson, missing["area_code"])))
     if flagged_codes:
-        outlines = _subset(geojson, flagged_codes)
+        outlines = subset(geojson, flagged_codes)
         fig.add_trace(_flag_outline(flagged_codes, outlines, width=flag_width))
         if flag_width >= FLAG_LINE_WIDTH:
             fig.add_trace(_flag_casing(flagged_codes, outlines))
@@ -230,8 +230,8 @@ def _customdata(frame: pd.DataFrame, area_word: str) -> tuple[np.ndarray | None,
     return np.column_stack(columns), lines
 
 
-def _subset(geojson, codes) -> dict | str:
-    """Only the outlines a layer draws (a URL stays a URL: the browser fetches and caches it once for every layer)."""
+def subset(geojson, codes) -> dict | str:
+    """Only the outlines of `codes` (a layer, the London view) (a URL stays a URL: the browser fetches and caches it once for every layer)."""
     if isinstance(geojson, str):
         return geojson
     keep = set(codes)

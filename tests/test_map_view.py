@@ -268,7 +268,7 @@ def test_london_view_holds_exactly_the_33_boroughs_and_frames_them(t, lad_geojso
     london = frame[frame["area_code"].isin(set(boroughs))]
     bounds = map_view.union_bounds({c: tuple(g.bounds) for c, g in zip(lads["area_code"], lads.geometry)}, boroughs)
     fig = maps.la_choropleth(
-        london, map_view.subset_collection(lad_geojson, boroughs), unit="score", polarity="lower_is_better",
+        london, maps.subset(lad_geojson, boroughs), unit="score", polarity="lower_is_better",
         source_line=source_line(t, "imd_average_score", "2025"), bounds=bounds, centre=centre, title="London's 33 boroughs",
     )
     trace = fig.data[0]
@@ -286,7 +286,7 @@ def test_a_borough_without_a_value_is_grey_in_the_london_view_not_a_hole(t, lad_
     assert "E09000001" not in set(frame["area_code"])  # the City of London: too few of factor 1's indicators for a score
     london = frame[frame["area_code"].isin(set(boroughs))]
     missing = map_view.missing_areas("composite", "robust_z", boroughs, london, lad_scores(t), t["names"])
-    fig = maps.la_choropleth(london, map_view.subset_collection(lad_geojson, boroughs), unit="score", polarity="higher_is_better", source_line="Source: x · Period: latest · Licence: OGL v3.0", missing=missing)
+    fig = maps.la_choropleth(london, maps.subset(lad_geojson, boroughs), unit="score", polarity="higher_is_better", source_line="Source: x · Period: latest · Licence: OGL v3.0", missing=missing)
     grey = [d for d in fig.data if (d.meta or {}).get("layer") == maps.LAYER_NO_VALUE][0]
     assert list(grey.locations) == ["E09000001"] and grey.customdata[0][1] == "no value for this measure: a factor score is missing"
     assert set(fig.data[0].locations) | set(grey.locations) == set(boroughs)

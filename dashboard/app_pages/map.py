@@ -59,7 +59,7 @@ line = source_lines.measure_source_line(measure, period, method, a.catalogue, a.
 boroughs = map_view.london_boroughs(a.areas)
 shown = frame[frame["area_code"].isin(set(boroughs))].reset_index(drop=True) if london else frame
 fig = maps.la_choropleth(
-    shown, map_view.subset_collection(geo.lad, boroughs) if london else geo.lad, unit=unit, polarity=polarity,
+    shown, maps.subset(geo.lad, boroughs) if london else geo.lad, unit=unit, polarity=polarity,
     source_line=f"{line.text()} · {source_lines.boundary_credit(a.sources)}",
     source_short=f"Source: {line.source[:90]}{'…' if len(line.source) > 90 else ''}",
     bounds=map_view.union_bounds(geo.lad_bounds, boroughs) if london else maps.EW_BOUNDS, centre=centre,
