@@ -235,5 +235,5 @@ def rank_shift(
     stamp: str, method: str, scope: str, indicator_weights: tuple[tuple[str, float], ...], factor_weights: tuple[tuple[int, float], ...]
 ) -> pd.DataFrame:
     """Keyed on the method, the scope and every weight (as sorted tuples), so a repeat of the same weights is instant."""
-    return reweight.rank_shift(_prepared(stamp, method, scope), dict(indicator_weights), dict(factor_weights), draws=100)
+    return reweight.rank_shift(_prepared(stamp, method, scope), dict(indicator_weights), dict(factor_weights), draws=reweight.BUILDER_DRAWS)
 

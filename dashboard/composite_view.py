@@ -6,6 +6,12 @@ import pandas as pd
 from scoring.reweight import BUILDER_BAND_NOTE
 from scoring.scores import BAND_NOTE
 
+# The rank columns both of the page's tables show, by their names there; all whole numbers.
+RANK_COLUMNS = {
+    "equal_rank": "Equal weights", "rank": "Your weights", "change": "Places up",
+    "rank_low": "Weight band from", "rank_high": "Weight band to", "n_areas": "LAs ranked",
+}
+
 
 def biggest_moves(shift: pd.DataFrame, n: int = 8) -> pd.DataFrame:
     """Up to n LAs that moved up most and n that moved down most against equal weights, largest first; an LA whose

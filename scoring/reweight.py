@@ -108,10 +108,11 @@ def reweighted(prepared: Prepared, indicator_weights: dict[str, float] | None = 
     return out.reindex(columns=[*[f for f in FACTOR_NUMBERS if f in out.columns], "composite", "rank", "n_areas", "universe"])
 
 
-# composite_band's method in the words the composite builder shows beside its bands; the published bands are
-# scores.BAND_NOTE's, a different method, and the page names both.
+# The composite builder's band: this many draws of the factor weights, described in the words it shows beside its
+# bands; the published bands are scores.BAND_NOTE's, a different method, and the page names both.
+BUILDER_DRAWS = 100
 BUILDER_BAND_NOTE = (
-    "the 5th-95th percentile rank over 100 draws of the factor weights from a Dirichlet distribution centred on your "
+    f"the 5th-95th percentile rank over {BUILDER_DRAWS} draws of the factor weights from a Dirichlet distribution centred on your "
     "weights (fixed seed): how much the rank rests on the exact factor weights. Values and indicator weights are held."
 )
 
@@ -120,7 +121,7 @@ def composite_band(
     table: pd.DataFrame,
     factor_weights: dict[int, float] | None = None,
     *,
-    draws: int = 100,
+    draws: int = BUILDER_DRAWS,
     concentration: float = 20.0,
     seed: int = 20121,
     low: float = 5.0,
@@ -158,7 +159,7 @@ def composite_band(
     return out
 
 
-def rank_shift(prepared: Prepared, indicator_weights, factor_weights, *, draws: int = 100) -> pd.DataFrame:
+def rank_shift(prepared: Prepared, indicator_weights, factor_weights, *, draws: int = BUILDER_DRAWS) -> pd.DataFrame:
     """Per LA: composite and rank at equal weights, at the chosen weights, the change, and the band at the chosen
     weights; ranks are within the LA's universe (n_areas of them)."""
     equal = reweighted(prepared)

@@ -86,16 +86,14 @@ line = source_lines.SourceLine(
 
 st.plotly_chart(figures.rank_shift_chart(table, source_line=line.text(), highlight=lad), key="composite_chart", config={"displaylogo": False})
 controls.source_caption(line)
+whole_numbers = {c: st.column_config.NumberColumn(format="%d") for c in composite_view.RANK_COLUMNS.values()}
 with st.expander("The chart as a table: every LA's rank at equal and at your weights"):
     ranked = table.dropna(subset=["rank"]).sort_values(["universe", "rank"])
     st.dataframe(
-        ranked[["area_name", "area_code", "equal_rank", "rank", "change", "rank_low", "rank_high", "n_areas"]].rename(
-            columns={"area_name": "Area", "area_code": "Code", "equal_rank": "Equal weights", "rank": "Your weights", "change": "Places up",
-                     "rank_low": "Weight band from", "rank_high": "Weight band to", "n_areas": "LAs ranked"}
-        ),
+        ranked[["area_name", "area_code", *composite_view.RANK_COLUMNS]].rename(columns={"area_name": "Area", "area_code": "Code", **composite_view.RANK_COLUMNS}),
         hide_index=True,
         key="composite_chart_table",
-        column_config={c: st.column_config.NumberColumn(format="%d") for c in ("Equal weights", "Your weights", "Places up", "Weight band from", "Weight band to", "LAs ranked")},
+        column_config=whole_numbers,
     )
 st.caption(a.scope_caption(scope) + (" The chart puts both countries' ranks on one pair of axes; each is out of its own country's LAs." if scope == "country" else ""))
 
@@ -123,17 +121,13 @@ if show.empty:
 else:
     st.dataframe(
         show.assign(universe=show["universe"].map(lambda u: {"E+W": "England and Wales", **vocab.COUNTRY_NAMES}.get(u, u)))[
-            ["area_name", "equal_rank", "rank", "change", "rank_low", "rank_high", "n_areas", "universe", "score", "note"]
+            ["area_name", *composite_view.RANK_COLUMNS, "universe", "score", "note"]
         ].rename(
-            columns={"area_name": "Area", "equal_rank": "Equal weights", "rank": "Your weights", "change": "Places up", "rank_low": "Weight band from",
-                     "rank_high": "Weight band to", "n_areas": "LAs ranked", "universe": "Ranked among", "score": "Composite score", "note": "Note"}
+            columns={"area_name": "Area", **composite_view.RANK_COLUMNS, "universe": "Ranked among", "score": "Composite score", "note": "Note"}
         ),
         hide_index=True,
         key="composite_movers",
-        column_config={
-            "Composite score": st.column_config.NumberColumn(format="%.2f"),
-            **{c: st.column_config.NumberColumn(format="%d") for c in ("Equal weights", "Your weights", "Places up", "Weight band from", "Weight band to", "LAs ranked")},
-        },
+        column_config={"Composite score": st.column_config.NumberColumn(format="%.2f"), **whole_numbers},
     )
     st.caption("Up to eight LAs that moved up most, then eight that moved down most; an LA whose rank did not change is not listed.")
 st.caption(composite_view.BAND_METHODS_NOTE)
