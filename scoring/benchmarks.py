@@ -47,6 +47,12 @@ def comparator_values(frame: pd.DataFrame, group: pd.Series, population: pd.Seri
 NOT_COMPARED = "not compared"
 
 
+def fifth_of(rank, n):
+    """The fifth (1 = the best or highest) that rank falls in among n: ceil(5 x rank / n), so ranks 1-63 of 318 are the
+    first fifth. Scalars or aligned frames."""
+    return np.clip(np.ceil(5 * rank / n), 1, 5)
+
+
 def country_position(values: pd.DataFrame, country: pd.Series, polarity: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Each area's place among its country's areas holding a value, per indicator (areas x indicators): rank (1 = best;
     for context measures 1 = highest), how many were placed, and the fifth it falls in (1 = the best or highest fifth).
@@ -54,8 +60,7 @@ def country_position(values: pd.DataFrame, country: pd.Series, polarity: dict[st
     sign = pd.Series([-1.0 if polarity.get(i) == "lower_is_better" else 1.0 for i in values.columns], index=values.columns)
     rank = (values * sign).groupby(country).rank(ascending=False, method="min")
     n = values.notna().groupby(country).transform("sum")
-    fifth = np.ceil(5 * rank / n.where(n > 0)).clip(1, 5)
-    return rank, n, fifth
+    return rank, n, fifth_of(rank, n.where(n > 0))
 
 
 def flag(value_low: float, value_high: float, comparator: float, polarity: str) -> str:
