@@ -4,6 +4,9 @@
     python cli.py refresh [SOURCE] fetch from the official URLs, then build
     python cli.py verify           check every raw file against data/manifest.json
     python cli.py export DIR       indicator values and factor scores as CSV and parquet, with a metric dictionary
+    python cli.py report CODE --format pdf|html --out FILE
+                                   the area report of one LA or ward
+    python cli.py site OUTDIR      the static site: an index with search and a report page for every LA and ward
 """
 from __future__ import annotations
 
@@ -84,6 +87,45 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_tables(data_dir: Path):
+    from dashboard import tables
+    from reports.area_report import ReportTables
+
+    processed = data_dir / "processed"
+    if not (processed / "build_info.json").exists():
+        raise DataSourceError(f"no processed tables in {processed}: run `python cli.py build` first")
+    return ReportTables.from_atlas(tables.load_atlas(processed))
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from reports import render
+    from reports.area_report import build_report
+
+    code = args.code.strip().upper()
+    report = build_report(code, _report_tables(args.data_dir))
+    out = args.out or Path(report.file_name(args.format))
+    payload = render.report_pdf(report) if args.format == "pdf" else render.report_html(report).encode("utf-8")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    partial.write_bytes(payload)
+    partial.replace(out)
+    print(f"{report.title} ({code}): {args.format.upper()} report, {len(payload) / 1e3:,.0f} KB -> {out}")
+    return 0
+
+
+def cmd_site(args: argparse.Namespace) -> int:
+    from reports import site
+
+    tables = _report_tables(args.data_dir)
+    result = site.build_site(args.out, tables, args.data_dir / "processed", lads=args.lad or None, pdf=args.pdf, workers=args.workers, progress=True)
+    page, size = result.largest_page
+    print(
+        f"site: {result.pages:,} pages and {result.pdfs:,} PDFs, {result.total_bytes / 1e6:,.1f} MB in {result.seconds:.0f} s -> {result.folder}\n"
+        f"largest page: {page} ({size / 1e3:,.0f} KB); open {result.folder / 'index.html'} through any static web server"
+    )
+    return 0
+
+
 def cmd_sources(args: argparse.Namespace) -> int:
     for module in all_modules():
         source = module.SOURCE
@@ -106,6 +148,17 @@ def parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write indicator values and factor scores as CSV and parquet with a metric dictionary")
     export.add_argument("out", type=Path, help="folder to write into")
     export.set_defaults(func=cmd_export)
+    report = commands.add_parser("report", help="write the area report of one LA or ward as PDF or HTML")
+    report.add_argument("code", help="an LA or ward code (May 2025), e.g. E06000009")
+    report.add_argument("--format", choices=("pdf", "html"), default="pdf", help="default: %(default)s")
+    report.add_argument("--out", type=Path, help="file to write (default: named after the area and the data's date, in the current folder)")
+    report.set_defaults(func=cmd_report)
+    site = commands.add_parser("site", help="write the static site: index with search, a page per LA and ward, downloads")
+    site.add_argument("out", type=Path, help="folder to write (replaced only when the whole site is written)")
+    site.add_argument("--lad", action="append", metavar="CODE", help="only this LA and its wards (repeatable; default: every area)")
+    site.add_argument("--pdf", choices=("none", "lad", "all"), default="lad", help="which pages get a PDF beside them (default: %(default)s; 'all' adds 7,588 ward PDFs, about 25 min more)")
+    site.add_argument("--workers", type=int, default=None, help="processes (default: up to 2)")
+    site.set_defaults(func=cmd_site)
     sources = commands.add_parser("sources", help="list the source ids")
     sources.set_defaults(func=cmd_sources)
     return top

@@ -104,3 +104,21 @@ def page_link_params(**params: str) -> dict[str, str]:
 
 def switch_to(page: str, **params: str) -> None:
     st.switch_page(PAGES[page], query_params=page_link_params(**params))
+
+
+def report_downloads(code: str) -> None:
+    """The area report, named after the area and the data's date: a PDF built when the button is pressed (so the page
+    does not wait for it) and the same report as a web page. Both are the files `python cli.py report` writes."""
+    from dashboard.app_data import report_file, report_file_name
+
+    pdf, html = st.columns(2)
+    pdf.download_button(
+        "Download report (PDF, A4)", data=lambda: report_file(code, "pdf"), file_name=report_file_name(code, "pdf"),
+        mime="application/pdf", on_click="ignore", key=f"report_pdf_{code}", icon=":material/picture_as_pdf:",
+        help="Ranks, bands and evidence for the five factors, every indicator against its comparators, a plain-language summary, methods and sources.",
+    )
+    html.download_button(
+        "Report as a web page (HTML)", data=lambda: report_file(code, "html"), file_name=report_file_name(code, "html"),
+        mime="text/html", on_click="ignore", key=f"report_html_{code}", icon=":material/description:",
+        help="The same report as one HTML file that opens offline in any browser and prints to A4.",
+    )

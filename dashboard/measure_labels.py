@@ -130,8 +130,8 @@ def rank_text(rank, low, high, n: int, *, compact: bool = False) -> str:
         return "not ranked"
     band = ""
     if low is not None and high is not None and np.isfinite(low) and np.isfinite(high):
-        band = f" ({int(low)}–{int(high)})" if compact else f" (band {int(low)}–{int(high)})"
-    return f"{int(rank)}/{n}{band}" if compact else f"{int(rank)} of {n}{band}"
+        band = f" ({int(low):,}–{int(high):,})" if compact else f" (band {int(low):,}–{int(high):,})"
+    return f"{int(rank):,}/{int(n):,}{band}" if compact else f"{int(rank):,} of {int(n):,}{band}"
 
 
 FIFTHS = {1: "best fifth", 2: "second fifth", 3: "middle fifth", 4: "fourth fifth", 5: "worst fifth"}

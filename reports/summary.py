@@ -28,6 +28,23 @@ WIDE_BAND_SHARE = 0.25
 SIGN = {"higher_is_better": 1.0, "lower_is_better": -1.0}
 
 
+# The rules as a reader is told them: in every report's methods box and on the Methodology page.
+RULES = (
+    "Where it stands: each factor's rank among all areas ranked together, with its band and the fifth it falls in; then "
+    "its place in its region (an LA; Wales for a Welsh LA) or its LA (a ward) and among its similar areas: 'near the top' "
+    "is the best third of that group, 'near the bottom' the worst third.",
+    "What changed: each scored indicator's latest value against its own previous period, where there is one and the "
+    "publisher notes no series break between them, counted as better or worse by the indicator's direction; the largest "
+    "of each is named. It is a change, not a significance test. The scores themselves have one edition so far.",
+    "Furthest from its comparators: the two scored indicators whose values lie furthest from the region's (an LA) or the "
+    "LA's (a ward), measured in spreads: 1.4826 × the median absolute deviation of that indicator among the country's areas.",
+    f"What the evidence cannot say: factors resting mostly on proxies (at least {MOSTLY_PROXY:.0%} of the weight), on data "
+    f"more than {DATED_YEARS} years older than the snapshot, or with a rank band wider than {WIDE_BAND_SHARE:.0%} of the "
+    "areas ranked; values inherited from a larger area; missing factors; indicators not published for the area's country; "
+    "low-reliability ward values.",
+)
+
+
 @dataclass(frozen=True)
 class Sentence:
     topic: str  # standing, change, furthest, limits

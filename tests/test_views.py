@@ -275,7 +275,7 @@ def test_ward_factor_rows_show_single_indicators_under_the_factor_never_as_score
         title = measure_labels.catalogue_row(t["indicators"], indicator)["title"]
         assert row["kind"] == "single indicator" and row["measure"] == f"single indicator, not a score: {title}"
         assert row["value"] == pytest.approx(ward_value(t, CANTON, indicator)["value"])
-        assert row["rank_text"] == f"{int(stored['rank'])} of {int(stored['n_areas'])}"
+        assert row["rank_text"] == f"{int(stored['rank']):,} of {int(stored['n_areas']):,}"
     stored = stored_row(t, CANTON, "3", vocab.WARD_SCOPE, level="ward")
     assert rows.loc["3", "kind"] == "score" and rows.loc["3", "value"] == pytest.approx(stored["score"])
     assert rows.loc["3", "rank_text"] == measure_labels.rank_text(stored["rank"], stored["rank_low"], stored["rank_high"], int(stored["n_areas"]))

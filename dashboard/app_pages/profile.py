@@ -64,9 +64,11 @@ def ward_profile(ward: str, lad: str, method: str) -> None:
     reliability = ward_profile_view.ward_reliability_row(ward, a.ward_reliability)
     rests = f" · {ward_profile_view.rests_on_counts(reliability)}" if reliability else ""
     st.caption(f"{ward} · ward (May 2025 boundaries) in {a.label(lad)} ({lad}) · {country_name} · {me['area_km2']:,.1f} km²{rests}")
-    links = st.columns([1.3, 1.3, 1])
+    links = st.columns([1.1, 1.1, 2])
     links[0].page_link(PAGES["profile"], label=f"{a.label(lad)}: LA profile", query_params={"area": lad})
     links[1].page_link(PAGES["wards"], label=f"{lad_short} on the ward map", query_params={"area": lad})
+    with links[2]:
+        controls.report_downloads(ward)
     if reliability and reliability["low_reliability"]:
         st.warning(
             f"Low reliability: {reliability['reliability_note']}. Those values are marked {ward_profile_view.LOW_RELIABILITY_MARK} in the "
@@ -258,7 +260,10 @@ title = me["area_name"] + (f" / {welsh}" if welsh and welsh != me["area_name"] e
 st.subheader(title)
 country = "Wales" if me["country"] == "W" else "England"
 region = "" if me["country"] == "W" else f"{me['region_name']}, "
-st.caption(f"{lad} · {region}{country} · {me['area_km2']:,.0f} km² · local authority district (May 2025)")
+head, downloads = st.columns([1.2, 1])
+head.caption(f"{lad} · {region}{country} · {me['area_km2']:,.0f} km² · local authority district (May 2025)")
+with downloads:
+    controls.report_downloads(lad)
 
 # ---- five-factor summary
 kind = profile_view.NEIGHBOUR_KINDS.get(comparator, "ons_global")
