@@ -26,7 +26,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PAINT = "() => (performance.getEntriesByName('first-contentful-paint')[0] || {startTime: NaN}).startTime"
 NOW = "() => performance.now()"
-MAIN_CONTENT = {"site": "table.factors", "app": "[data-testid=stMetric]"}
+MAIN_CONTENT = {"site": "table.factor-table", "app": "[data-testid=stMetric]"}
 
 
 def _wait(url: str, seconds: float = 90) -> None:

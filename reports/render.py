@@ -43,7 +43,7 @@ class SiteLinks:
     css_href: str
     script_href: str = ""
     home_href: str
-    area_href: Callable[[str], str]  # area code -> relative URL of that area's page
+    area_href: Callable[[str], str]  # area code -> relative URL of that area's page ('' when the site holds no page for it)
     downloads: tuple[tuple[str, str], ...] = ()  # (label, href)
     children: tuple[tuple[str, str], ...] = ()  # (code, label) of an LA's wards, listed on its page
     # The site's one methods page: the generic methods and the full source table are written there once, not on

@@ -30,6 +30,7 @@ SITE_SCRIPT = Path(__file__).parent / "templates" / "site.js"
 COORDINATE_DECIMALS = 3  # about 100 m: enough for a locator map a few hundred pixels wide, and a third the bytes
 
 _TABLES: ReportTables | None = None  # set in the parent before the workers fork, so each worker inherits it
+_BUILT: frozenset[str] = frozenset()  # the codes this build writes a page for, likewise
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ def _links(report, tables: ReportTables, pdf_levels: tuple[str, ...]) -> render.
         css_href=f"../{ASSETS}/report.css",
         script_href=f"../{ASSETS}/site.js",
         home_href="../index.html",
-        area_href=lambda code: page_href(code, level_of.get(code, "lad")),
+        # A site of some LAs only (--lad) links no page it did not write.
+        area_href=lambda code: page_href(code, level_of.get(code, "lad")) if code in _BUILT else "",
         downloads=tuple(downloads),
         children=children,
         methods_href=f"../{METHODS_PAGE}",
@@ -164,36 +166,25 @@ def site_codes(tables: ReportTables, lads: list[str] | None = None) -> list[str]
     return [*chosen, *[w for c in chosen for w in tables.wards_by_lad.get(c, [])]]
 
 
-def build_site(
-    out: Path,
-    tables: ReportTables,
-    boundaries: Path,
-    *,
-    lads: list[str] | None = None,
-    pdf: str = "lad",
-    workers: int | None = None,
-    progress: bool = False,
-    chunk: int = 40,
-) -> SiteResult:
-    """Write the site for every area (or the given LAs and their wards) into out, replacing it only on success."""
-    global _TABLES
-    started = time.perf_counter()
-    codes = site_codes(tables, lads)
-    pdf_levels = PDF_LEVELS[pdf]
-    out = Path(out)
-    staging = out.with_name(out.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
+def _stage(staging: Path, tables: ReportTables, codes: list[str], boundaries: Path, pdf_levels: tuple[str, ...], workers: int,
+           progress: bool, chunk: int) -> list[tuple[str, int]]:
+    """Every file of the site, written into staging; returns (path, bytes) of each area's files."""
+    global _TABLES, _BUILT
     for folder in (*DIRS.values(), DOWNLOADS):
         (staging / folder).mkdir(parents=True, exist_ok=True)
     write_assets(staging, tables, codes, boundaries)
     (staging / "index.html").write_text(index_html(tables, codes), encoding="utf-8")
     (staging / METHODS_PAGE).write_text(methods_html(tables), encoding="utf-8")
-    _TABLES = tables
+    _TABLES, _BUILT = tables, frozenset(codes)
     # The per-area splits are made before the fork, so every worker shares them instead of making its own.
     for name in ("lad_values_by", "lad_benchmarks_by", "ward_scores_by", "ward_benchmarks_by", "ward_values_by", "ward_similar_by", "wards_by_lad", "ward_score_series", "spreads", "catalogue", "primary_sources", "sources_by_id"):
         getattr(tables, name)
-    jobs = [(codes[i:i + chunk], staging, pdf_levels) for i in range(0, len(codes), chunk)]
-    workers = workers or min(2, multiprocessing.cpu_count())
+    # A PDF takes about 2 s and a page about 0.1 s: areas with a PDF go in small chunks, so the bar moves evenly.
+    jobs = []
+    for level in ("lad", "ward"):
+        mine = [c for c in codes if tables.atlas.level_of[c] == level]
+        size = max(1, chunk // 10) if level in pdf_levels else chunk
+        jobs.extend((mine[i:i + size], staging, pdf_levels) for i in range(0, len(mine), size))
     written: list[tuple[str, int]] = []
     bar = tqdm(total=len(codes), unit="area", desc="area pages", disable=not progress, file=sys.stderr)
     try:
@@ -209,7 +200,33 @@ def build_site(
                 bar.update(done)
     finally:
         bar.close()
-        _TABLES = None
+        _TABLES, _BUILT = None, frozenset()
+    return written
+
+
+def build_site(
+    out: Path,
+    tables: ReportTables,
+    boundaries: Path,
+    *,
+    lads: list[str] | None = None,
+    pdf: str = "lad",
+    workers: int | None = None,
+    progress: bool = False,
+    chunk: int = 40,
+) -> SiteResult:
+    """Write the site for every area (or the given LAs and their wards) into out, replacing it only on success: a build
+    that fails leaves the previous site as it was and no half-written folder."""
+    started = time.perf_counter()
+    codes = site_codes(tables, lads)
+    out = Path(out)
+    staging = out.with_name(out.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        written = _stage(staging, tables, codes, boundaries, PDF_LEVELS[pdf], workers or min(2, multiprocessing.cpu_count()), progress, chunk)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     retired = out.with_name(out.name + ".old")
     shutil.rmtree(retired, ignore_errors=True)
     if out.exists():

@@ -110,7 +110,7 @@ def test_the_la_page_shows_blackpools_ranks_and_links_its_wards_and_downloads(si
     hrefs = [link.get_attribute("href") for link in site_page.locator("a[href*='downloads/']").all()]
     assert len(hrefs) == 2, hrefs  # the PDF and the CSV
     for href in hrefs:
-        with urllib.request.urlopen(urllib.parse.urljoin(f"{static_server}/la/{BLACKPOOL}.html", href)) as response:
+        with urllib.request.urlopen(urllib.parse.urljoin(f"{static_server}/la/{BLACKPOOL}.html", href), timeout=30) as response:
             body = response.read()
         assert body[:4] == b"%PDF" or body.startswith(b"\xef\xbb\xbf"), href
 

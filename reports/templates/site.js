@@ -64,7 +64,8 @@
     if (geometry.type === "MultiPolygon") { return [].concat.apply([], geometry.coordinates); }
     return [];
   }
-  function draw(box, features, focus, label) {
+  // fitAll: frame every feature (a ward within its whole LA); else frame the focus with room for its neighbours.
+  function draw(box, features, focus, label, fitAll) {
     var cosLat = Math.cos(52.5 * Math.PI / 180);
     var minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity, paths = [];
     features.forEach(function (f) {
@@ -72,7 +73,7 @@
       ringsOf(f.geometry).forEach(function (ring) {
         ring.forEach(function (pt, i) {
           var p = project(pt[0], pt[1], cosLat);
-          if (f.properties.area_code === focus || focus === null) {
+          if (fitAll || f.properties.area_code === focus) {
             minX = Math.min(minX, p[0]); maxX = Math.max(maxX, p[0]); minY = Math.min(minY, p[1]); maxY = Math.max(maxY, p[1]);
           }
           d += (i ? "L" : "M") + p[0].toFixed(4) + " " + p[1].toFixed(4);
@@ -82,7 +83,8 @@
       paths.push([f.properties.area_code, d]);
     });
     if (!isFinite(minX)) { return; }
-    var padX = Math.max((maxX - minX) * 0.6, 0.05), padY = Math.max((maxY - minY) * 0.6, 0.05);
+    var pad = fitAll ? 0.05 : 0.6;
+    var padX = Math.max((maxX - minX) * pad, 0.01), padY = Math.max((maxY - minY) * pad, 0.01);
     var svgNS = "http://www.w3.org/2000/svg", svg = document.createElementNS(svgNS, "svg");
     svg.setAttribute("viewBox", [minX - padX, minY - padY, maxX - minX + 2 * padX, maxY - minY + 2 * padY].join(" "));
     svg.setAttribute("role", "img");
@@ -110,7 +112,7 @@
     var code = box.getAttribute("data-area"), level = box.getAttribute("data-level"), parent = box.getAttribute("data-parent");
     var url = assets + "boundaries/" + (level === "ward" ? "wards/" + parent + ".json" : "lad.json");
     var label = level === "ward" ? "Where the ward lies in its local authority (black)" : "Where the local authority lies (black) among its neighbours";
-    getJSON(url).then(function (fc) { draw(box, fc.features, code, label); }, function () { box.textContent = ""; });
+    getJSON(url).then(function (fc) { draw(box, fc.features, code, label, level === "ward"); }, function () { box.textContent = ""; });
   }
 
   function start() { setUpSearch(); setUpLocator(); }
