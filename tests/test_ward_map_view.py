@@ -231,7 +231,7 @@ def test_the_national_rank_names_the_set_the_wards_were_ranked_within(t):
     assert "Rank in England" in table.columns and "Rank in England: %{customdata[" in fig.data[0].hovertemplate
     # both countries ranked together: only then 'England and Wales'
     _, _, table, fig = ward_map(t, CARDIFF, "bad_health")
-    assert "Rank in England and Wales" in table.columns and table["Rank in England and Wales"].str.endswith(" of 7572").all()
+    assert "Rank in England and Wales" in table.columns and table["Rank in England and Wales"].str.endswith(" of 7,572").all()
     # the label follows the set ranked, not the catalogue: an indicator published for both countries, ranked here
     # among Wales's wards alone, says 'Rank in Wales' (it said 'Rank in England and Wales' beside '12 of 752')
     welsh_only = t["ward_values"].query("indicator_id == 'household_deprivation_any'")
