@@ -113,12 +113,12 @@ def report_downloads(code: str) -> None:
 
     pdf, html = st.columns(2)
     pdf.download_button(
-        "Download report (PDF, A4)", data=lambda: report_file(code, "pdf"), file_name=report_file_name(code, "pdf"),
+        "Download report", data=lambda: report_file(code, "pdf"), file_name=report_file_name(code, "pdf"),
         mime="application/pdf", on_click="ignore", key=f"report_pdf_{code}", icon=":material/picture_as_pdf:",
-        help="Ranks, bands and evidence for the five factors, every indicator against its comparators, a plain-language summary, methods and sources.",
+        help="The area report as an A4 PDF: ranks, bands and evidence for the five factors, every indicator against its comparators, a plain-language summary, methods and sources.",
     )
     html.download_button(
-        "Report as a web page (HTML)", data=lambda: report_file(code, "html"), file_name=report_file_name(code, "html"),
+        "HTML version", data=lambda: report_file(code, "html"), file_name=report_file_name(code, "html"),
         mime="text/html", on_click="ignore", key=f"report_html_{code}", icon=":material/description:",
         help="The same report as one HTML file that opens offline in any browser and prints to A4.",
     )
