@@ -72,8 +72,9 @@ def report_file(code: str, extension: str) -> bytes:
 
 
 def report_file_name(code: str, extension: str) -> str:
+    """Named from the atlas alone: an LA profile must not wait for the ward comparisons to name its report."""
     a = atlas()
-    return area_report.report_file_name(a.names.get(code, code), code, report_tables().snapshot_date, extension)
+    return area_report.report_file_name(a.names.get(code, code), code, area_report.snapshot_date(a.sources), extension)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,13 @@ REPORT_NEIGHBOURS = "ons_global"
 FACTOR_KEYS = [*[str(n) for n in FACTORS], "composite"]
 
 
+def snapshot_date(sources: pd.DataFrame) -> str:
+    """The day the snapshot's sources were retrieved (the latest retrieval): the report's date and its file name's."""
+    retrieved = sources.get("retrieved", pd.Series(dtype=str)).dropna().astype(str)
+    retrieved = retrieved[retrieved.str.match(r"\d{4}-\d{2}-\d{2}")]
+    return max(retrieved) if len(retrieved) else "undated"
+
+
 class UnknownArea(KeyError):
     """A code that is no LA or ward of this atlas: said in one line, without KeyError's quotes."""
 
@@ -47,10 +54,7 @@ class ReportTables:
 
     @cached_property
     def snapshot_date(self) -> str:
-        """The day the snapshot's sources were retrieved (the latest retrieval): the report's date and its file name's."""
-        retrieved = self.atlas.sources.get("retrieved", pd.Series(dtype=str)).dropna().astype(str)
-        retrieved = retrieved[retrieved.str.match(r"\d{4}-\d{2}-\d{2}")]
-        return max(retrieved) if len(retrieved) else "undated"
+        return snapshot_date(self.atlas.sources)
 
     @cached_property
     def areas(self) -> pd.DataFrame:
