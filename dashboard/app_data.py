@@ -62,8 +62,7 @@ def report_tables() -> ReportTables:
 def _report_file(stamp: str, code: str, extension: str) -> bytes:
     from reports import render
 
-    report = build_report(code, _report_tables(stamp))
-    return render.report_pdf(report) if extension == "pdf" else render.report_html(report).encode("utf-8")
+    return render.report_bytes(build_report(code, _report_tables(stamp)), extension)
 
 
 def report_file(code: str, extension: str) -> bytes:

@@ -52,6 +52,13 @@ class ReportTables:
     def from_atlas(cls, atlas: Atlas) -> "ReportTables":
         return cls(atlas=atlas, wards=ward_comparisons(atlas))
 
+    def compute_all(self) -> "ReportTables":
+        """Work out every lookup now (the static site does, before its workers fork, so they share them)."""
+        for name, member in vars(type(self)).items():
+            if isinstance(member, cached_property):
+                getattr(self, name)
+        return self
+
     @cached_property
     def snapshot_date(self) -> str:
         return snapshot_date(self.atlas.sources)

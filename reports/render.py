@@ -19,6 +19,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from reports.summary import finite
 from vocabulary import FACTORS
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -70,13 +71,6 @@ def report_css() -> str:
 # ---- small formatting helpers ----------------------------------------------------------------------------------
 
 
-def _finite(value) -> bool:
-    try:
-        return math.isfinite(float(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def _n(value: float) -> str:
     """An SVG coordinate, rounded to 1 decimal with no trailing zero: pages stay small."""
     text = f"{float(value):.1f}".rstrip("0").rstrip(".")
@@ -88,7 +82,7 @@ def _count(value) -> str:
 
 
 def _area(km2: float, level: str) -> str:
-    if not _finite(km2):
+    if not finite(km2):
         return ""
     return f"{km2:,.0f} km²" if level == "lad" or km2 >= 100 else f"{km2:,.1f} km²"
 
@@ -99,7 +93,7 @@ def _area(km2: float, level: str) -> str:
 def sparkline(values: Sequence[float], *, label: str, width: int = 60, height: int = 16) -> Markup:
     """A tiny line of a series, oldest on the left, its latest value a dot; '' for fewer than two finite values.
     The y scale is the series' own range: it shows the shape of the change, the trend text beside it the values."""
-    points = [(i, float(v)) for i, v in enumerate(values) if _finite(v)]
+    points = [(i, float(v)) for i, v in enumerate(values) if finite(v)]
     if len(points) < 2:
         return Markup("")
     pad = 2.0
@@ -150,7 +144,7 @@ def rank_band_chart(rows: Iterable[RankRow], *, label: str) -> Markup:
     for k, row in enumerate(rows):
         y = top + row_h * k + row_h / 2
         parts.append(f'<text x="0" y="{_n(y + 4)}">{escape(row.label)}</text>')
-        if not (_finite(row.rank) and _finite(row.n) and row.n >= 1):
+        if not (finite(row.rank) and finite(row.n) and row.n >= 1):
             parts.append(f'<text x="{left}" y="{_n(y + 4)}" fill="#333" font-style="italic">{escape(row.text or "not ranked")}</text>')
             continue
 
@@ -160,7 +154,7 @@ def rank_band_chart(rows: Iterable[RankRow], *, label: str) -> Markup:
         parts.append(f'<line x1="{left}" y1="{_n(y)}" x2="{right}" y2="{_n(y)}" stroke="#555" stroke-width="1"/>')
         parts.append(f'<line x1="{left}" y1="{_n(y - 4)}" x2="{left}" y2="{_n(y + 4)}" stroke="#555" stroke-width="1"/>')
         parts.append(f'<line x1="{right}" y1="{_n(y - 4)}" x2="{right}" y2="{_n(y + 4)}" stroke="#555" stroke-width="1"/>')
-        if _finite(row.low) and _finite(row.high):
+        if finite(row.low) and finite(row.high):
             x1, x2 = float(x(row.low)), float(x(row.high))
             if x2 - x1 < 1:  # a band of one rank still shows
                 x1, x2 = x1 - 0.5, x2 + 0.5
@@ -177,7 +171,7 @@ def rank_band_chart(rows: Iterable[RankRow], *, label: str) -> Markup:
 def _rank_rows(report) -> list[RankRow]:
     rows = []
     for f in report.factors:
-        ranked = _finite(f.get("rank")) and _finite(f.get("n_areas")) and int(f["n_areas"]) > 0
+        ranked = finite(f.get("rank")) and finite(f.get("n_areas")) and int(f["n_areas"]) > 0
         # The chart says the rank as the table does (the report's rank_text), without the band the bar shows.
         text = str(f.get("rank_text") or "").split(" (")[0] if ranked else "not ranked"
         if ranked and f.get("kind") == "single indicator":
@@ -305,6 +299,11 @@ def site_methods_html(*, lad_methods: list[str], ward_methods: list[str], source
     """The static site's one methods page, which every area page links instead of repeating it."""
     return _environment().get_template("site_methods.html.j2").render(
         lad_methods=lad_methods, ward_methods=ward_methods, sources=sources, snapshot_date=snapshot_date, css_href=css_href)
+
+
+def report_bytes(report, extension: str) -> bytes:
+    """The report as the file a reader downloads: 'pdf' or 'html' (UTF-8). The app and `cli.py report` both call this."""
+    return report_pdf(report) if extension == "pdf" else report_html(report).encode("utf-8")
 
 
 def report_pdf(report) -> bytes:

@@ -177,8 +177,7 @@ def _stage(staging: Path, tables: ReportTables, codes: list[str], boundaries: Pa
     (staging / METHODS_PAGE).write_text(methods_html(tables), encoding="utf-8")
     _TABLES, _BUILT = tables, frozenset(codes)
     # The per-area splits are made before the fork, so every worker shares them instead of making its own.
-    for name in ("lad_values_by", "lad_benchmarks_by", "ward_scores_by", "ward_benchmarks_by", "ward_values_by", "ward_similar_by", "wards_by_lad", "ward_score_series", "spreads", "catalogue", "primary_sources", "sources_by_id"):
-        getattr(tables, name)
+    tables.compute_all()
     # A PDF takes about 2 s and a page about 0.1 s: areas with a PDF go in small chunks, so the bar moves evenly.
     jobs = []
     for level in ("lad", "ward"):

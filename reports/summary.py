@@ -11,6 +11,7 @@ tests recompute it. The rules, in order:
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -87,8 +88,16 @@ def _value(value: float, unit: str) -> str:
     return f"{number} ({unit})" if unit else number
 
 
-def _finite(*values) -> bool:
-    return all(v is not None and isinstance(v, (int, float, np.floating, np.integer)) and np.isfinite(v) for v in values)
+def finite(*values) -> bool:
+    """Every value is a finite number (None, NaN and text that is no number are not): the one check the summary and
+    the renderer both use on report fields that may be missing."""
+    def one(value) -> bool:
+        try:
+            return math.isfinite(float(value))
+        except (TypeError, ValueError):
+            return False
+
+    return all(one(v) for v in values)
 
 
 def sentences(report, tables) -> list[Sentence]:
@@ -135,19 +144,19 @@ def standing(report) -> list[Sentence]:
                     f"ranked {_n(f['rank'])} of {_n(f['n_areas'])} {_nation(report, f)}.")
             out.append(Sentence("standing", text, {"factor": f["factor"], "rank": f["rank"], "n": f["n_areas"], "value": f["value"]}))
             continue
-        if not _finite(f["rank"]):
+        if not finite(f["rank"]):
             reason = f.get("missing_reason") or f.get("measure") or "too few indicators with a value"
             out.append(Sentence("standing", f"{label} has no score: {str(reason).removeprefix('no score: ')}.", {"factor": f["factor"]}))
             continue
         rank, n = f["rank"], int(f["n_areas"])
-        band = f" (band {_n(f['rank_low'])}–{_n(f['rank_high'])})" if _finite(f["rank_low"], f["rank_high"]) else ""
+        band = f" (band {_n(f['rank_low'])}–{_n(f['rank_high'])})" if finite(f["rank_low"], f["rank_high"]) else ""
         text = f"{label} ranks {_n(rank)} of {_n(n)} {_nation(report, f)}{band}, in the {FIFTHS[int(fifth_of(rank, n))]}"
         facts = {"factor": f["factor"], "rank": rank, "n": n, "rank_low": f["rank_low"], "rank_high": f["rank_high"]}
         groups = []
-        if _finite(f["region_rank"]) and f["region_n"] > 1:
+        if finite(f["region_rank"]) and f["region_n"] > 1:
             groups.append(f"{place_in_group(f['region_rank'], f['region_n'])} {_group_members(report)} ({_n(f['region_rank'])} of {_n(f['region_n'])})")
             facts.update(group_rank=f["region_rank"], group_n=f["region_n"])
-        if _finite(f["similar_rank"]) and f["similar_n"] > 1:
+        if finite(f["similar_rank"]) and f["similar_n"] > 1:
             groups.append(f"{place_in_group(f['similar_rank'], f['similar_n'])} {similar_group} ({_n(f['similar_rank'])} of {_n(f['similar_n'])})")
             facts.update(similar_rank=f["similar_rank"], similar_n=f["similar_n"])
         text += ("; " + " and ".join(groups)) if groups else ""
@@ -169,11 +178,11 @@ def change(report, tables) -> list[Sentence]:
     moves = []
     for i in _scored(report):
         trend = i["trend"]
-        if len(trend) < 2 or i["series_break"] or not _finite(trend[-1], trend[-2]):
+        if len(trend) < 2 or i["series_break"] or not finite(trend[-1], trend[-2]):
             continue
         delta = (trend[-1] - trend[-2]) * SIGN[i["polarity"]]
         spread = _spread(report, tables, i["indicator_id"])
-        moves.append({"indicator": i, "delta": delta, "size": abs(trend[-1] - trend[-2]) / spread if _finite(spread) and spread > 0 else 0.0})
+        moves.append({"indicator": i, "delta": delta, "size": abs(trend[-1] - trend[-2]) / spread if finite(spread) and spread > 0 else 0.0})
     scores_note = Sentence("change", "The factor scores have one edition (this one), so no change of rank is reported; indicators are compared with their own previous period.", {})
     if not moves:
         return [scores_note, Sentence("change", "No scored indicator here has an earlier comparable period.", {"n": 0})]
@@ -202,7 +211,7 @@ def furthest(report, tables) -> list[Sentence]:
     gaps = []
     for i in _scored(report):
         spread = _spread(report, tables, i["indicator_id"])
-        if not _finite(i["value"], i["region_value"], spread) or spread <= 0:
+        if not finite(i["value"], i["region_value"], spread) or spread <= 0:
             continue
         gaps.append((abs(i["value"] - i["region_value"]) / spread, i))
     if not gaps:
@@ -221,8 +230,8 @@ def furthest(report, tables) -> list[Sentence]:
 def limits(report) -> list[Sentence]:
     """What the evidence cannot say."""
     out = []
-    factors = [f for f in report.factors if f["factor"] != "composite" and _finite(f["rank"])]
-    proxied = [f for f in factors if _finite(f.get("proxy_share")) and f["proxy_share"] >= MOSTLY_PROXY]
+    factors = [f for f in report.factors if f["factor"] != "composite" and finite(f["rank"])]
+    proxied = [f for f in factors if finite(f.get("proxy_share")) and f["proxy_share"] >= MOSTLY_PROXY]
     if proxied:
         shares = and_join([f"{f['proxy_share']:.0%}" for f in proxied])
         out.append(Sentence("limits", f"Factor{'s' if len(proxied) > 1 else ''} {and_join([f['factor'] for f in proxied])} "
@@ -234,17 +243,17 @@ def limits(report) -> list[Sentence]:
         oldest = and_join([f"factor {f['factor']} from {year_of(f['period_oldest'])}" for f in dated])
         out.append(Sentence("limits", f"Some evidence is dated: the oldest data behind {oldest} is more than {DATED_YEARS} years "
                             f"older than this snapshot ({report.snapshot_date}).", {"factors": [f["factor"] for f in dated]}))
-    wide = [f for f in factors if _finite(f["rank_low"], f["rank_high"]) and (f["rank_high"] - f["rank_low"]) > WIDE_BAND_SHARE * f["n_areas"]]
+    wide = [f for f in factors if finite(f["rank_low"], f["rank_high"]) and (f["rank_high"] - f["rank_low"]) > WIDE_BAND_SHARE * f["n_areas"]]
     if wide:
         bands = and_join([f"factor {f['factor']} ({_n(f['rank_low'])}–{_n(f['rank_high'])})" for f in wide])
         out.append(Sentence("limits", f"The rank band is wide for {bands}: more than a quarter of the {_area_word(report)} ranked, "
                             "so the rank is uncertain.", {"factors": [f["factor"] for f in wide]}))
-    inherited = [f for f in factors if _finite(f.get("inherited_share")) and f["inherited_share"] > 0]
+    inherited = [f for f in factors if finite(f.get("inherited_share")) and f["inherited_share"] > 0]
     if inherited:
         out.append(Sentence("limits", f"Part of factor{'s' if len(inherited) > 1 else ''} {and_join([f['factor'] for f in inherited])} is "
                             "inherited from a larger area (a county, community safety partnership or police force area), so it does not "
                             f"tell this {'LA' if report.level == 'lad' else 'ward'} apart from its neighbours.", {"factors": [f["factor"] for f in inherited]}))
-    unranked = [f for f in report.factors if f["factor"] != "composite" and not _finite(f["rank"])]
+    unranked = [f for f in report.factors if f["factor"] != "composite" and not finite(f["rank"])]
     if unranked:
         out.append(Sentence("limits", f"No score for factor{'s' if len(unranked) > 1 else ''} {and_join([f['factor'] for f in unranked])}.",
                             {"factors": [f["factor"] for f in unranked]}))
