@@ -1,12 +1,13 @@
 """Cohesion Atlas: the Streamlit entry point; builds the navigation and runs the chosen page."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import streamlit as st
 
 from dashboard.accessible import GLOBAL_CSS
-from dashboard.page_table import DEFAULT_PAGE, PAGE_TABLE
+from dashboard.page_table import DEFAULT_PAGE, FLOOR_ENV, FLOOR_PAGE, PAGE_TABLE
 
 # The icon is a bundled file: a ":material/...:" page icon makes the browser fetch it from the web, and the app is offline.
 st.set_page_config(page_title="Cohesion Atlas", page_icon=str(Path(__file__).resolve().parent / "static" / "favicon.png"), layout="wide")
@@ -18,6 +19,9 @@ st.html(GLOBAL_CSS)
 # serves it at its own path too, so a deep link to /map opens the map rather than "Page not found".
 PAGES = [st.Page(p.file, title=p.title, icon=p.icon, url_path="" if p.default else p.url_path, default=p.default) for p in PAGE_TABLE]
 PAGES.append(st.Page(DEFAULT_PAGE.file, title=DEFAULT_PAGE.title, icon=DEFAULT_PAGE.icon, url_path=DEFAULT_PAGE.url_path, visibility="hidden"))
+
+if os.environ.get(FLOOR_ENV):
+    PAGES.append(st.Page(FLOOR_PAGE.file, title=FLOOR_PAGE.title, icon=FLOOR_PAGE.icon, url_path=FLOOR_PAGE.url_path, visibility="hidden"))
 
 page = st.navigation(PAGES)
 st.sidebar.caption(

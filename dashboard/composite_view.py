@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 
+from dashboard import figures, scopes
+from dashboard.frame_memo import per_frames
+from dashboard.measure_labels import area_label
+from scoring import reweight
 from scoring.reweight import BUILDER_BAND_NOTE
 from scoring.scores import BAND_NOTE
 
@@ -35,3 +40,19 @@ def band_comparison(rank_low, rank_high, published_low, published_high) -> str:
 
 
 BAND_METHODS_NOTE = f"Two bands, two methods. Weight band (this page): {BUILDER_BAND_NOTE} Published band (Area profile, Map, exports): {BAND_NOTE}"
+
+
+@per_frames(max_entries=64)  # as many weightings as the builder's cache held before
+def shift_table(prepared: reweight.Prepared, indicator_weights: tuple[tuple[str, float], ...], factor_weights: tuple[tuple[int, float], ...], names: dict[str, str], welsh: dict[str, str], small_areas: frozenset[str]) -> pd.DataFrame:
+    """Every LA's rank at equal and at the chosen weights (as sorted tuples), named, with its small-population note."""
+    shift = reweight.rank_shift(prepared, dict(indicator_weights), dict(factor_weights), draws=reweight.BUILDER_DRAWS)
+    table = shift.reset_index().rename(columns={"index": "area_code"})
+    table["area_name"] = [area_label(c, names, welsh) for c in table["area_code"]]
+    table["note"] = [scopes.small_note(c, small_areas) for c in table["area_code"]]
+    return table
+
+
+@per_frames(max_entries=64)
+def shift_chart(prepared: reweight.Prepared, indicator_weights: tuple, factor_weights: tuple, names: dict[str, str], welsh: dict[str, str], small_areas: frozenset[str], source_line: str, highlight: str | None) -> go.Figure:
+    table = shift_table(prepared, indicator_weights, factor_weights, names, welsh, small_areas)
+    return figures.rank_shift_chart(table, source_line=source_line, highlight=highlight)

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 import vocabulary as vocab
+from dashboard.frame_memo import per_frames
 
 # orjson (if ever installed) is slower than json on big nested figures; pin the engine once, here.
 pio.json.config.default_engine = "json"
@@ -55,6 +56,7 @@ def legend_title(unit: str, polarity: str) -> str:
     return "<br>".join(textwrap.wrap(unit, 18)) + f"<br><i>{direction}</i>"
 
 
+@per_frames
 def trend_chart(series: pd.DataFrame, periods: list[str], breaks: list[tuple[str, str]], *, unit: str, source_line: str, title: str | None = None, highlight: str | None = None, y_title: str | None = None, reverse_y: bool = False, height: int = 420) -> go.Figure:
     """series: period, series, value. Lines are cut at each break, and each break is a dashed line with its reason."""
     order = {p: i for i, p in enumerate(periods)}
@@ -91,6 +93,7 @@ def trend_chart(series: pd.DataFrame, periods: list[str], breaks: list[tuple[str
     return add_source(fig, source_line, width=120, below=34)
 
 
+@per_frames
 def factor_profile_chart(summary: pd.DataFrame, *, source_line: str, height: int = 300) -> go.Figure:
     """National rank of each factor (1 = best, shown on the right) with its 5th-95th percentile rank band."""
     rows = summary[summary["factor"] != "composite"].iloc[::-1]
@@ -133,6 +136,7 @@ def factor_profile_chart(summary: pd.DataFrame, *, source_line: str, height: int
     return add_source(fig, source_line, width=80, below=44, left=left - 4)
 
 
+@per_frames
 def compare_chart(long: pd.DataFrame, *, source_line: str, height: int = 340) -> go.Figure:
     """long: area, factor_name, score, rank_text, optionally evidence. One marker per area per factor (higher score = better)."""
     fig = go.Figure()
@@ -157,6 +161,7 @@ def compare_chart(long: pd.DataFrame, *, source_line: str, height: int = 340) ->
     return add_source(fig, source_line, width=120, below=44)
 
 
+@per_frames
 def rank_shift_chart(table: pd.DataFrame, *, source_line: str, highlight: str | None = None, height: int = 460) -> go.Figure:
     """table: area_code, area_name, equal_rank, rank, rank_low, rank_high. Above the diagonal = moved up under your weights."""
     data = table.dropna(subset=["rank", "equal_rank"])

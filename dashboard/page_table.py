@@ -31,5 +31,10 @@ PAGE_TABLE = (
 # page is also registered, hidden from the menu, at its own path, so every page opens at the path this table gives it.
 DEFAULT_PAGE = next(page for page in PAGE_TABLE if page.default)
 
+# The benchmark's floor: one small plotly chart in the app's own shell, served by the same server and front, so a page's
+# time is divided by what any page of this app costs. Registered (hidden) only where the benchmark sets FLOOR_ENV.
+FLOOR_PAGE = PageSpec("floor", "benchmarks/floor_page.py", "Floor (benchmark)", ":material/speed:")
+FLOOR_ENV = "ATLAS_BENCHMARK_FLOOR"
+
 # url path -> page file, for st.page_link, st.switch_page and AppTest.
 PAGES = {page.url_path: page.file for page in PAGE_TABLE}

@@ -6,6 +6,9 @@ import textwrap
 import numpy as np
 import pandas as pd
 
+import vocabulary as vocab
+from dashboard import figures
+from dashboard.frame_memo import per_frames
 from dashboard.measure_labels import fmt_value, position_text, sort_periods
 from dashboard.scopes import evidence_text
 from dashboard.source_lines import scored_at, source_texts
@@ -39,6 +42,7 @@ FLAG_NOTE = (
 )
 
 
+@per_frames
 def factor_note(catalogue: pd.DataFrame, factor: int) -> str:
     """What a factor's evidence cannot say (e.g. factor 5 rests on proxies and dated data), as its declarations state it."""
     if "factor_note" not in catalogue:
@@ -67,6 +71,7 @@ def group_band(area: str, members: list[str], ranks: pd.Series, low: float, high
     return float((others < low).sum() + 1), float((others < high).sum() + 1)
 
 
+@per_frames
 def factor_summary(
     area: str,
     method: str,
@@ -125,6 +130,7 @@ def factor_summary(
     return pd.DataFrame(rows)
 
 
+@per_frames
 def similar_left_out(area: str, areas: pd.DataFrame, neighbours: pd.DataFrame, neighbour_kind: str, scope: str) -> list[str]:
     """The area's similar areas that its group ranks leave out: in scope 'country', those in the other country, whose
     scores are on another footing (factor_summary drops them). Empty in the common scope, or when all share its country."""
@@ -135,6 +141,7 @@ def similar_left_out(area: str, areas: pd.DataFrame, neighbours: pd.DataFrame, n
     return [c for c in similar if country.get(c) != country.get(area)]
 
 
+@per_frames
 def indicator_rows(
     area: str,
     comparator: str,
@@ -207,6 +214,7 @@ def in_scores_text(row: dict, scope: str, level: str = "lad") -> str:
     return "yes"
 
 
+@per_frames
 def scope_note(catalogue: pd.DataFrame, scope: str, country: str) -> str:
     """What the scores of an LA of this country leave out in this scope ('' when nothing needs saying)."""
     scored = catalogue[scored_at(catalogue, "lad") & (catalogue["factor"] > 0)]
@@ -230,7 +238,39 @@ def scope_note(catalogue: pd.DataFrame, scope: str, country: str) -> str:
     return ""
 
 
+@per_frames
 def unavailable_for_country(catalogue: pd.DataFrame, country: str) -> pd.DataFrame:
     """Indicators published only for the other country (e.g. England-only for a Welsh LA)."""
     other = "E" if country == "W" else "W"
     return catalogue[catalogue["countries"] == other][["indicator_id", "title", "factor"]]
+
+
+@per_frames
+def factor_chart(area: str, method: str, lad_scores: pd.DataFrame, areas: pd.DataFrame, neighbours: pd.DataFrame, neighbour_kind: str, scope: str, source_line: str):
+    """The factor-rank chart of factor_summary's rows, kept with them so a rerun reuses the figure."""
+    return figures.factor_profile_chart(factor_summary(area, method, lad_scores, areas, neighbours, neighbour_kind, scope), source_line=source_line)
+
+
+@per_frames
+def indicator_tables(area: str, comparator: str, lad_values: pd.DataFrame, benchmarks: pd.DataFrame, catalogue: pd.DataFrame, sources: pd.DataFrame, source_text: dict[str, str], scope: str, comparator_label: str, position_column: str) -> tuple[tuple[int, pd.DataFrame, tuple[str, ...]], ...]:
+    """The profile's indicator tables, one per factor tab (1-5, then context): (factor, the rows as shown, their indicator ids)."""
+    rows = indicator_rows(area, comparator, lad_values, benchmarks, catalogue, sources, source_text, scope=scope)
+    present = set(rows["factor"]) if len(rows) else set()
+    tables = []
+    for number in (n for n in (1, 2, 3, 4, 5, 0) if n in present):
+        block = rows[rows["factor"] == number]
+        shown = pd.DataFrame(
+            {
+                "Indicator": [vocab.proxy_title(t, proxy) for t, proxy in zip(block["title"], block["proxy"])],
+                "Value": block["value_text"],
+                "Unit": block["unit"],
+                "Period": block["period"],
+                comparator_label: block["comparator_text"],
+                "Flag": block["flag"],
+                position_column: block["position"],
+                "Trend": block["trend"],
+                "In scores": block["in_scores"],
+            }
+        )
+        tables.append((number, shown, tuple(block["indicator_id"])))
+    return tuple(tables)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dashboard.frame_memo import per_frames
 from dashboard.source_lines import scored_at
 from scoring.scores import BAND_NOTE, SMALL_POPULATION
 from vocabulary import COUNTRY_NAMES, FACTORS, MIN_WARD_INDICATORS, WARD_SCOPE
@@ -147,6 +148,7 @@ def small_note(code: str, small: frozenset[str] | set[str]) -> str:
     return SMALL_POPULATION_TEXT if code in small else ""
 
 
+@per_frames
 def factor_correlations(coherence: pd.DataFrame | None, scope: str, country: str | None = None, level: str = "lad") -> pd.DataFrame:
     """Each factor's Spearman correlation with the ethnic-minority share, the IMD and the WIMD in one universe:
     scope ew_common (E+W), or scope country for the given country ('E' or 'W'). Empty if the audit is missing."""
@@ -166,6 +168,7 @@ def universe_label(scope: str, country: str, level: str = "lad") -> str:
     return f"{word} of {COUNTRY_NAMES.get(country, country)} on its own indicators"
 
 
+@per_frames
 def coherence_tables(coherence: pd.DataFrame | None, catalogue: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(factors, indicators) of the coherence audit, labelled for the Methodology page: per universe, each factor's
     Cronbach's alpha and its correlations with demography and deprivation; each indicator's item-rest correlation

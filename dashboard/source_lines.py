@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from dashboard.frame_memo import per_frames
 from dashboard.measure_labels import catalogue_row, is_score, mid_sentence, score_factor
 from vocabulary import COUNTRY_NAMES, DEFAULT_SCOPE, METHOD_LABELS
 
@@ -44,6 +45,11 @@ def primary_sources(indicator_id: str, catalogue: pd.DataFrame) -> list[str]:
 
 def named_sources(source_ids, sources: pd.DataFrame) -> SourceLine:
     """Each source once, as 'title (publisher)', with the licences they carry (period left to the caller)."""
+    return _named_sources(tuple(source_ids), sources)
+
+
+@per_frames
+def _named_sources(source_ids: tuple[str, ...], sources: pd.DataFrame) -> SourceLine:
     by_id = sources.set_index("source_id")
     parts, licences = [], []
     for sid in dict.fromkeys(source_ids):
@@ -91,6 +97,7 @@ def scope_indicators(catalogue: pd.DataFrame, scope: str, level: str = "lad", co
     return rows
 
 
+@per_frames
 def score_source_line(
     measure: str, method: str, catalogue: pd.DataFrame, sources: pd.DataFrame, scope: str = DEFAULT_SCOPE, level: str = "lad",
     country: str | None = None, factors=None,

@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from dashboard import figures
+from dashboard.frame_memo import per_frames
 from dashboard.measure_labels import catalogue_row, sort_periods
 from scoring.benchmarks import comparator_values
 from vocabulary import COUNTRY_NAMES, WALES_CODE
 
 
+@per_frames
 def series_breaks(catalogue: pd.DataFrame, indicator_id: str, periods: list[str]) -> list[tuple[str, str]]:
     """The indicator's declared series breaks (period, why) that fall among these periods, from the catalogue table."""
     row = catalogue_row(catalogue, indicator_id)
@@ -19,11 +23,13 @@ def series_breaks(catalogue: pd.DataFrame, indicator_id: str, periods: list[str]
     return [(period, why) for period, why in declared if period in present]
 
 
+@per_frames
 def edition_note(catalogue: pd.DataFrame, indicator_id: str) -> str:
     row = catalogue_row(catalogue, indicator_id)
     return str(row.get("edition_note") or "") if row else ""
 
 
+@per_frames
 def lad_population(lad_values: pd.DataFrame) -> pd.Series:
     """Census 2021 residents per LA, from the population_size_log indicator (log10 residents)."""
     rows = lad_values[lad_values["indicator_id"] == "population_size_log"]
@@ -34,6 +40,7 @@ def _first(values: pd.Series) -> float:
     return float(values.iloc[0]) if len(values) else np.nan
 
 
+@per_frames
 def comparator_series(
     indicator_values: pd.DataFrame,
     area: str,
@@ -71,6 +78,7 @@ def comparator_series(
     return result.sort_values(["series", "period"], key=lambda s: s.map(order) if s.name == "period" else s).reset_index(drop=True)
 
 
+@per_frames
 def rank_series(indicator_values: pd.DataFrame, area: str, polarity: str) -> pd.DataFrame:
     """The LA's rank among all LAs holding a value, per period (1 = best; for context, 1 = highest)."""
     out = []
@@ -81,3 +89,35 @@ def rank_series(indicator_values: pd.DataFrame, area: str, polarity: str) -> pd.
     frame = pd.DataFrame(out, columns=["period", "rank", "n_areas"])
     order = {p: i for i, p in enumerate(sort_periods(frame["period"]))}
     return frame.sort_values("period", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class TrendView:
+    figure: object  # plotly Figure
+    table: pd.DataFrame  # the chart's values, one row per period
+    series_names: frozenset[str]
+
+
+@per_frames
+def trend_view(atlas, measure: str, lad: str, comparator: str, show: str, neighbour_kind: str | None, source_line: str) -> TrendView:
+    """The Trends page's chart and table for one LA and indicator: its values against its region, country and similar
+    areas (show='value'), or its rank among LAs each period (show='rank')."""
+    row = catalogue_row(atlas.catalogue, measure)
+    values = atlas.indicator_values(measure, "lad")
+    periods = atlas.periods_for(measure, "lad")
+    breaks = series_breaks(atlas.catalogue, measure, periods)
+    name = atlas.names[lad]
+    if show == "rank":
+        ranks = rank_series(values, lad, row["polarity"])
+        series = ranks.assign(series=name, value=ranks["rank"])[["period", "series", "value"]]
+        fig = figures.trend_chart(series, periods, breaks, unit="rank", source_line=source_line, highlight=name, y_title="rank among LAs (1 = best)", reverse_y=True,
+                                  title=f"{row['title']}: rank of {name}")
+        table = ranks.rename(columns={"period": "Period", "rank": "Rank (1 = best)", "n_areas": "LAs ranked"})
+    else:
+        series = comparator_series(values, lad, atlas.areas, atlas.population, atlas.neighbours if neighbour_kind else None, neighbour_kind)
+        if comparator == "country":
+            series = series[~series["series"].str.startswith("Region:")]
+        fig = figures.trend_chart(series, periods, breaks, unit=row["unit"], source_line=source_line, highlight=name, title=f"{row['title']}: {name}")
+        table = series.pivot_table(index="period", columns="series", values="value", sort=False).reindex([p for p in periods if p in set(series["period"])])
+        table = table.reset_index().rename(columns={"period": "Period"})
+    return TrendView(fig, table, frozenset(series["series"]))

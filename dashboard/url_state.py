@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 
+from dashboard.frame_memo import per_frames
 from vocabulary import DEFAULT_SCOPE, SCOPE_LABELS, SCOPES, SCORE_PERIOD
 
 DEFAULT_LAD = "E08000025"  # Birmingham: the largest authority, in England, with ward-level data
@@ -47,6 +48,7 @@ def check_area(raw, areas: pd.DataFrame, default: str, *, allow_ward: bool = Tru
     return code, None
 
 
+@per_frames
 def areas_index(areas: pd.DataFrame) -> dict[str, str]:
     return dict(zip(areas["area_code"], areas["level"]))
 

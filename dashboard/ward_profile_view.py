@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from areas.reliability import MIN_BEST_FIT_SHARE, MIN_LSOAS
+from dashboard.frame_memo import per_frames
 from dashboard.measure_labels import and_join, area_label, catalogue_row, fmt_value, mid_sentence, position_text, rank_text, unit_suffix
 from dashboard.profile_view import in_scores_text
 from dashboard.scopes import evidence_text
@@ -23,6 +24,7 @@ WARD_NOT_COMPARED = (
 LOW_RELIABILITY_MARK = "⚠ low reliability"
 
 
+@per_frames
 def wards_of(lad: str, areas: pd.DataFrame) -> list[str]:
     """The ward codes of one LA, by English name."""
     wards = areas[(areas["level"] == "ward") & (areas["parent_code"] == lad)]
@@ -42,6 +44,7 @@ def rests_on_text(n_small_areas, best_fit_share) -> tuple[str, bool]:
     return (f"{text} · {LOW_RELIABILITY_MARK}" if low else text), low
 
 
+@per_frames
 def ward_reliability_row(ward: str, reliability: pd.DataFrame) -> dict | None:
     """The ward's row of ward_reliability (n_lsoa, n_oa, best_fit_share, low_reliability, reliability_note), if held."""
     if reliability is None or reliability.empty:
@@ -56,6 +59,7 @@ def rests_on_counts(reliability: dict) -> str:
     return f"{n_oa} output area{'s' if n_oa != 1 else ''}, {n_lsoa} best-fit LSOA{'s' if n_lsoa != 1 else ''}"
 
 
+@per_frames
 def ward_single_indicators(ward: str, ward_scores: pd.DataFrame) -> dict[str, int]:
     """indicator_id -> factor for the ward's factors that rest on a single indicator (shown under the factor's name)."""
     if "single_indicator" not in ward_scores:
@@ -64,12 +68,14 @@ def ward_single_indicators(ward: str, ward_scores: pd.DataFrame) -> dict[str, in
     return {i: int(f) for i, f in zip(mine["single_indicator"], mine["factor"])}
 
 
+@per_frames
 def ward_scored_factors(ward: str, method: str, ward_scores: pd.DataFrame) -> list[str]:
     """The factors with a score for this ward, which its composite covers."""
     mine = ward_scores[(ward_scores["area_code"] == ward) & (ward_scores["method"] == method) & ward_scores["score"].notna()]
     return [f for f in (str(n) for n in FACTORS) if f in set(mine["factor"])]
 
 
+@per_frames
 def ward_factor_rows(ward: str, method: str, ward_scores: pd.DataFrame, ward_benchmarks: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     """The five factors and the composite for one ward: a score ranked among its country's wards (with its band), or
     for a factor resting on one indicator that indicator's value and rank, labelled 'single indicator', never a score;
@@ -109,6 +115,7 @@ def ward_factor_rows(ward: str, method: str, ward_scores: pd.DataFrame, ward_ben
     return pd.DataFrame(rows)
 
 
+@per_frames
 def ward_indicator_rows(
     ward: str,
     ward_benchmarks: pd.DataFrame,
@@ -160,6 +167,7 @@ def ward_indicator_rows(
     return pd.DataFrame(rows)
 
 
+@per_frames
 def similar_ward_rows(ward: str, neighbours: pd.DataFrame, areas: pd.DataFrame, names: dict[str, str], welsh: dict[str, str]) -> pd.DataFrame:
     """The ward's similar wards, nearest first: rank, code, name (Welsh too where it has one) and LA."""
     if "kind" not in neighbours:
@@ -187,6 +195,7 @@ def similar_wards_note(country: str) -> str:
     )
 
 
+@per_frames
 def ward_lookup_note(sources: pd.DataFrame, ward_values: pd.DataFrame, n_wards: int) -> str:
     """The page note on ward figures: the geography source's own caveat on the derived lookup, and how many wards it leaves empty."""
     caveat = sources.set_index("source_id")["caveats"].get("geography", "") if len(sources) else ""

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import measure_labels, profile_view, scopes, source_lines, ward_profile_view
+from dashboard.frame_memo import per_frames
 from dashboard.tables import Atlas, WardComparisons, ward_comparisons
 from outputs.downloads import download_name
 from reports import summary
@@ -26,6 +27,7 @@ REPORT_NEIGHBOURS = "ons_global"
 FACTOR_KEYS = [*[str(n) for n in FACTORS], "composite"]
 
 
+@per_frames
 def snapshot_date(sources: pd.DataFrame) -> str:
     """The day the snapshot's sources were retrieved (the latest retrieval): the report's date and its file name's."""
     retrieved = sources.get("retrieved", pd.Series(dtype=str)).dropna().astype(str)

@@ -1,12 +1,11 @@
 """Compare page: two to six LAs side by side across the five factors and every indicator."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 import vocabulary as vocab
 from dashboard import app_data as data
-from dashboard import compare_view, controls, figures, measure_labels, scopes, source_lines, url_state
+from dashboard import compare_view, controls, figures, scopes, source_lines, url_state
 from scoring.scores import COMPOSITE_CAVEAT
 
 a = data.atlas()
@@ -30,23 +29,7 @@ if len(chosen) < 2:
     st.stop()
 controls.publish("areas", "compare_areas", chosen)
 
-scores = a.scores_for("lad", scope)
-scores = scores[(scores["method"] == method) & scores["area_code"].isin(chosen)]
-long = pd.DataFrame(
-    {
-        "area": scores["area_code"].map(a.label),
-        "code": scores["area_code"],
-        "factor": scores["factor"],
-        "factor_name": scores["factor"].map(vocab.FACTOR_SHORT),
-        "score": scores["score"],
-        "rank_text": [measure_labels.rank_text(r, lo, hi, int(n)) for r, lo, hi, n in zip(scores["rank"], scores["rank_low"], scores["rank_high"], scores["n_areas"])],
-        # "274/308 (266–293)": six areas' ranks side by side fit a 1366 px screen
-        "rank_compact": [measure_labels.rank_text(r, lo, hi, int(n), compact=True) for r, lo, hi, n in zip(scores["rank"], scores["rank_low"], scores["rank_high"], scores["n_areas"])],
-        "evidence": [scopes.evidence_text(r) for r in scores.to_dict("records")],
-    }
-)
-long["order"] = long["code"].map({c: i for i, c in enumerate(chosen)})
-long = long.sort_values(["order", "factor"])
+long = compare_view.factor_rows(chosen, a.scores_for("lad", scope), method, a.names, a.welsh)
 line = source_lines.score_source_line("composite", method, a.catalogue, a.sources, scope)
 st.plotly_chart(figures.compare_chart(long, source_line=line.text()), key="compare_chart", config={"displaylogo": False})
 controls.source_caption(line)

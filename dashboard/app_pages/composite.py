@@ -6,7 +6,7 @@ import streamlit as st
 
 import vocabulary as vocab
 from dashboard import app_data as data
-from dashboard import composite_view, controls, figures, measure_labels, scopes, source_lines, url_state
+from dashboard import composite_view, controls, measure_labels, scopes, source_lines, url_state
 from scoring import reweight
 from scoring.scores import BAND_NOTE, COMPOSITE_CAVEAT
 
@@ -55,9 +55,10 @@ with c2:
     indicator_weights = {}
     with st.expander("Indicator weights within each factor (0-3; 1 = equal)"):
         tabs = st.tabs([f"Factor {n}" for n in vocab.FACTOR_NUMBERS])
+        factor_of = prepared.factor
         for tab, number in zip(tabs, vocab.FACTOR_NUMBERS):
             with tab:
-                for ind in [i for i in indicator_ids if prepared.factor[i] == number]:
+                for ind in [i for i in indicator_ids if factor_of[i] == number]:
                     key = f"composite_iw_{ind}"
                     controls.bind("iw", key, parsed_iw.get(ind, 1.0))
                     only = prepared.countries_of(ind)
@@ -72,10 +73,8 @@ if sum(factor_weights.values()) == 0:
     st.warning("All factor weights are 0, so there is no composite. Give at least one factor a weight.")
     st.stop()
 
-shift = data.rank_shift(data.data_stamp(), method, scope, tuple(sorted(changed.items())), tuple(sorted(factor_weights.items())))
-table = shift.reset_index().rename(columns={"index": "area_code"})
-table["area_name"] = table["area_code"].map(a.label)
-table["note"] = [scopes.small_note(c, a.small_areas) for c in table["area_code"]]
+weights = (prepared, tuple(sorted(changed.items())), tuple(sorted(factor_weights.items())), a.names, a.welsh, a.small_areas)
+table = composite_view.shift_table(*weights)
 country_of = a.lads.set_index("area_code")["country"]
 score_line = source_lines.score_source_line("composite", method, a.catalogue, a.sources, scope)  # the same indicators and licences
 line = source_lines.SourceLine(
@@ -84,7 +83,7 @@ line = source_lines.SourceLine(
     licence=score_line.licence,
 )
 
-st.plotly_chart(figures.rank_shift_chart(table, source_line=line.text(), highlight=lad), key="composite_chart", config={"displaylogo": False})
+st.plotly_chart(composite_view.shift_chart(*weights, line.text(), lad), key="composite_chart", config={"displaylogo": False})
 controls.source_caption(line)
 whole_numbers = {c: st.column_config.NumberColumn(format="%d") for c in composite_view.RANK_COLUMNS.values()}
 with st.expander("The chart as a table: every LA's rank at equal and at your weights"):

@@ -1,12 +1,11 @@
 """Data and export page: filter indicator values or factor scores, preview, and download CSV, XLSX (with metadata) or GeoJSON."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 import vocabulary as vocab
 from dashboard import app_data as data
-from dashboard import controls, measure_labels, scopes, source_lines, url_state
+from dashboard import controls, export_view, measure_labels, scopes, source_lines, url_state
 from outputs import downloads
 
 a = data.atlas()
@@ -67,51 +66,8 @@ with e2:
     controls.publish("areas", "data_areas", chosen_areas)
 
 # ---- the selection (filters run on the cached tables, outside the cache)
-level_areas = a.areas[a.areas["level"] == level]
-if chosen_areas:
-    keep = set(chosen_areas) if level == "lad" else set(level_areas[level_areas["parent_code"].isin(chosen_areas)]["area_code"])
-else:
-    keep = None
-if dataset == "values":
-    frames = []
-    latest = dict(zip(catalogue["indicator_id"], catalogue["latest_period"]))
-    for ind in use_inds:
-        block = a.indicator_values(ind, level)
-        if period == "latest":
-            held = a.periods_for(ind, level)
-            block = block[block["period"] == (latest.get(ind) if latest.get(ind) in held else (held[-1] if held else ""))]
-        elif period != "all":
-            block = block[block["period"] == period]
-        if keep is not None:
-            block = block[block["area_code"].isin(keep)]
-        frames.append(block)
-    rows = pd.concat(frames, ignore_index=True) if frames else a.values.iloc[0:0]
-    rows = rows.merge(catalogue[["indicator_id", "title", "unit"]], on="indicator_id", how="left")
-    rows = downloads.with_provenance(rows, catalogue, a.sources)
-    export_ids = rows["indicator_id"].unique().tolist()
-else:
-    rows = a.scores_for(level, score_scope)
-    if method != "both":
-        rows = rows[rows["method"] == method]
-    if chosen_factors:
-        rows = rows[rows["factor"].isin([str(f) for f in chosen_factors if f] + ["composite"])]
-    if keep is not None:
-        rows = rows[rows["area_code"].isin(keep)]
-    rows = rows.assign(
-        evidence=[scopes.evidence_text(r) for r in rows.to_dict("records")],
-        note=[scopes.small_note(c, a.small_areas) for c in rows["area_code"]],
-        source_id="cohesion_atlas (derived from the indicators listed in the metadata)",
-        licence="derived from OGL v3.0 / Open Parliament Licence v3.0 data",
-    )
-    in_scope = source_lines.scope_indicators(catalogue, score_scope, level)
-    if chosen_factors:
-        in_scope = in_scope[in_scope["factor"].isin(chosen_factors)]
-    export_ids = in_scope["indicator_id"].tolist()
-rows = rows.reset_index(drop=True)
-rows.insert(1, "area_name", rows["area_code"].map(a.names))
-rows.insert(2, "area_name_welsh", rows["area_code"].map(a.welsh).fillna(""))
-if level == "ward":
-    rows.insert(3, "local_authority", rows["area_code"].map(a.parent_of).map(a.names))
+export = export_view.export_rows(a, dataset, level, method, score_scope, chosen_factors, use_inds, period, chosen_areas)
+rows, export_ids = export.rows, export.indicator_ids
 
 st.markdown(f"**{len(rows):,} rows** · {rows['area_code'].nunique():,} areas" + (f" · {rows['indicator_id'].nunique()} indicators" if "indicator_id" in rows else ""))
 if dataset == "scores":
@@ -121,10 +77,10 @@ if dataset == "scores":
         + "n_areas is how many areas the rank is out of; period_oldest–period_newest, proxy_share and inherited_share say how strong the evidence is"
         + (f"; {' and '.join(sorted(a.names[c] for c in a.small_areas))} have a {scopes.SMALL_POPULATION_TEXT} (small_population, note)." if level == "lad" and a.small_areas else ".")
     )
-st.dataframe(downloads.plain_numbers(rows.head(1000)), hide_index=True, height=300, key="data_preview")  # as the downloads write them
+st.dataframe(export.preview, hide_index=True, height=300, key="data_preview")  # as the downloads write them
 if len(rows) > 1000:
     st.caption("Preview shows the first 1,000 rows; the downloads hold them all.")
-definitions, used_sources = downloads.selection_metadata(export_ids, catalogue, a.sources)
+definitions, used_sources = export.definitions, export.sources
 st.caption(
     "Every export carries its provenance: CSV rows name their source and licence; the XLSX has a 'metadata' sheet with "
     "definitions, sources, licences and retrieved dates; each GeoJSON feature gives the area's Welsh name and each value's "

@@ -1,12 +1,11 @@
 """Methodology and sources page: the methodology generated from the catalogue, every source with licence and retrieved date, the five factors' origin, the coherence audit."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 import vocabulary as vocab
 from dashboard import app_data as data
-from dashboard import profile_view, scopes
+from dashboard import methodology_view, profile_view, scopes
 from reports import summary
 from scoring.scores import COMPOSITE_CAVEAT
 
@@ -28,12 +27,9 @@ with tab_method:
     st.markdown("\n".join(f"{n}. {rule}" for n, rule in enumerate(summary.RULES, 1)))
 
 with tab_sources:
-    sources = a.sources.copy()
-    sources["used by"] = sources["source_id"].map(
-        lambda sid: ", ".join(a.catalogue[a.catalogue["source_id"].str.split(", ").map(lambda ids: sid in ids)]["indicator_id"])
-    )
+    sources = methodology_view.sources_table(a.sources, a.catalogue)
     st.dataframe(
-        sources[["source_id", "title", "publisher", "licence", "licence_url", "landing_page", "published", "vintage", "retrieved", "geography", "caveats", "used by", "optional"]],
+        sources,
         hide_index=True,
         key="methodology_sources",
         column_config={
@@ -52,16 +48,8 @@ with tab_factors:
         "The five factors come from the 2012 national integration strategy, *Creating the conditions for integration* "
         "(Department for Communities and Local Government). The atlas measures each with published indicators:"
     )
-    counts = a.catalogue[a.catalogue["scored"]].groupby("factor")["indicator_id"].count()
     st.dataframe(
-        pd.DataFrame(
-            {
-                "Factor": list(vocab.FACTORS),
-                "Name": list(vocab.FACTORS.values()),
-                "Scored indicators": [int(counts.get(n, 0)) for n in vocab.FACTORS],
-                "Proxy indicators": [int(a.catalogue[(a.catalogue["factor"] == n) & a.catalogue["proxy"]].shape[0]) for n in vocab.FACTORS],
-            }
-        ),
+        methodology_view.factor_counts(a.catalogue),
         hide_index=True,
         key="methodology_factors",
     )
@@ -102,9 +90,8 @@ with tab_coherence:
         )
 
 with tab_catalogue:
-    columns = ["indicator_id", "title", "factor", "polarity", "unit", "levels", "periods", "countries", "proxy", "proxy_reason", "scored", "unscored_reason", "source_id", "caveats"]
     st.dataframe(
-        a.catalogue[[c for c in columns if c in a.catalogue.columns]],
+        methodology_view.catalogue_table(a.catalogue),
         hide_index=True,
         key="methodology_catalogue",
     )

@@ -10,7 +10,7 @@ import streamlit as st
 
 import vocabulary as vocab
 from dashboard import app_data as data
-from dashboard import controls, figures, measure_labels, profile_view, scopes, source_lines, ward_profile_view
+from dashboard import controls, measure_labels, profile_view, scopes, source_lines, ward_profile_view
 from dashboard.page_table import PAGES
 from scoring.scores import BAND_NOTE, COMPOSITE_CAVEAT
 
@@ -285,7 +285,8 @@ st.caption(f"{scope_text} Ranks are out of the LAs with a score for that factor.
 left, right = st.columns([1.15, 1.4])
 with left:
     if len(summary):
-        st.plotly_chart(figures.factor_profile_chart(summary, source_line=score_line.text()), key="profile_factors", config={"displaylogo": False})
+        chart = profile_view.factor_chart(lad, method, a.scores_for("lad", scope), a.areas, a.neighbours, kind, scope, score_line.text())
+        st.plotly_chart(chart, key="profile_factors", config={"displaylogo": False})
 with right:
     similar_label = "ONS similar areas" if kind == "ons_global" else "our similar areas"
     own_country = "In Wales" if me["country"] == "W" else "In England"
@@ -346,32 +347,19 @@ with st.expander(f"{measure_labels.sentence_start(similar_label)} ({len(neighbou
 
 # ---- every indicator
 st.markdown(f"#### Indicators against {measure_labels.mid_sentence(profile_view.COMPARATORS[comparator])}")
-rows = profile_view.indicator_rows(lad, comparator, a.level_values("lad"), a.benchmarks, a.catalogue, a.sources, a.source_text, scope=scope)
 comparator_label = {
     "region": me["region_name"] if me["country"] == "E" else "Wales",
     "country": country,
     "ons_neighbours": "ONS similar areas (median)",
     "atlas_neighbours": "our similar areas (median)",
 }[comparator]
-factor_tabs = [n for n in (1, 2, 3, 4, 5, 0) if n in set(rows["factor"])] if len(rows) else []
-tabs = st.tabs([f"Factor {n}" if n else "Context" for n in factor_tabs]) if factor_tabs else []
-for tab, number in zip(tabs, factor_tabs):
+position_column = f"Position in {country}"
+tables = profile_view.indicator_tables(
+    lad, comparator, a.level_values("lad"), a.benchmarks, a.catalogue, a.sources, a.source_text, scope, comparator_label, position_column
+)
+tabs = st.tabs([f"Factor {n}" if n else "Context" for n, _, _ in tables]) if tables else []
+for tab, (number, shown_rows, indicator_ids) in zip(tabs, tables):
     with tab:
-        block = rows[rows["factor"] == number]
-        position_column = f"Position in {country}"
-        shown_rows = pd.DataFrame(
-            {
-                "Indicator": [vocab.proxy_title(t, proxy) for t, proxy in zip(block["title"], block["proxy"])],
-                "Value": block["value_text"],
-                "Unit": block["unit"],
-                "Period": block["period"],
-                comparator_label: block["comparator_text"],
-                "Flag": block["flag"],
-                position_column: block["position"],
-                "Trend": block["trend"],
-                "In scores": block["in_scores"],
-            }
-        )
         # Sized so every column fits the 1366 px screen, the commonest council laptop; the sources are the line below.
         st.dataframe(
             shown_rows,
@@ -389,7 +377,7 @@ for tab, number in zip(tabs, factor_tabs):
                 "In scores": st.column_config.TextColumn(width=60),
             },
         )
-        st.caption(source_lines.sources_line(block["indicator_id"], a.catalogue, a.sources))
+        st.caption(source_lines.sources_line(indicator_ids, a.catalogue, a.sources))
         if tab_note := profile_view.factor_note(a.catalogue, number):
             st.caption(tab_note)
 st.caption(

@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import app_data as data
-from dashboard import controls, figures, measure_labels, profile_view, scopes, source_lines, trends_view, url_state
+from dashboard import controls, measure_labels, profile_view, scopes, source_lines, trends_view, url_state
 from scoring.benchmarks import COMPARATOR_METHOD
 
 a = data.atlas()
@@ -30,28 +30,14 @@ with c4:
     show = controls.choose("show", "trends_show", "Show", ["value", "rank"], "value", what="view", format_func={"value": "Values", "rank": "Rank among LAs"}.get, widget="radio")
 
 row = measure_labels.catalogue_row(a.catalogue, measure)
-values = a.indicator_values(measure, "lad")
 periods = a.periods_for(measure, "lad")
 breaks = trends_view.series_breaks(a.catalogue, measure, periods)
 line = source_lines.source_line(measure, f"{periods[0]} to {periods[-1]}", a.catalogue, a.sources)
 name = a.names[lad]
+view = trends_view.trend_view(a, measure, lad, comparator, show, profile_view.NEIGHBOUR_KINDS.get(comparator) if show == "value" else None, line.text())
+fig, table = view.figure, view.table
 
-if show == "rank":
-    ranks = trends_view.rank_series(values, lad, row["polarity"])
-    series = ranks.assign(series=name, value=ranks["rank"])[["period", "series", "value"]]
-    fig = figures.trend_chart(series, periods, breaks, unit="rank", source_line=line.text(), highlight=name, y_title="rank among LAs (1 = best)", reverse_y=True,
-                              title=f"{row['title']}: rank of {name}")
-    table = ranks.rename(columns={"period": "Period", "rank": "Rank (1 = best)", "n_areas": "LAs ranked"})
-else:
-    kind = profile_view.NEIGHBOUR_KINDS.get(comparator)
-    series = trends_view.comparator_series(values, lad, a.areas, a.population, a.neighbours if kind else None, kind)
-    if comparator == "country":
-        series = series[~series["series"].str.startswith("Region:")]
-    fig = figures.trend_chart(series, periods, breaks, unit=row["unit"], source_line=line.text(), highlight=name, title=f"{row['title']}: {name}")
-    table = series.pivot_table(index="period", columns="series", values="value", sort=False).reindex([p for p in periods if p in set(series["period"])])
-    table = table.reset_index().rename(columns={"period": "Period"})
-
-if name not in set(series["series"]):
+if name not in view.series_names:
     st.info(f"{a.label(lad)} has no value for this indicator ({ {'E': 'England only', 'W': 'Wales only'}.get(row['countries'], 'not published for this area') }). Comparators are still shown.")
 st.plotly_chart(fig, key="trends_chart", config={"displaylogo": False})
 controls.source_caption(line)
