@@ -15,7 +15,7 @@ from collections import OrderedDict
 
 import pandas as pd
 
-MAX_ENTRIES = 256  # per function: e.g. 256 LA profiles' indicator rows, a few MB
+MAX_ENTRIES = 1024  # per function: every LA's profile tables (318) and a thousand wards', some tens of MB in all
 SMALL_DICT = 64  # a dict this small is an argument made for the call (keyed by value); a larger one is a lookup of the atlas
 
 

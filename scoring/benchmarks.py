@@ -36,7 +36,9 @@ def comparator_values(frame: pd.DataFrame, group: pd.Series, population: pd.Seri
         ratio = _scale(frame)
         sums = frame.groupby(group)[["numerator", "denominator"]].sum()
         return ratio * sums["numerator"] / sums["denominator"]
-    weights = frame["area_code"].map(population).fillna(0)
+    # As floats even for no rows: pandas 3 maps an empty text column to text, and a value times text raises (the trends
+    # of a Welsh LA for an England-only indicator compare an empty Wales).
+    weights = frame["area_code"].map(population).fillna(0).astype(float)
     present = frame["value"].notna() & (weights > 0)
     weighted = (frame["value"] * weights)[present].groupby(group[present]).sum()
     return weighted / weights[present].groupby(group[present]).sum()
