@@ -7,6 +7,8 @@
     python cli.py report CODE --format pdf|html --out FILE
                                    the area report of one LA or ward
     python cli.py site OUTDIR      the static site: an index with search and a report page for every LA and ward
+    python cli.py serve [--replicas N] [--port P] [--site DIR]
+                                   the production front: nginx in front of N Streamlit replicas, until Ctrl-C
 """
 from __future__ import annotations
 
@@ -126,6 +128,12 @@ def cmd_site(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from serving import front
+
+    return front.serve(replicas=args.replicas, port=args.port, address=args.address, site_dir=args.site, env={"ATLAS_DATA_DIR": str(args.data_dir.resolve())})
+
+
 def cmd_sources(args: argparse.Namespace) -> int:
     for module in all_modules():
         source = module.SOURCE
@@ -159,6 +167,12 @@ def parser() -> argparse.ArgumentParser:
     site.add_argument("--pdf", choices=("none", "lad", "all"), default="lad", help="which pages get a PDF beside them (default: %(default)s; 'all' adds 7,588 ward PDFs, about 70 min more on 2 cores)")
     site.add_argument("--workers", type=int, default=None, help="processes (default: up to 2)")
     site.set_defaults(func=cmd_site)
+    serve = commands.add_parser("serve", help="the production front: nginx in front of N Streamlit replicas (cookie affinity, websockets, precompressed assets)")
+    serve.add_argument("--replicas", type=int, default=None, metavar="N", help="Streamlit processes behind nginx (default: one per CPU core)")
+    serve.add_argument("--port", type=int, default=8080, metavar="P", help="nginx's port (default: %(default)s)")
+    serve.add_argument("--address", default="127.0.0.1", help="where nginx listens (default: %(default)s, this machine only; 0.0.0.0 for the network)")
+    serve.add_argument("--site", type=Path, metavar="DIR", help="also serve the static site written by `python cli.py site DIR`, under /site/")
+    serve.set_defaults(func=cmd_serve)
     sources = commands.add_parser("sources", help="list the source ids")
     sources.set_defaults(func=cmd_sources)
     return top

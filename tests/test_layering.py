@@ -10,7 +10,7 @@ from pathlib import Path
 from conftest import ROOT
 
 # The flow, as the folders show it (README "Layout").
-PACKAGES = ("data_sources", "areas", "indicators", "scoring", "pipeline", "outputs", "dashboard", "reports")
+PACKAGES = ("data_sources", "areas", "indicators", "scoring", "pipeline", "outputs", "dashboard", "reports", "serving")
 TOP_MODULES = ("app", "cli", "settings", "vocabulary")
 STREAMLIT_ALLOWED = {"app.py"}
 STREAMLIT_ALLOWED_DIRS = {"dashboard"}
