@@ -107,19 +107,65 @@ def geometry() -> Geometry:
     return _load_geometry(data_stamp())
 
 
-@st.cache_resource(max_entries=2, show_spinner="Preparing the national ward layer…")
-def _static_ward_layer(stamp: str) -> Path | None:
-    """The national ward layer the build wrote beside the tables, published (copied, never recomputed) to static/ where
-    the app serves it by URL; None when the build wrote none."""
+@dataclass(frozen=True)
+class MapLayers:
+    """What the maps draw besides values, with no geometry: the published layers (None where static/ could not be
+    written: the maps then embed their outlines), each LA's ward codes in the table's order, and the lon/lat boxes
+    that frame a map (per LA, and per LA's wards). national: the national ward layer's file, or None."""
+
+    published: geojson.MapLayers | None
+    ward_codes: dict[str, tuple[str, ...]]
+    ward_bounds: dict[str, tuple[float, float, float, float]]
+    lad_bounds: dict[str, tuple[float, float, float, float]]
+    national: Path | None
+
+
+@st.cache_resource(max_entries=2, show_spinner="Preparing the map layers…")
+def _map_layers(stamp: str) -> MapLayers:
+    """Publishes the processed folder's map layers to static/ (a no-op when they are already there: the names are
+    content hashes), so a fresh clone's maps work; reads the codes and bounds from the tables' boundaries."""
+    import geopandas as gpd
+
+    folder = Path(stamp.rsplit(":", 1)[0])
+    national = settings.STATIC_DIR / geojson.WARD_LAYER
     try:
-        return geojson.publish_ward_layer(Path(stamp.rsplit(":", 1)[0]), settings.STATIC_DIR)
-    except OSError:
-        target = settings.STATIC_DIR / geojson.WARD_LAYER
-        return target if target.exists() else None
+        published = geojson.publish_map_layers(folder, settings.STATIC_DIR)
+        built_national = (folder / geojson.WARD_LAYER).exists()
+    except OSError:  # static/ read-only: embed the outlines rather than point at files that may not match the tables
+        published, built_national = None, True  # the national map can only point at the file already served
+    lad = gpd.read_parquet(folder / "boundaries_lad.parquet")
+    wards = gpd.read_parquet(folder / "boundaries_ward.parquet")
+    return MapLayers(
+        published=published,
+        ward_codes={parent: tuple(block) for parent, block in wards.groupby("parent_code", sort=True)["area_code"]},
+        ward_bounds=maps.bounds_by_parent(wards),
+        lad_bounds={code: tuple(float(x) for x in g.bounds) for code, g in zip(lad["area_code"], lad.geometry)},
+        national=national if built_national and national.exists() else None,
+    )
+
+
+def map_layers() -> MapLayers:
+    return _map_layers(data_stamp())
+
+
+def lad_layer() -> str | dict:
+    """The LA map's layer: the published file's URL, or the embedded GeoJSON when it could not be published."""
+    published = map_layers().published
+    return maps.layer_url(published.lad) if published is not None else geometry().lad
+
+
+def ward_layer(lad: str) -> str | dict:
+    """One LA's ward layer: the published file's URL, or the embedded GeoJSON (empty for an LA without wards)."""
+    published = map_layers().published
+    if published is not None and lad in published.wards:
+        return maps.layer_url(published.wards[lad])
+    return geometry().wards_by_lad.get(lad, {"type": "FeatureCollection", "features": []})
 
 
 def static_ward_layer() -> Path | None:
-    return _static_ward_layer(data_stamp())
+    """The national ward layer the build wrote beside the tables, published (copied, never recomputed) to
+    static/wards_ew.geojson where the app serves it by URL; None when there is none."""
+    return map_layers().national
 
 
 @st.cache_resource(max_entries=8, show_spinner="Normalising indicators…")

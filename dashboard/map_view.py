@@ -210,3 +210,14 @@ def union_bounds(bounds: dict[str, tuple[float, float, float, float]], codes) ->
     """The lon/lat box around the areas `codes` (bounds: area_code -> (minx, miny, maxx, maxy))."""
     boxes = np.array([bounds[c] for c in codes], dtype=float)
     return (float(boxes[:, 0].min()), float(boxes[:, 1].min()), float(boxes[:, 2].max()), float(boxes[:, 3].max()))
+
+
+def compact_text_columns(table: pd.DataFrame, max_share: float = 0.1) -> pd.DataFrame:
+    """Text columns with few distinct values (a rank's set, the evidence, a note) as categories: sent to the browser as
+    one dictionary of their values, not once per row (a third of the Map page's websocket bytes, as the same table)."""
+    out = table.copy()
+    for column in out.columns:
+        values = out[column]
+        if (values.dtype == object or pd.api.types.is_string_dtype(values)) and values.nunique(dropna=True) <= max(1, max_share * len(values)):
+            out[column] = values.astype("category")
+    return out

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from dashboard.map_view import ColourCentre
 
 MAP_STYLE = "white-bg"  # no tiles: draws with no internet and no tile server
-STATIC_WARD_URL = f"app/static/{WARD_LAYER}"  # relative to the page, served by enableStaticServing
+STATIC_PREFIX = "app/static/"  # relative to the page: static/ served by enableStaticServing
+STATIC_WARD_URL = f"{STATIC_PREFIX}{WARD_LAYER}"
 EW_BOUNDS = (-6.42, 49.86, 1.77, 55.82)
 MAP_HEIGHT = 520
 # The chart's width in the main column of a 1366 px screen with the sidebar open: 906 px in headless chromium, less a
@@ -48,8 +49,13 @@ LAYER_VALUES, LAYER_NO_VALUE, LAYER_SINGLE = "values", "no_value", "single_indic
 LAYER_LOW_RELIABILITY, LAYER_LOW_RELIABILITY_CASING = "low_reliability", "low_reliability_casing"
 
 
+def layer_url(path: str) -> str:
+    """The URL of a published layer file (outputs.geojson.MapLayers' paths, relative to static/)."""
+    return f"{STATIC_PREFIX}{path}"
+
+
 def collections_by_parent(boundaries: pd.DataFrame) -> dict[str, dict]:
-    """Ward GeoJSON per LAD code (wards carry parent_code)."""
+    """Ward GeoJSON per LAD code (wards carry parent_code), for a map that embeds its outlines."""
     return {
         parent: feature_collection(block["area_code"], block.geometry)
         for parent, block in boundaries.groupby("parent_code", sort=True)
@@ -87,7 +93,7 @@ def hover_unit(unit: str) -> str:
 
 def _choropleth(
     frame: pd.DataFrame,
-    geojson,
+    geojson: str | dict,
     *,
     unit: str,
     polarity: str,
@@ -113,6 +119,8 @@ def _choropleth(
     link for wards whose factor rests on a single indicator, drawn in taupe with their own hover (an indicator's value
     never goes on a score's colour scale). centre: where a diverging scale is centred, its symmetric half-range and the
     range drawn (None: the scale runs from the lowest value to the highest, as a sequential context scale should).
+    geojson: the layer's URL, given to every trace (plotly.js fetches it once, caches it, and draws only the features
+    a trace locates), or a GeoJSON dict embedded in the figure (each layer then holds only its own outlines).
 
     data[0] is always the coloured trace (one location per area with a value); the grey and outline layers follow it.
     """
@@ -124,7 +132,8 @@ def _choropleth(
         geojson=geojson,
         featureidkey="properties.area_code",
         locations=frame["area_code"].to_numpy(),
-        z=frame["value"].to_numpy(dtype=float),
+        # Single precision: the colours cannot tell the difference, and the figure sends half the bytes per area.
+        z=frame["value"].to_numpy(dtype=np.float32),
         customdata=customdata,
         hovertemplate=hover,
         marker={"line": {"width": 0.4, "color": "#ffffff"}, "opacity": 0.9},
@@ -199,16 +208,23 @@ def _title(title: str | None, subtitle: str) -> dict | None:
     return out
 
 
+# Plotly's JSON writes every non-ASCII character as a six-byte escape: the hover's separators are sent as ASCII (a
+# twentieth of the Map page's websocket bytes); names keep their own letters.
+HOVER_ASCII = str.maketrans({"·": "|", "–": "-", "—": "-"})
+
+
 def _customdata(frame: pd.DataFrame, area_word: str) -> tuple[np.ndarray | None, list[str]]:
     """The hover's per-area columns and its lines after the value. customdata keeps a fixed head: [0] name, [1] value
     text, [2] rank text, [3] detail when any area has one; link, when given, is last. A rank's set ('Wales') rides in
     the template when it is the same for every area, else in a column of its own."""
     if not len(frame):
         return None, [f"{area_word} rank %{{customdata[2]}}<br>"]
-    columns = [frame["area_name"].astype(str), frame["value_text"].astype(str), frame["rank_text"].astype(str)]
+    columns = [frame["area_name"].astype(str), frame["value_text"].astype(str), frame["rank_text"].astype(str).str.translate(HOVER_ASCII)]
     with_detail = "detail" in frame and frame["detail"].astype(bool).any()
+    # Where every area has a detail, its line break rides once in the template rather than once per area.
+    every_detail = with_detail and frame["detail"].fillna("").astype(bool).all()
     if with_detail:
-        columns.append(frame["detail"].fillna("").astype(str).map(lambda d: f"{d}<br>" if d else ""))
+        columns.append(frame["detail"].fillna("").astype(str).str.translate(HOVER_ASCII).map(lambda d: d if every_detail else (f"{d}<br>" if d else "")))
 
     def rank_line(where_column: str | None, rank_index: int, fallback: str) -> str:
         if where_column is None or where_column not in frame:
@@ -224,7 +240,7 @@ def _customdata(frame: pd.DataFrame, area_word: str) -> tuple[np.ndarray | None,
         columns.append(frame["national_rank"].astype(str))
         lines.append(rank_line("national_where", len(columns) - 1, "Rank"))
     if with_detail:
-        lines.append("%{customdata[3]}")
+        lines.append("%{customdata[3]}<br>" if every_detail else "%{customdata[3]}")
     if "link" in frame:
         columns.append(frame["link"].astype(str))
     return np.column_stack(columns), lines
@@ -311,20 +327,22 @@ def _legend_line(name: str, colour: str, width: float, *, group: str) -> go.Scat
     )
 
 
-def la_choropleth(frame, geojson, *, unit, polarity, source_line, source_short="", title=None, bounds=EW_BOUNDS, missing=None, centre=None, height=MAP_HEIGHT, width=MAP_FIGURE_WIDTH) -> go.Figure:
+def la_choropleth(frame, layer: str | dict, *, unit, polarity, source_line, source_short="", title=None, bounds=EW_BOUNDS, missing=None, centre=None, height=MAP_HEIGHT, width=MAP_FIGURE_WIDTH) -> go.Figure:
     """LAs, all of England and Wales by default (bounds frames a part, e.g. London, where `missing` draws the LAs
-    without a value grey rather than as a hole); geometry embedded (318 simplified outlines, well under 0.6 MB)."""
+    without a value grey rather than as a hole). layer: the LA layer's URL (layer_url of the published LA layer: the
+    figure carries values, never geometry, and the browser fetches the outlines once), or a GeoJSON dict to embed."""
     return _choropleth(
-        frame, geojson, unit=unit, polarity=polarity, source_line=source_line, source_short=source_short,
+        frame, layer, unit=unit, polarity=polarity, source_line=source_line, source_short=source_short,
         bounds=bounds, width=width, height=height, title=title, area_word="LA", missing=missing, centre=centre,
     )
 
 
-def ward_choropleth(frame, geojson, bounds, *, unit, polarity, source_line, source_short="", title=None, subtitle="", missing=None, lone=None, centre=None, height=MAP_HEIGHT, width=MAP_FIGURE_WIDTH) -> go.Figure:
-    """The wards of one LA; only that LA's outlines are embedded. Wards in `missing` are drawn grey, wards in `lone`
-    (a factor resting on a single indicator) taupe; wards with low_reliability get the outline layer."""
+def ward_choropleth(frame, layer: str | dict, bounds, *, unit, polarity, source_line, source_short="", title=None, subtitle="", missing=None, lone=None, centre=None, height=MAP_HEIGHT, width=MAP_FIGURE_WIDTH) -> go.Figure:
+    """The wards of one LA. layer: the URL of that LA's ward layer (layer_url of the published file), or a GeoJSON dict
+    to embed; bounds (bounds_by_parent, from the tables, never the layer) frame the map. Wards in `missing` are drawn
+    grey, wards in `lone` (a factor resting on a single indicator) taupe; wards with low_reliability get the outline layer."""
     return _choropleth(
-        frame, geojson, unit=unit, polarity=polarity, source_line=source_line, source_short=source_short,
+        frame, layer, unit=unit, polarity=polarity, source_line=source_line, source_short=source_short,
         bounds=bounds, width=width, height=height, title=title, area_word="ward", missing=missing, lone=lone, flag_width=FLAG_LINE_WIDTH, subtitle=subtitle,
         centre=centre,
     )

@@ -180,7 +180,9 @@ def test_la_map_hover_carries_evidence_and_the_small_population_note(tables, lad
     stored = scores[(scores["method"] == "robust_z") & (scores["factor"] == "2")].set_index("area_code")
     i = list(trace.locations).index("E09000001")
     assert trace.customdata[i][2].startswith(f"{int(stored.loc['E09000001', 'rank'])} of {stored.loc['E09000001', 'n_areas']}")
-    assert scopes.evidence_text(stored.loc["E09000001"]) in trace.customdata[i][3]
+    # The hover writes the evidence's separators in ASCII (plotly's JSON escapes every other character in six bytes).
+    assert scopes.evidence_text(stored.loc["E09000001"]).translate(maps.HOVER_ASCII) in trace.customdata[i][3]
+    assert "·" not in trace.customdata[i][3] and "–" not in trace.customdata[i][2]
     assert scopes.SMALL_POPULATION_TEXT in trace.customdata[i][3]
     j = list(trace.locations).index(CARDIFF)
     assert trace.customdata[j][2].startswith(f"{int(stored.loc[CARDIFF, 'rank'])} of 22")

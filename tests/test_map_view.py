@@ -50,8 +50,23 @@ def lads():
 
 
 @pytest.fixture(scope="module")
-def lad_geojson(lads):
-    return geojson.feature_collection(lads["area_code"], lads.geometry)
+def static(tmp_path_factory):
+    """The map layers published from the processed tables into a scratch static folder, as the app publishes them."""
+    folder = tmp_path_factory.mktemp("static")
+    return folder, geojson.publish_map_layers(PROCESSED, folder)
+
+
+@pytest.fixture(scope="module")
+def lad_geojson(static):
+    """The LA layer's URL, as the Map page passes it: the figure holds values, the browser fetches the outlines."""
+    return maps.layer_url(static[1].lad)
+
+
+def layer_codes(static, url: str) -> list[str]:
+    """The area codes of the features in the published file a figure's URL names."""
+    folder, _ = static
+    assert url.startswith(maps.STATIC_PREFIX), url
+    return [f["properties"]["area_code"] for f in json.loads((folder / url.removeprefix(maps.STATIC_PREFIX)).read_bytes())["features"]]
 
 
 def lad_scores(t, scope=vocab.DEFAULT_SCOPE):
@@ -104,7 +119,7 @@ def assert_framed(fig, bounds, what: str) -> None:
         assert max((right - left) / width, (bottom - top) / height) > 0.8, (what, chart_width, clear)
 
 
-def ward_map_of(t, wards, lad):
+def ward_map_of(t, wards, static, lad):
     """The LA's ward map as the Ward map page draws it: its country's deprivation index, the title and full source line."""
     indicator, period = ("wimd_score", "2019") if lad.startswith("W") else ("imd_average_score", "2025")
     mine = wards[wards["parent_code"] == lad]
@@ -115,19 +130,25 @@ def ward_map_of(t, wards, lad):
     row = measure_labels.catalogue_row(t["indicators"], indicator)
     bounds = maps.bounds_by_parent(mine)[lad]
     fig = maps.ward_choropleth(
-        frame, maps.collections_by_parent(mine)[lad], bounds, unit=row["unit"], polarity=row["polarity"],
+        frame, maps.layer_url(static[1].wards[lad]), bounds, unit=row["unit"], polarity=row["polarity"],
         source_line=source_line(t, indicator, period), title=f"Wards of {t['names'][lad]}: click a ward to open its profile",
     )
     return fig, bounds
 
 
 @pytest.mark.parametrize("lad", [BIRMINGHAM, BLACKPOOL, ROCHFORD, VALE_OF_GLAMORGAN], ids=["Birmingham", "Blackpool-tall", "Rochford-wide", "Vale-of-Glamorgan-wide"])
-def test_ward_map_frames_the_whole_la_with_a_margin(t, wards, lad):
-    fig, bounds = ward_map_of(t, wards, lad)
+def test_ward_map_frames_the_whole_la_with_a_margin(t, wards, static, lad):
+    fig, bounds = ward_map_of(t, wards, static, lad)
     assert_framed(fig, bounds, t["names"][lad])
     # the frame is the figure's: the colour bar sits in a right margin the fit allowed for, never widened by plotly
     assert fig.layout.margin.autoexpand is False and fig.layout.margin.r == maps.COLOUR_BAR_RESERVE
     assert fig.data[0].colorbar.x == 1.0 and fig.data[0].colorbar.xanchor == "left"
+    # every layer points at the LA's own published ward layer, which holds exactly its wards: no geometry in the figure
+    url = maps.layer_url(static[1].wards[lad])
+    assert {d.geojson for d in fig.data if d.type == "choroplethmap"} == {url} and f"/wards/{lad}-" in url
+    assert layer_codes(static, url) == list(wards.loc[wards["parent_code"] == lad, "area_code"])
+    assert set(fig.data[0].locations) <= set(layer_codes(static, url))
+    assert "coordinates" not in fig.to_json()
 
 
 def test_every_las_wards_fit_the_frame(t, wards):
@@ -258,7 +279,7 @@ def test_la_hover_names_the_country_a_score_is_ranked_within(t, lad_geojson):
 
 # ---------------------------------------------------------------- London
 
-def test_london_view_holds_exactly_the_33_boroughs_and_frames_them(t, lad_geojson, lads):
+def test_london_view_holds_exactly_the_33_boroughs_and_frames_them(t, lad_geojson, lads, static):
     areas = t["areas"]
     expected = set(areas.loc[(areas["level"] == "lad") & (areas["region_code"] == LONDON), "area_code"])
     boroughs = map_view.london_boroughs(areas)
@@ -272,15 +293,16 @@ def test_london_view_holds_exactly_the_33_boroughs_and_frames_them(t, lad_geojso
         source_line=source_line(t, "imd_average_score", "2025"), bounds=bounds, centre=centre, title="London's 33 boroughs",
     )
     trace = fig.data[0]
-    assert sorted(trace.locations) == boroughs and {f["properties"]["area_code"] for f in trace.geojson["features"]} == expected
+    # the figure points at the national LA layer and locates only the boroughs: plotly.js draws only those features
+    assert sorted(trace.locations) == boroughs and trace.geojson == lad_geojson and expected <= set(layer_codes(static, lad_geojson))
     assert tuple(lads[lads["area_code"].isin(expected)].total_bounds) == pytest.approx(bounds)
     assert_framed(fig, bounds, "London")
     # coloured on the scale of all LAs, so a colour reads the same as on the national map
     assert (trace.zmid, trace.zmin, trace.zmax) == (centre.value, centre.zmin, centre.zmax) and trace.zmid == pytest.approx(frame["value"].median())
-    assert figures.figure_bytes(fig) < 150_000
+    assert figures.figure_bytes(fig) < 30_000  # values only: the outlines are the static file
 
 
-def test_a_borough_without_a_value_is_grey_in_the_london_view_not_a_hole(t, lad_geojson):
+def test_a_borough_without_a_value_is_grey_in_the_london_view_not_a_hole(t, lad_geojson, static):
     boroughs = map_view.london_boroughs(t["areas"])
     frame = lad_frame(t, "composite")
     assert "E09000001" not in set(frame["area_code"])  # the City of London: too few of factor 1's indicators for a score
@@ -290,6 +312,7 @@ def test_a_borough_without_a_value_is_grey_in_the_london_view_not_a_hole(t, lad_
     grey = [d for d in fig.data if (d.meta or {}).get("layer") == maps.LAYER_NO_VALUE][0]
     assert list(grey.locations) == ["E09000001"] and grey.customdata[0][1] == "no value for this measure: a factor score is missing"
     assert set(fig.data[0].locations) | set(grey.locations) == set(boroughs)
+    assert grey.geojson == fig.data[0].geojson == lad_geojson and "E09000001" in layer_codes(static, grey.geojson)  # the same file
 
 
 # ---------------------------------------------------------------- the pages, as a shared link opens them

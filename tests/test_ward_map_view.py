@@ -209,7 +209,8 @@ def ward_map(t, lad, measure, values=None):
     held = lone(t, wm, lad)
     table = wv.table(local, held, wm, wv.national_rank_label(local, wm))
     missing = wv.missing_wards(codes, [*local["area_code"], *held["area_code"]], t["names"], t["welsh"], t["ward_reliability"])
-    fig = maps.ward_choropleth(local, {"type": "FeatureCollection", "features": []}, maps.EW_BOUNDS, unit=wm.unit, polarity=wm.polarity, source_line="Source: x · Period: 2019 · Licence: OGL v3.0", missing=missing, lone=held)
+    # The page passes the LA's published ward layer by URL; the figure never reads the file, so any URL of that form serves.
+    fig = maps.ward_choropleth(local, maps.layer_url(f"boundaries/wards/{lad}-00000000.geojson"), maps.EW_BOUNDS, unit=wm.unit, polarity=wm.polarity, source_line="Source: x · Period: 2019 · Licence: OGL v3.0", missing=missing, lone=held)
     return wm, local, table, fig
 
 

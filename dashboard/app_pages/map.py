@@ -9,7 +9,8 @@ from dashboard import controls, map_view, maps, measure_labels, scopes, source_l
 from scoring.scores import COMPOSITE_CAVEAT
 
 a = data.atlas()
-geo = data.geometry()
+# Values only: the outlines are a static file the browser fetches once by URL (data.lad_layer()).
+layers = data.map_layers()
 
 h1, h2 = st.columns([2.4, 1.6], vertical_alignment="bottom")
 with h2:
@@ -58,11 +59,12 @@ centre = map_view.colour_centre(measure, method, polarity, frame["value"])
 line = source_lines.measure_source_line(measure, period, method, a.catalogue, a.sources, scope)
 boroughs = map_view.london_boroughs(a.areas)
 shown = frame[frame["area_code"].isin(set(boroughs))].reset_index(drop=True) if london else frame
+layer = data.lad_layer()
 fig = maps.la_choropleth(
-    shown, maps.subset(geo.lad, boroughs) if london else geo.lad, unit=unit, polarity=polarity,
+    shown, maps.subset(layer, boroughs) if london else layer, unit=unit, polarity=polarity,
     source_line=f"{line.text()} · {source_lines.boundary_credit(a.sources)}",
     source_short=f"Source: {line.source[:90]}{'…' if len(line.source) > 90 else ''}",
-    bounds=map_view.union_bounds(geo.lad_bounds, boroughs) if london else maps.EW_BOUNDS, centre=centre,
+    bounds=map_view.union_bounds(layers.lad_bounds, boroughs) if london else maps.EW_BOUNDS, centre=centre,
     missing=map_view.missing_areas(measure, method, boroughs, shown, a.scores_for("lad", scope), a.names, a.welsh) if london else None,
     title="London's 33 boroughs, on the colour scale of all LAs: click one to open its profile" if london else None,
 )
@@ -116,6 +118,7 @@ with st.expander(f"{heading}, sorted by rank", expanded=london):
         columns["evidence"] = "Evidence (indicators · periods · proxy · inherited)"
     columns["note"] = "Note"
     table = shown.sort_values(["n_areas", "rank"], ascending=[False, True])[list(columns)].rename(columns=columns)
+    table = map_view.compact_text_columns(table)
     value_unit = map_view.SCORE_UNIT if measure_labels.is_score(measure) else unit
     st.dataframe(
         table, hide_index=True, height=300, key="map_table",

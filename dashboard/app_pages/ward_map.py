@@ -11,7 +11,7 @@ from dashboard import ward_map_view as wv
 from dashboard.page_table import PAGES
 
 a = data.atlas()
-geo = data.geometry()
+layers = data.map_layers()  # codes and bounds; the outlines are static files fetched by URL
 ward_scores = a.scores_for("ward", vocab.WARD_SCOPE)
 country_of = wv.country_of_wards(a.areas)
 
@@ -23,8 +23,7 @@ with c1:
     controls.publish("area", "wards_area", lad)
 lad_country = a.lads.set_index("area_code").at[lad, "country"]
 default_measure = wv.default_measure(lad_country, options, controls.shared("indicator"), a.catalogue)
-lad_wards = geo.wards_by_lad.get(lad, {"type": "FeatureCollection", "features": []})
-ward_codes = [f["properties"]["area_code"] for f in lad_wards["features"]]
+ward_codes = list(layers.ward_codes.get(lad, ()))
 resolved = wv.resolve_all(options, lad_country, ward_codes, catalogue=a.catalogue, ward_scores=ward_scores, periods=a.periods)
 
 with c2:
@@ -100,7 +99,7 @@ else:
     if local.empty:
         st.info(f"No ward in {lad_name} has a value for this measure (for example, England-only indicators in Wales). Choose another indicator.")
     fig = maps.ward_choropleth(
-        local, lad_wards, geo.ward_bounds.get(lad, maps.EW_BOUNDS), unit=wm.unit, polarity=wm.polarity,
+        local, data.ward_layer(lad), layers.ward_bounds.get(lad, maps.EW_BOUNDS), unit=wm.unit, polarity=wm.polarity,
         source_line=source_long, source_short=source_short, title=f"Wards of {lad_name}: click a ward to open its profile", subtitle=subtitle,
         missing=wv.missing_wards(ward_codes, [*local["area_code"], *lone["area_code"]], a.names, a.welsh, a.ward_reliability), lone=lone,
         centre=centre,
