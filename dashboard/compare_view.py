@@ -11,19 +11,31 @@ from dashboard.measure_labels import fmt_value
 
 
 @per_frames
+def latest_values(lad_values: pd.DataFrame, catalogue: pd.DataFrame) -> tuple[tuple[dict, dict[str, float]], ...]:
+    """Per catalogue row held at its latest period (in catalogue order): the row's fixed cells and its values by area
+    code, worked out once for every comparison instead of filtering lad_values per indicator per call."""
+    blocks = {key: block for key, block in lad_values.groupby(["indicator_id", "period"], sort=False)}
+    out = []
+    for ind in catalogue.itertuples():
+        block = blocks.get((ind.indicator_id, ind.latest_period))
+        if block is None or block.empty:
+            continue
+        values = dict(zip(block["area_code"], block["value"].tolist()))
+        out.append(({"indicator_id": ind.indicator_id, "factor": int(ind.factor), "indicator": ind.title, "unit": ind.unit, "period": ind.latest_period}, values))
+    return tuple(out)
+
+
+@per_frames
 def compare_table(codes: list[str], lad_values: pd.DataFrame, catalogue: pd.DataFrame, names: dict[str, str], *, as_text: bool = False) -> pd.DataFrame:
     """Indicators (rows) x areas (columns) at each indicator's latest period. as_text formats each value by its row's
     unit ('53.0', '£539.90'): one column holds many units, so no single number format fits it."""
     rows = []
-    for ind in catalogue.itertuples():
-        block = lad_values[(lad_values["indicator_id"] == ind.indicator_id) & (lad_values["period"] == ind.latest_period)]
-        if block.empty:
-            continue
-        by_code = block.set_index("area_code")["value"]
-        row = {"indicator_id": ind.indicator_id, "factor": int(ind.factor), "indicator": ind.title, "unit": ind.unit, "period": ind.latest_period}
+    for fixed, values in latest_values(lad_values, catalogue):
+        row = dict(fixed)
+        unit = fixed["unit"]
         for code in codes:
-            value = float(by_code[code]) if code in by_code.index else np.nan
-            row[names.get(code, code)] = fmt_value(value, ind.unit, missing="–") if as_text else value
+            value = values.get(code, np.nan)
+            row[names.get(code, code)] = fmt_value(value, unit, missing="–") if as_text else value
         rows.append(row)
     return pd.DataFrame(rows)
 

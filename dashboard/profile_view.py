@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -12,6 +15,7 @@ from dashboard.frame_memo import per_frames
 from dashboard.measure_labels import fmt_value, position_text, sort_periods
 from dashboard.scopes import evidence_text
 from dashboard.source_lines import scored_at, source_texts
+from dashboard.trends_view import lad_table, neighbour_codes
 from scoring.benchmarks import NOT_COMPARED
 from vocabulary import COUNTRY_NAMES, DEFAULT_SCOPE, FACTORS, SCOPE_LABELS
 
@@ -71,6 +75,53 @@ def group_band(area: str, members: list[str], ranks: pd.Series, low: float, high
     return float((others < low).sum() + 1), float((others < high).sum() + 1)
 
 
+@dataclass(frozen=True)
+class _FactorBlock:
+    block: pd.DataFrame  # one factor's rows of one method and universe, by area code
+    score: Mapping[str, float]
+    rank: Mapping[str, float]
+
+
+@per_frames
+def factor_blocks(lad_scores: pd.DataFrame, method: str, areas: pd.DataFrame, country: str | None) -> Mapping[str, _FactorBlock]:
+    """Per factor (1-5, composite): the rows of one method among the LAs of one universe (a country's, or every LA's
+    where country is None), by area code, with their scores and ranks as lookups; shared by every LA of the universe."""
+    lads = lad_table(areas)
+    universe = lads.index if country is None else lads.index[lads["country"] == country]
+    mine = lad_scores[(lad_scores["method"] == method) & lad_scores["area_code"].isin(universe)]
+    out = {}
+    for factor in [*[str(n) for n in FACTORS], "composite"]:
+        block = mine[mine["factor"] == factor].set_index("area_code")
+        out[factor] = _FactorBlock(block, MappingProxyType(dict(zip(block.index, block["score"].tolist()))), MappingProxyType(dict(zip(block.index, block["rank"].tolist()))))
+    return MappingProxyType(out)
+
+
+@per_frames
+def region_members(areas: pd.DataFrame) -> Mapping[str, list[str]]:
+    """Each region's LAs, in the areas table's order."""
+    lads = lad_table(areas)
+    return MappingProxyType({region: block.index.tolist() for region, block in lads.groupby("region_code", sort=False)})
+
+
+def _group_rank(scores: Mapping[str, float], area: str, members: list[str]) -> tuple[float, int]:
+    """group_rank on a dict of scores (area code -> score, NaN where none)."""
+    held = [scores[m] for m in dict.fromkeys([area, *members]) if m in scores]
+    held = [v for v in held if v == v]
+    mine = scores.get(area, np.nan)
+    if mine != mine:
+        return np.nan, len(held)
+    return float(sum(v > mine for v in held) + 1), len(held)
+
+
+def _group_band(area: str, members: list[str], ranks: Mapping[str, float], low: float, high: float) -> tuple[float, float]:
+    """group_band on a dict of ranks (area code -> rank, NaN where none)."""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return np.nan, np.nan
+    others = [ranks.get(m, np.nan) for m in dict.fromkeys(members) if m != area]
+    others = [r for r in others if r == r]
+    return float(sum(r < low for r in others) + 1), float(sum(r < high for r in others) + 1)
+
+
 @per_frames
 def factor_summary(
     area: str,
@@ -87,23 +138,23 @@ def factor_summary(
     lad_scores holds the rows of this scope. In scope 'country' the region and similar-area groups keep only LAs of
     the area's own country: scores from the two countries' universes are not comparable.
     """
-    lads = areas[areas["level"] == "lad"].set_index("area_code")
-    region = lads.loc[area, "region_code"] if area in lads.index else None
-    same_universe = lads.index if scope != "country" or area not in lads.index else lads.index[lads["country"] == lads.loc[area, "country"]]
-    region_members = lads.index[lads["region_code"] == region].tolist()
-    similar = neighbours[(neighbours["area_code"] == area) & (neighbours["kind"] == neighbour_kind)]["neighbour_code"]
+    lads = lad_table(areas)
+    known = area in lads.index
+    region = lads.loc[area, "region_code"] if known else None
+    country = lads.loc[area, "country"] if scope == "country" and known else None
+    same_universe = lads.index if country is None else lads.index[lads["country"] == country]
+    members = region_members(areas).get(region, []) if region is not None else []
+    similar = neighbour_codes(neighbours).get((area, neighbour_kind), [])
     similar = [c for c in similar if c in same_universe]
-    mine = lad_scores[(lad_scores["method"] == method) & lad_scores["area_code"].isin(same_universe)]
     rows = []
-    for factor in [*[str(n) for n in FACTORS], "composite"]:
-        block = mine[mine["factor"] == factor].set_index("area_code")
-        if area not in block.index:
+    for factor, group in factor_blocks(lad_scores, method, areas, country).items():
+        if area not in group.score:
             continue
-        me = block.loc[area]
-        region_rank, region_n = group_rank(block["score"], area, region_members)
-        similar_rank, similar_n = group_rank(block["score"], area, similar)
-        region_low, region_high = group_band(area, region_members, block["rank"], me["rank_low"], me["rank_high"])
-        similar_low, similar_high = group_band(area, similar, block["rank"], me["rank_low"], me["rank_high"])
+        me = group.block.loc[area]
+        region_rank, region_n = _group_rank(group.score, area, members)
+        similar_rank, similar_n = _group_rank(group.score, area, similar)
+        region_low, region_high = _group_band(area, members, group.rank, me["rank_low"], me["rank_high"])
+        similar_low, similar_high = _group_band(area, similar, group.rank, me["rank_low"], me["rank_high"])
         rows.append(
             {
                 "factor": factor,
@@ -142,6 +193,42 @@ def similar_left_out(area: str, areas: pd.DataFrame, neighbours: pd.DataFrame, n
 
 
 @per_frames
+def area_series(lad_values: pd.DataFrame) -> Mapping[str, Mapping[str, tuple[list[str], list[float]]]]:
+    """Each area's series of each indicator, (periods in chronological order, their values), from one sort of
+    lad_values instead of filtering it by area and indicator per profile. sort_periods orders by a total key, so the
+    order of all periods restricted to one series is that series' own order."""
+    if lad_values.empty:
+        return MappingProxyType({})
+    periods = lad_values["period"].astype(str).to_numpy()
+    chronological = sort_periods(periods)
+    rank = pd.Series(np.arange(len(chronological)), index=chronological).reindex(periods).to_numpy()
+    areas = lad_values["area_code"].to_numpy()
+    indicators = lad_values["indicator_id"].to_numpy()
+    order = np.lexsort((rank, pd.factorize(indicators)[0], pd.factorize(areas)[0]))
+    areas, indicators, periods, values = areas[order], indicators[order], periods[order], lad_values["value"].to_numpy()[order]
+    starts = np.flatnonzero(np.r_[True, (areas[1:] != areas[:-1]) | (indicators[1:] != indicators[:-1]), True])
+    out: dict[str, dict[str, tuple[list[str], list[float]]]] = {}
+    for lo, hi in zip(starts[:-1], starts[1:]):
+        out.setdefault(areas[lo], {})[indicators[lo]] = (periods[lo:hi].tolist(), values[lo:hi].tolist())
+    return MappingProxyType(out)
+
+
+@per_frames
+def area_benchmarks(benchmarks: pd.DataFrame) -> Mapping[str, Mapping[str, dict]]:
+    """Each area's benchmark row (as a dict) of each indicator: one lookup instead of a filter per profile."""
+    out: dict[str, dict[str, dict]] = {}
+    for record in benchmarks.to_dict("records"):
+        out.setdefault(record["area_code"], {}).setdefault(record["indicator_id"], record)  # the first row wins, as .loc's did
+    return MappingProxyType(out)
+
+
+@per_frames
+def catalogue_rows(catalogue: pd.DataFrame) -> tuple[tuple[tuple, dict], ...]:
+    """The catalogue's rows as (named tuple, dict), read once."""
+    return tuple((ind, ind._asdict()) for ind in catalogue.itertuples())
+
+
+@per_frames
 def indicator_rows(
     area: str,
     comparator: str,
@@ -156,24 +243,23 @@ def indicator_rows(
     whether it enters the factor scores of the scope (in_scores). position places the value among its country's LAs
     (rank and fifth): what a reader gets where no interval allows a flag."""
     source_text = source_text or source_texts(catalogue, sources)
-    mine = lad_values[lad_values["area_code"] == area]
-    bench = benchmarks[benchmarks["area_code"] == area].set_index("indicator_id")
+    mine = area_series(lad_values).get(area, {})
+    bench = area_benchmarks(benchmarks).get(area, {})
     column = COMPARATOR_COLUMNS[comparator]
     flag_column = {"region": "flag_vs_region", "country": "flag_vs_country"}.get(comparator)
     rows = []
-    for ind in catalogue.itertuples():
-        series = mine[mine["indicator_id"] == ind.indicator_id]
-        if series.empty:
+    for ind, as_dict in catalogue_rows(catalogue):
+        held = mine.get(ind.indicator_id)
+        if held is None:
             continue
-        order = sort_periods(series["period"])
-        series = series.set_index("period").reindex(order)
-        if ind.indicator_id in bench.index:
-            b = bench.loc[ind.indicator_id]
+        order, series = held
+        b = bench.get(ind.indicator_id)
+        if b is not None:
             period, value, comp = b["period"], b["value"], b[column]
             flag = b[flag_column] if flag_column else NOT_COMPARED
             position = position_text(b.get("country_rank"), b.get("country_n"), b.get("country_fifth"), ind.polarity, compact=True)
         else:
-            period, value, comp, flag, position = order[-1], series["value"].iloc[-1], np.nan, NOT_COMPARED, "not placed"
+            period, value, comp, flag, position = order[-1], series[-1], np.nan, NOT_COMPARED, "not placed"
         comp = float(comp) if comp is not None and np.isfinite(comp) else np.nan
         rows.append(
             {
@@ -188,13 +274,13 @@ def indicator_rows(
                 "comparator_text": fmt_value(comp, ind.unit, missing="–"),
                 "flag": flag,
                 "position": position,
-                "trend": [float(v) for v in series["value"]] if len(series) > 1 else [],
+                "trend": list(series) if len(series) > 1 else [],
                 "trend_periods": f"{order[0]} to {order[-1]}" if len(order) > 1 else "",
                 "source": source_text.get(ind.indicator_id, ""),
                 "polarity": ind.polarity,
                 "proxy": bool(ind.proxy),
                 "countries": ind.countries,
-                "in_scores": in_scores_text(ind._asdict(), scope),
+                "in_scores": in_scores_text(as_dict, scope),
             }
         )
     return pd.DataFrame(rows)

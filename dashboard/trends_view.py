@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -41,6 +43,54 @@ def _first(values: pd.Series) -> float:
 
 
 @per_frames
+def lad_table(areas: pd.DataFrame) -> pd.DataFrame:
+    """The areas table's LAs, indexed by area code."""
+    return areas[areas["level"] == "lad"].set_index("area_code")
+
+
+@per_frames
+def neighbour_codes(neighbours: pd.DataFrame) -> Mapping[tuple[str, str], list[str]]:
+    """Each (area, kind)'s neighbour codes in the table's order: one lookup instead of a filter of the table per area."""
+    if neighbours.empty:
+        return MappingProxyType({})
+    area, kind, code = (neighbours[c].to_numpy(dtype=object) for c in ("area_code", "kind", "neighbour_code"))
+    order = np.lexsort((pd.factorize(kind)[0], pd.factorize(area)[0]))  # stable: each group keeps the table's order
+    area, kind, code = area[order], kind[order], code[order]
+    starts = np.flatnonzero(np.r_[True, (area[1:] != area[:-1]) | (kind[1:] != kind[:-1]), True])
+    return MappingProxyType({(area[lo], kind[lo]): code[lo:hi].tolist() for lo, hi in zip(starts[:-1], starts[1:])})
+
+
+@dataclass(frozen=True)
+class _PeriodGroups:
+    period: str
+    by_code: pd.Series  # value by area code
+    values: Mapping[str, float]  # the same as a dict
+    region: Mapping[str, float]  # comparator value by region code (absent: no LA of the region holds a value)
+    country: Mapping[str, float]
+
+
+def _group_values(held: pd.DataFrame, column: str, population: pd.Series) -> Mapping[str, float]:
+    # One comparator_values call per group on that group's rows alone, as a per-area filter gave them: whether the
+    # counts are summed depends on every row of the group holding counts.
+    return MappingProxyType({code: _first(comparator_values(mine.reset_index(drop=True), mine.reset_index(drop=True)[column], population))
+                             for code, mine in held.groupby(column, sort=False)})
+
+
+@per_frames
+def comparator_groups(indicator_values: pd.DataFrame, areas: pd.DataFrame, population: pd.Series) -> tuple[_PeriodGroups, ...]:
+    """Per period (in groupby order): the values by area code and every region's and country's comparator value, the
+    same for every LA of a region or country, so worked out once per indicator for all of them."""
+    lads = lad_table(areas)
+    frame = indicator_values.assign(region=indicator_values["area_code"].map(lads["region_code"]), country=indicator_values["area_code"].map(lads["country"]))
+    out = []
+    for period, block in frame.groupby("period"):
+        held = block[block["value"].notna()]
+        by_code = block.set_index("area_code")["value"]
+        out.append(_PeriodGroups(period, by_code, MappingProxyType(dict(zip(by_code.index, by_code.tolist()))), _group_values(held, "region", population), _group_values(held, "country", population)))
+    return tuple(out)
+
+
+@per_frames
 def comparator_series(
     indicator_values: pd.DataFrame,
     area: str,
@@ -52,27 +102,24 @@ def comparator_series(
     """Long frame (period, series, value) for one LA against its region and country in each period, by the atlas's one
     comparator (scoring.benchmarks.comparator_values: summed counts for shares of counts, else the mean of the LAs
     holding a value, weighted by Census 2021 residents); optionally the median of similar areas."""
-    lads = areas[areas["level"] == "lad"].set_index("area_code")
-    me = lads.loc[area]
-    frame = indicator_values.assign(region=indicator_values["area_code"].map(lads["region_code"]), country=indicator_values["area_code"].map(lads["country"]))
+    me = lad_table(areas).loc[area]
     country_name = COUNTRY_NAMES[me["country"]]
+    name, region_code, country = str(me["area_name"]), me["region_code"], me["country"]
+    region_label, country_label = f"Region: {me['region_name']}", f"Country: {country_name}"
+    codes = neighbour_codes(neighbours).get((area, neighbour_kind), []) if neighbours is not None and neighbour_kind else None
+    near_label = "ONS similar areas (median)" if neighbour_kind == "ons_global" else "Our similar areas (median)"
     out = []
-    for period, block in frame.groupby("period"):
-        by_code = block.set_index("area_code")["value"]
+    for group in comparator_groups(indicator_values, areas, population):
+        period, by_code = group.period, group.by_code
         if area in by_code.index:
-            out.append((period, str(me["area_name"]), float(by_code[area])))
-        held = block[block["value"].notna()]
-        if me["region_code"] != WALES_CODE:
-            mine = held[held["region"] == me["region_code"]].reset_index(drop=True)
-            out.append((period, f"Region: {me['region_name']}", _first(comparator_values(mine, mine["region"], population))))
-        mine = held[held["country"] == me["country"]].reset_index(drop=True)
-        out.append((period, f"Country: {country_name}", _first(comparator_values(mine, mine["country"], population))))
-        if neighbours is not None and neighbour_kind:
-            codes = neighbours[(neighbours["area_code"] == area) & (neighbours["kind"] == neighbour_kind)]["neighbour_code"]
-            near = by_code.reindex(codes).dropna()
-            if len(near):
-                label = "ONS similar areas (median)" if neighbour_kind == "ons_global" else "Our similar areas (median)"
-                out.append((period, label, float(near.median())))
+            out.append((period, name, float(by_code[area])))
+        if region_code != WALES_CODE:
+            out.append((period, region_label, group.region.get(region_code, np.nan)))
+        out.append((period, country_label, group.country.get(country, np.nan)))
+        if codes is not None:
+            near = [v for v in (group.values.get(c, np.nan) for c in codes) if v == v]
+            if near:
+                out.append((period, near_label, float(pd.Series(near, dtype=float).median())))
     result = pd.DataFrame(out, columns=["period", "series", "value"]).dropna(subset=["value"])
     order = {p: i for i, p in enumerate(sort_periods(result["period"]))}
     return result.sort_values(["series", "period"], key=lambda s: s.map(order) if s.name == "period" else s).reset_index(drop=True)
