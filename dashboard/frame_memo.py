@@ -36,22 +36,23 @@ def per_frames(fn=None, *, max_entries: int = MAX_ENTRIES):
         key, refs, held = [], [], []
         for name, arg in [*((None, arg) for arg in args), *sorted(kwargs.items())]:
             if isinstance(arg, (pd.DataFrame, pd.Series)):
+                arg = _origin(arg)
                 key.append((name, "frame", id(arg)))
                 refs.append(weakref.ref(arg))
-            elif isinstance(arg, dict) and len(arg) <= SMALL_DICT:
-                key.append((name, "dict", tuple(arg.items())))
-            elif isinstance(arg, dict):
+            elif isinstance(arg, dict) and len(arg) > SMALL_DICT:
                 key.append((name, "dict", id(arg)))
                 held.append(arg)
-            elif isinstance(arg, (list, set, frozenset)):
-                key.append((name, type(arg).__name__, tuple(arg) if isinstance(arg, list) else tuple(sorted(arg))))
             else:
                 try:
-                    hash(arg)
-                    key.append((name, arg))
+                    part = (name, _frozen(arg))
+                    hash(part)
+                    key.append(part)
                 except TypeError:  # e.g. the atlas itself: one object per build, recognised by identity
                     key.append((name, "object", id(arg)))
-                    refs.append(weakref.ref(arg))
+                    try:
+                        refs.append(weakref.ref(arg))
+                    except TypeError:  # a list or tuple of frames: held by the entry instead
+                        held.append(arg)
         key = tuple(key)
         with lock:
             hit = entries.get(key)
@@ -69,9 +70,45 @@ def per_frames(fn=None, *, max_entries: int = MAX_ENTRIES):
     return memoised
 
 
+# A copy handed out by a memoised function -> the cached frame it copies: passed on to another memoised function (a
+# figure of a view's rows), the copy is keyed as the cached frame, so the second lookup hits too. Only while the copy
+# keeps the cached frame's columns and length: a caller that added or dropped anything has another frame.
+_ALIASES: dict[int, tuple[weakref.ref, weakref.ref, tuple, int]] = {}
+MAX_ALIASES = 65536
+
+
+def _shape(frame) -> tuple[tuple, int]:
+    return (tuple(frame.columns) if isinstance(frame, pd.DataFrame) else (frame.name,)), len(frame)
+
+
+def _origin(frame):
+    alias = _ALIASES.get(id(frame))
+    if alias is None or alias[0]() is not frame:
+        return frame
+    original = alias[1]()
+    return original if original is not None and _shape(frame) == (alias[2], alias[3]) else frame
+
+
+def _frozen(value):
+    """A hashable stand-in for an argument compared by value: lists, sets and small dicts as tuples, all the way down."""
+    if isinstance(value, dict):
+        return ("dict", tuple((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, (set, frozenset)):
+        return ("set", tuple(sorted(_frozen(v) for v in value)))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(_frozen(v) for v in value))
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        raise TypeError("a frame inside a container is compared by identity")
+    return value
+
+
 def _handed_out(value):
     if isinstance(value, (pd.DataFrame, pd.Series)):
-        return value.copy(deep=False)
+        copy = value.copy(deep=False)
+        if len(_ALIASES) >= MAX_ALIASES:
+            _ALIASES.clear()
+        _ALIASES[id(copy)] = (weakref.ref(copy), weakref.ref(value), *_shape(value))
+        return copy
     if isinstance(value, (list, dict)):
         return type(value)(value)
     return value

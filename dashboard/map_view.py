@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 import vocabulary as vocab
+from dashboard.frame_memo import per_frames
 from dashboard.measure_labels import area_label, catalogue_row, fmt_value, is_score, rank_text, score_factor
 from dashboard.scopes import evidence_text, small_note
 
@@ -20,6 +21,7 @@ DEFAULT_VIEW = "ew"
 BOTH_COUNTRIES = "England and Wales"
 
 
+@per_frames
 def measure_frame(
     measure: str,
     period: str,
@@ -157,6 +159,7 @@ def is_centred_at_zero(measure: str, method: str) -> bool:
     return is_score(measure) and method == "robust_z"
 
 
+@per_frames
 def colour_centre(measure: str, method: str, polarity: str, values, *, reference=None, areas_word: str = "LAs") -> ColourCentre | None:
     """Where the map's diverging scale is centred (None: context measures keep their sequential scale). Factor scores
     by the robust z method: 0, the average by construction; everything else: the median of `reference` (the areas the
@@ -184,12 +187,14 @@ def beyond_note(centre: ColourCentre | None, areas_word: str = "LAs") -> str:
 
 # ---------------------------------------------------------------- the London view
 
+@per_frames
 def london_boroughs(areas: pd.DataFrame) -> list[str]:
     """The 33 London boroughs (the City of London among them): the LAs of region E12000007, in code order."""
     lads = areas[(areas["level"] == "lad") & (areas["region_code"] == LONDON_REGION)]
     return sorted(lads["area_code"])
 
 
+@per_frames
 def missing_areas(measure: str, method: str, codes, frame: pd.DataFrame, scores: pd.DataFrame, names: dict[str, str], welsh: dict[str, str] | None = None) -> pd.DataFrame:
     """The areas among `codes` with no value in `frame`: area_code, area_name, reason (a score's stored
     missing_reason, e.g. 'a factor score is missing', where there is one), for the grey no-value layer."""

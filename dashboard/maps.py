@@ -11,6 +11,7 @@ import plotly.colors as plotly_colors
 import plotly.graph_objects as go
 
 from dashboard.figures import add_source, colour_scale, legend_title, source_height, wrap_line
+from dashboard.frame_memo import per_frames
 from outputs.geojson import WARD_LAYER, feature_collection
 
 if TYPE_CHECKING:
@@ -327,6 +328,7 @@ def _legend_line(name: str, colour: str, width: float, *, group: str) -> go.Scat
     )
 
 
+@per_frames
 def la_choropleth(frame, layer: str | dict, *, unit, polarity, source_line, source_short="", title=None, bounds=EW_BOUNDS, missing=None, centre=None, height=MAP_HEIGHT, width=MAP_FIGURE_WIDTH) -> go.Figure:
     """LAs, all of England and Wales by default (bounds frames a part, e.g. London, where `missing` draws the LAs
     without a value grey rather than as a hole). layer: the LA layer's URL (layer_url of the published LA layer: the
@@ -337,6 +339,7 @@ def la_choropleth(frame, layer: str | dict, *, unit, polarity, source_line, sour
     )
 
 
+@per_frames
 def ward_choropleth(frame, layer: str | dict, bounds, *, unit, polarity, source_line, source_short="", title=None, subtitle="", missing=None, lone=None, centre=None, height=MAP_HEIGHT, width=MAP_FIGURE_WIDTH) -> go.Figure:
     """The wards of one LA. layer: the URL of that LA's ward layer (layer_url of the published file), or a GeoJSON dict
     to embed; bounds (bounds_by_parent, from the tables, never the layer) frame the map. Wards in `missing` are drawn
@@ -348,6 +351,7 @@ def ward_choropleth(frame, layer: str | dict, bounds, *, unit, polarity, source_
     )
 
 
+@per_frames
 def national_ward_choropleth(frame, *, unit, polarity, source_line, source_short="", url: str = STATIC_WARD_URL, title=None, subtitle="", centre=None, height=MAP_HEIGHT, width=MAP_FIGURE_WIDTH) -> go.Figure:
     """All 7,588 wards; the outlines are fetched by the browser from a static URL (cached by it), never embedded."""
     return _choropleth(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -48,19 +49,29 @@ class Atlas:
     # One row per ward: n_lsoa, n_oa, best_fit_share, low_reliability, reliability_note (areas.reliability).
     ward_reliability: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
 
+    # One empty frame each, the same object on every call: the views memoised on their frames then answer an empty
+    # selection from their cache as well.
+    @cached_property
+    def no_values(self) -> pd.DataFrame:
+        return self.values.iloc[0:0]
+
+    @cached_property
+    def no_scores(self) -> pd.DataFrame:
+        return self.scores.iloc[0:0]
+
     def scores_for(self, level: str, scope: str) -> pd.DataFrame:
         """The scores of one level in one scope (the only place scores are split by scope). Wards exist only in
         vocab.WARD_SCOPE."""
-        return self.scores_by.get((level, scope), self.scores.iloc[0:0])
+        return self.scores_by.get((level, scope), self.no_scores)
 
     def scope_caption(self, scope: str, *, country: str | None = None, level: str = "lad") -> str:
         return scopes.scope_caption(scope, self.universes, country=country, level=level)
 
     def indicator_values(self, indicator_id: str, level: str) -> pd.DataFrame:
-        return self.values_by.get((indicator_id, level), self.values.iloc[0:0])
+        return self.values_by.get((indicator_id, level), self.no_values)
 
     def level_values(self, level: str) -> pd.DataFrame:
-        return self.values_by.get(("*", level), self.values.iloc[0:0])
+        return self.values_by.get(("*", level), self.no_values)
 
     def periods_for(self, measure: str, level: str) -> list[str]:
         if measure_labels.is_score(measure):

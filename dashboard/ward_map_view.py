@@ -17,6 +17,7 @@ import pandas as pd
 import vocabulary as vocab
 from areas.reliability import rests_on
 from dashboard import map_view, measure_labels, source_lines
+from dashboard.frame_memo import per_frames
 
 # The profile page's URL path (app.py); a ward code in ?area= opens that ward inside its LA's profile.
 PROFILE_URL_PATH = "profile"
@@ -62,6 +63,7 @@ def profile_link(code: str) -> str:
     return f"{PROFILE_URL_PATH}?area={code}"
 
 
+@per_frames
 def country_of_wards(areas: pd.DataFrame) -> pd.Series:
     wards = areas[areas["level"] == "ward"]
     return pd.Series(wards["country"].to_numpy(), index=wards["area_code"].to_numpy())
@@ -78,6 +80,7 @@ def factor_rows(ward_scores: pd.DataFrame, measure: str, method: str = "robust_z
     return ward_scores[(ward_scores["factor"] == measure_labels.score_factor(measure)) & (ward_scores["method"] == method)]
 
 
+@per_frames
 def measure_options(catalogue: pd.DataFrame, available: set[str], ward_scores: pd.DataFrame, score_keys: list[str] | None = None) -> list[str]:
     """The ward measures: factors with a score or a single indicator for some ward, then the ward indicators.
     score_keys: the factors with a ward score, when already known (Atlas.score_keys), else read from ward_scores."""
@@ -101,6 +104,7 @@ def default_measure(country: str, options: list[str], shared: str | None, catalo
     return fallback if fallback in options else options[0]
 
 
+@per_frames
 def resolve_all(
     measures: list[str],
     country: str,
@@ -180,6 +184,7 @@ def source_line(wm: WardMeasure, period: str, method: str, catalogue: pd.DataFra
 
 # ---------------------------------------------------------------- the frames behind the map and the table
 
+@per_frames
 def ward_frame(
     wm: WardMeasure,
     period: str,
@@ -240,6 +245,7 @@ def country_counts(values: pd.DataFrame, period: str, country_of: pd.Series) -> 
     return held.set_index("area_code").index.to_series().map(country_of).map(per_country)
 
 
+@per_frames
 def lone_wards(
     wm: WardMeasure,
     codes,
@@ -322,6 +328,7 @@ def flagged(
     return codes.isin(lsoa_based)
 
 
+@per_frames
 def missing_wards(ward_codes, shown, names: dict[str, str], welsh: dict[str, str], reliability: pd.DataFrame) -> pd.DataFrame:
     """The wards of the map with nothing to show for the measure: area_code, area_name and why (the reliability note
     when no LSOA was assigned to the ward, which leaves its LSOA-based values empty). shown: the codes drawn otherwise."""
@@ -333,6 +340,13 @@ def missing_wards(ward_codes, shown, names: dict[str, str], welsh: dict[str, str
     return pd.DataFrame({"area_code": codes, "area_name": [measure_labels.area_label(c, names, welsh) for c in codes], "reason": reason})
 
 
+@per_frames
+def rows_of(frame: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
+    """The rows of `codes` (one LA's wards of the national frame)."""
+    return frame[frame["area_code"].isin(set(codes))]
+
+
+@per_frames
 def local_ranks(local: pd.DataFrame, polarity: str, la_name: str = "the LA") -> pd.DataFrame:
     """Rank within the LA for the local view (rank_where: la_name); the stored rank (national or within the country)
     stays as national_rank, with the set it is within as national_where."""
@@ -345,6 +359,7 @@ def local_ranks(local: pd.DataFrame, polarity: str, la_name: str = "the LA") -> 
     return local
 
 
+@per_frames
 def table(local: pd.DataFrame, lone: pd.DataFrame, wm: WardMeasure, national_rank_label: str) -> pd.DataFrame:
     """The page's ward table, best first, then the wards whose factor rests on a single indicator (their value is that
     indicator's, so it is in the note beside the empty value, not in the value column). Columns: bilingual name,
@@ -363,6 +378,7 @@ def table(local: pd.DataFrame, lone: pd.DataFrame, wm: WardMeasure, national_ran
     return ordered[[c for c in columns if c in ordered]].rename(columns=columns)
 
 
+@per_frames
 def national_rank_label(local: pd.DataFrame, wm: WardMeasure) -> str:
     """The table's national rank column, named after the set the wards were really ranked within (local_ranks'
     national_where), not after where the indicator is published: 'Rank in Wales', or 'Rank in England and Wales' only
@@ -376,6 +392,7 @@ def national_rank_label(local: pd.DataFrame, wm: WardMeasure) -> str:
     return map_view.rank_label(vocab.COUNTRY_NAMES.get(wm.country, "its country"))
 
 
+@per_frames
 def colour_centre(
     wm: WardMeasure,
     method: str,
@@ -407,6 +424,7 @@ def colour_centre(
     return map_view.colour_centre(wm.measure if wm.kind == "score" else wm.indicator_id, method, wm.polarity, shown["value"], reference=reference["value"], areas_word=word)
 
 
+@per_frames
 def caption(wm: WardMeasure, catalogue: pd.DataFrame, *, n_ranked: int | None = None, lone: pd.DataFrame | None = None, blanks: pd.Series | None = None) -> str:
     """What the map shows when a factor rests, for some or all of the wards, on a single indicator ('' otherwise).
     lone: lone_wards of the local map; blanks: national_blanks, on the national map."""
@@ -435,6 +453,7 @@ def caption(wm: WardMeasure, catalogue: pd.DataFrame, *, n_ranked: int | None = 
     return " ".join(parts)
 
 
+@per_frames
 def map_subtitle(wm: WardMeasure, catalogue: pd.DataFrame, *, blanks: pd.Series | None = None) -> str:
     """One line under the map's title for what the measure control's shortened label cannot show: a factor mapped as
     its single indicator, and the wards the national map leaves blank for want of the same kind ('' when neither)."""
@@ -452,6 +471,7 @@ def map_subtitle(wm: WardMeasure, catalogue: pd.DataFrame, *, blanks: pd.Series 
     return text[:1].upper() + text[1:]
 
 
+@per_frames
 def national_blanks(wm: WardMeasure, ward_scores: pd.DataFrame, country_of: pd.Series, method: str) -> pd.Series:
     """On the national map: country -> how many wards are left blank because their factor is of another kind than the
     one coloured: for a score, wards resting on a single indicator; for a single indicator, wards with a score or

@@ -79,3 +79,22 @@ def test_a_dead_frame_never_answers_for_a_new_one_at_the_same_address():
         del frame
         gc.collect()
     assert len(calls) == 20
+
+
+def test_a_handed_out_copy_passed_on_is_keyed_as_the_cached_frame_unless_changed():
+    rows_of, calls = counting()
+    counted: list[int] = []
+
+    @per_frames
+    def size(frame: pd.DataFrame) -> int:
+        counted.append(1)
+        return len(frame)
+
+    frame = pd.DataFrame({"a": [1, 2, 2]})
+    assert size(rows_of(frame, 2)) == 2
+    assert size(rows_of(frame, 2)) == 2  # a new copy each time, one computation
+    assert len(counted) == 1
+    changed = rows_of(frame, 2)
+    changed["b"] = 1
+    size(changed)
+    assert len(counted) == 2  # a copy given a column is another frame

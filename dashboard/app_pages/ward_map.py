@@ -61,12 +61,12 @@ source_long = f"{line.text()} · {source_lines.boundary_credit(a.sources)}"
 
 # The national view needs every ward's row; the LA view only its own (ranks are stored or taken over all wards first).
 shown = wv.ward_frame(
-    wm, period, method, values=a.indicator_values(wm.indicator_id, "ward") if wm.indicator_id else a.values.iloc[0:0],
+    wm, period, method, values=a.indicator_values(wm.indicator_id, "ward") if wm.indicator_id else a.no_values,
     ward_scores=ward_scores, ward_values=a.level_values("ward"), catalogue=a.catalogue, names=a.names, welsh=a.welsh,
     reliability=a.ward_reliability, country_of=country_of, links=not national, codes=None if national else ward_codes,
 )
 lad_name = a.label(lad)
-local = wv.local_ranks(shown[shown["area_code"].isin(set(ward_codes))], wm.polarity, lad_name)
+local = wv.local_ranks(wv.rows_of(shown, ward_codes), wm.polarity, lad_name)
 lone = wv.lone_wards(
     wm, ward_codes, method, ward_scores=ward_scores, ward_values=a.level_values("ward"), catalogue=a.catalogue, periods=a.periods,
     names=a.names, welsh=a.welsh, reliability=a.ward_reliability, country_of=country_of,
@@ -75,7 +75,7 @@ lone = wv.lone_wards(
 blank = wv.national_blanks(wm, ward_scores, country_of, method) if national else None
 subtitle = wv.map_subtitle(wm, a.catalogue, blanks=blank)
 centre = wv.colour_centre(
-    wm, method, shown if national else local, values=a.indicator_values(wm.indicator_id, "ward") if wm.indicator_id else a.values.iloc[0:0],
+    wm, method, shown if national else local, values=a.indicator_values(wm.indicator_id, "ward") if wm.indicator_id else a.no_values,
     period=period, ward_scores=ward_scores, national=national,
 )
 picked = None
