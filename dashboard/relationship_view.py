@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import figures
+from dashboard.frame_memo import per_frames
 from dashboard.measure_labels import area_label, catalogue_row, fmt_value, measure_label, unit_suffix
 from dashboard.profile_view import NEIGHBOUR_KINDS
 from dashboard.source_lines import SourceLine, source_line
@@ -168,6 +169,7 @@ def similar_areas(area: str | None, level: str, neighbours: pd.DataFrame, areas:
     return mine["neighbour_code"].tolist()
 
 
+@per_frames
 def relationship(
     x_id: str,
     y_id: str,
@@ -312,6 +314,7 @@ def source_text(rel: Relationship) -> str:
 # ---- the table and the chart
 
 
+@per_frames
 def table(rel: Relationship) -> pd.DataFrame:
     """The plotted values with area names and codes: the chart's data, for keyboards, screen readers and copying."""
     pairs = rel.pairs
@@ -348,6 +351,7 @@ def _axis_format(unit: str) -> dict:
     return {"tickprefix": "£"} if unit.startswith("£") else {}
 
 
+@per_frames
 def scatter(rel: Relationship, *, height: int = 430) -> go.Figure:
     """x against y, one marker per area: others by country, similar areas orange, the chosen area a black star with its
     name; the correlation is the title and both axes' sources sit under the plot, so a saved image keeps them."""
