@@ -28,8 +28,9 @@ def _say(message: str) -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     from pipeline import build
 
-    result = build.run(args.data_dir, progress=_say)
-    print(f"built {len(result.tables)} tables in {result.seconds:.1f} s -> {result.processed_dir}")
+    result = build.run(args.data_dir, progress=_say, cache=not args.no_cache)
+    reused = f" (reused {len(result.sources_reused)} sources and {len(result.indicators_reused)} indicators from data/.build-cache)" if result.cache_used else ""
+    print(f"built {len(result.tables)} tables in {result.seconds:.1f} s{reused} -> {result.processed_dir}")
     _report_election_matches(result.processed_dir)
     from outputs.geojson import WARD_LAYER
 
@@ -147,6 +148,7 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--data-dir", type=Path, default=settings.data_dir(), help="data folder (default: %(default)s; env ATLAS_DATA_DIR)")
     commands = top.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="rebuild data/processed from data/raw (no network)")
+    build.add_argument("--no-cache", action="store_true", help="rebuild everything, without reading or writing data/.build-cache")
     build.set_defaults(func=cmd_build)
     refresh = commands.add_parser("refresh", help="fetch sources from their official URLs, then build; nothing changes on failure")
     refresh.add_argument("sources", nargs="*", help="source ids (default: all); see `python cli.py sources`")

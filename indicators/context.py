@@ -1,8 +1,11 @@
 """What indicator functions compute from: the tidy source frames, the lookups and population weights, with harmonising helpers."""
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -18,12 +21,209 @@ class MissingInput(LookupError):
     """An indicator's declared input is not in the tidy tables (a source not held or a renamed measure)."""
 
 
+# --- what a computation read ---------------------------------------------------------------------
+# The incremental build (pipeline/build_cache.py) keeps each indicator's values keyed by what computing them read,
+# recorded here while a recording is open: the tidy sources looked up (iterating them = all of them), the files
+# opened (an audit hook sees every Python-level open and directory listing), and for the inputs a context computes
+# once and shares (the lookups and weights below, the entries of ctx._cache) what computing them read, replayed to
+# every later reader, so an indicator's reads do not depend on which indicator happened to compute a lookup first.
+
+
+class Reads:
+    """What was read while a recording was open: tidy source ids, absolute paths opened or listed; everything=True when
+    the whole snapshot was (the tidy sources iterated); unknown=True when an input whose reads are unknown was reused."""
+
+    def __init__(self) -> None:
+        self.tidy: set[str] = set()
+        self.files: set[str] = set()
+        self.everything = False
+        self.unknown = False
+
+    def add(self, other: Reads) -> None:
+        self.tidy |= other.tidy
+        self.files |= other.files
+        self.everything |= other.everything
+        self.unknown |= other.unknown
+
+    def copy(self) -> Reads:
+        out = Reads()
+        out.add(self)
+        return out
+
+
+# The open recordings, innermost last; a read is noted in every one of them. One process, one build at a time.
+_RECORDING: list[Reads] = []
+_HOOKED = False
+
+
+def note_reads(reads: Reads) -> None:
+    """Note reads in every open recording (e.g. what a result taken from a cache was computed from)."""
+    for active in _RECORDING:
+        active.add(reads)
+
+
+
+def _note_tidy(source_id: object) -> None:
+    if _RECORDING:
+        reads = Reads()
+        reads.tidy.add(str(source_id))
+        note_reads(reads)
+
+
+def _note_everything() -> None:
+    if _RECORDING:
+        reads = Reads()
+        reads.everything = True
+        note_reads(reads)
+
+
+def _audit(event: str, args: tuple) -> None:
+    if not _RECORDING or event not in ("open", "os.listdir", "os.scandir", "glob.glob"):
+        return
+    target = args[0] if args else None
+    if isinstance(target, int) or target is None:  # an open file descriptor: its path was noted when it was opened
+        return
+    try:
+        path = os.path.abspath(os.fsdecode(os.fspath(target)))
+    except Exception:  # not a path; an audit hook must never make an open fail
+        return
+    for active in _RECORDING:
+        active.files.add(path)
+
+
+@contextmanager
+def record_reads() -> Iterator[Reads]:
+    """Record what is read inside the block (nested recordings each see everything read inside them)."""
+    global _HOOKED
+    if not _HOOKED:
+        sys.addaudithook(_audit)  # process-wide and permanent; a no-op while nothing records
+        _HOOKED = True
+    reads = Reads()
+    _RECORDING.append(reads)
+    try:
+        yield reads
+    finally:
+        _RECORDING.remove(reads)
+
+
+@contextmanager
+def not_recorded() -> Iterator[None]:
+    """Reads inside the block are noted in no recording (a cache's own files, read or written mid-computation)."""
+    saved = _RECORDING[:]
+    _RECORDING.clear()
+    try:
+        yield
+    finally:
+        _RECORDING[:] = saved
+
+
+class RecordedTidy(MutableMapping):
+    """The tidy frames by source id, noting each source looked up (`in` too: absence is an input as well)."""
+
+    def __init__(self, frames) -> None:
+        self.frames = frames
+
+    def __getitem__(self, source_id: str) -> pd.DataFrame:
+        _note_tidy(source_id)
+        return self.frames[source_id]
+
+    def __contains__(self, source_id: object) -> bool:
+        _note_tidy(source_id)
+        return source_id in self.frames
+
+    def __iter__(self):
+        _note_everything()
+        return iter(self.frames)
+
+    def __len__(self) -> int:
+        _note_everything()
+        return len(self.frames)
+
+    def __setitem__(self, source_id: str, frame: pd.DataFrame) -> None:
+        self.frames[source_id] = frame
+
+    def __delitem__(self, source_id: str) -> None:
+        del self.frames[source_id]
+
+    def __repr__(self) -> str:
+        return f"RecordedTidy({list(self.frames)})"
+
+
+class RecordedCache(MutableMapping):
+    """ctx._cache, where indicator code keeps what it derived once per build: each entry remembers what had been read
+    by the recording open when it was stored (a superset of what it rests on) and notes that on every later read."""
+
+    def __init__(self, entries=None) -> None:
+        self.entries: dict = {}
+        for key, value in dict(entries or {}).items():
+            self[key] = value
+
+    def __setitem__(self, key, value) -> None:
+        if _RECORDING:
+            reads = _RECORDING[-1].copy()
+        else:
+            reads = Reads()
+            reads.unknown = True  # stored outside any recording: what it rests on was not seen
+        self.entries[key] = (value, reads)
+
+    def __getitem__(self, key):
+        value, reads = self.entries[key]
+        note_reads(reads)
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        if key in self.entries:
+            note_reads(self.entries[key][1])
+            return True
+        return False
+
+    def __delitem__(self, key) -> None:
+        del self.entries[key]
+
+    def __iter__(self):
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+class shared_input:
+    """Like functools.cached_property (computed once per context, an assignment overrides it), and what computing it
+    read is noted again on every access, so each reader of a lookup records the files behind it."""
+
+    def __init__(self, func) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        computed = instance.__dict__.setdefault("_shared_inputs", {})
+        if self.name not in computed:
+            with record_reads() as reads:
+                value = self.func(instance)
+            computed[self.name] = (value, reads)
+        value, reads = computed[self.name]
+        note_reads(reads)
+        return value
+
+
 @dataclass
 class BuildContext:
     raw_root: Path
     areas: pd.DataFrame
     tidy: dict[str, pd.DataFrame]
     _cache: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.tidy, RecordedTidy):
+            self.tidy = RecordedTidy(self.tidy)
+        if not isinstance(self._cache, RecordedCache):
+            self._cache = RecordedCache(self._cache)
 
     # --- raw inputs ---------------------------------------------------------------------------
     def measure(self, source_id: str, measure: str, geography: str | None = None) -> pd.DataFrame:
@@ -40,20 +240,20 @@ class BuildContext:
         return rows[["area_code", "geography", "period", "value", "lower_ci", "upper_ci"]].reset_index(drop=True)
 
     # --- lookups -------------------------------------------------------------------------------
-    @cached_property
+    @shared_input
     def chain(self) -> pd.DataFrame:
         return geo.lad_code_chain(self.raw_root)
 
-    @cached_property
+    @shared_input
     def wards(self):
         return geo.read_wards(self.raw_root)
 
-    @cached_property
+    @shared_input
     def oa_ward(self) -> pd.DataFrame:
         """OA21 -> WD25 by point in polygon (OA centroids from the OA lookup)."""
         return geo.oa_to_ward25(self.oa_lookup, self.wards)
 
-    @cached_property
+    @shared_input
     def lsoa21_ward(self) -> pd.DataFrame:
         """LSOA21 -> WD25 best fit: official if fetched; else derived, with area-overlap rows refined by OA majority."""
         lookup = geo_source.lsoa21_to_ward25(self.raw_root)
@@ -61,48 +261,48 @@ class BuildContext:
             return lookup
         return geo.refine_lsoa_ward_lookup(lookup, self.oa_ward)
 
-    @cached_property
+    @shared_input
     def lsoa11_lsoa21(self) -> pd.DataFrame:
         return geo_source.read(self.raw_root / "geography" / geo_source.LSOA11_LSOA21)
 
-    @cached_property
+    @shared_input
     def parents(self) -> dict[str, pd.DataFrame]:
         return geo.parent_lookups(self.raw_root)
 
-    @cached_property
+    @shared_input
     def lad_codes(self) -> pd.Index:
         return pd.Index(self.areas.loc[self.areas["level"] == "lad", "area_code"])
 
-    @cached_property
+    @shared_input
     def ward_codes(self) -> pd.Index:
         return pd.Index(self.areas.loc[self.areas["level"] == "ward", "area_code"])
 
-    @cached_property
+    @shared_input
     def pcon24_lookup(self) -> pd.DataFrame:
         """LSOA21 -> July 2024 Westminster constituency (ONS best-fit lookup): lsoa21_code, pcon24_code, pcon24_name."""
 
         return pcon24_lookup.read_lookup(self.raw_root / pcon24_lookup.SOURCE.raw_folder / pcon24_lookup.LOOKUP)
 
-    @cached_property
+    @shared_input
     def oa_lookup(self) -> pd.DataFrame:
 
         folder = self.raw_root / oa21_lookup.SOURCE.raw_folder
         return oa21_lookup.read_lookup(folder / oa21_lookup.SOURCE.files[0].name)
 
     # --- population weights ---------------------------------------------------------------------
-    @cached_property
+    @shared_input
     def lsoa21_population(self) -> pd.Series:
         """Census 2021 usual residents per LSOA21 (TS021 total): the weights for LSOA21 scores."""
         frame = self.measure("census2021", "ethnic_total", "lsoa21")
         return frame.set_index("area_code")["value"]
 
-    @cached_property
+    @shared_input
     def lsoa11_population(self) -> pd.Series:
         """Mid-2015 population per LSOA11 (IoD2019 File 6), the denominators the IoD2019 itself uses."""
         frame = self.measure("imd2019", "population_total", "lsoa11")
         return frame.set_index("area_code")["value"]
 
-    @cached_property
+    @shared_input
     def old_lad_population(self) -> pd.Series:
         """Population of every pre-2025 LAD code, for weighting merged districts: mid-2020 (LAD21 codes), mid-2019
         (LAD19), then Census 2011 residents for districts abolished before 2019 (Dorset, Suffolk, Somerset West...)."""
@@ -121,7 +321,7 @@ class BuildContext:
         combined = pd.concat(parts)
         return combined[~combined.index.duplicated()]
 
-    @cached_property
+    @shared_input
     def lad25_population(self) -> pd.Series:
         """Census 2021 residents per LAD25 summed from LSOAs (exact nesting)."""
         frame = pd.DataFrame({"area_code": self.lsoa21_population.index, "period": "2021", "value": self.lsoa21_population.values})
