@@ -1,6 +1,6 @@
 """Load test, outside the test suite: N simulated users speak Streamlit's websocket protocol to the server, no browser.
 
-    python -m benchmarks.load_test [--url URL | --replicas N] [--sessions 50] [--seconds 120] [--think 0]
+    python -m benchmarks.load_test [--url URL | --replicas N] [--sessions 50] [--seconds 120] [--think 0] [--ramp 0]
                                    [--pages-per-session 6] [--country E|W] [--warmup 1] [--lone 0] [--pid PID ...]
 
 Without --url it starts one Streamlit server (app.py) on 127.0.0.1 and a free port; with --replicas N it starts
@@ -448,11 +448,14 @@ class LoadResult:
 
 async def _user(number: int, base_url: str, *, walk: Walk, rng: random.Random, until: float, cycles: int | None,
                 think: float, pages_per_session: int, page_timeout: float, t0: float, out: LoadResult,
-                executor: ThreadPoolExecutor | None) -> None:
-    """One simulated user: walks until `until` (monotonic) or `cycles` walks, a new session every pages_per_session."""
+                executor: ThreadPoolExecutor | None, start_after: float = 0.0) -> None:
+    """One simulated user: arrives start_after seconds in, walks until `until` (monotonic) or `cycles` walks, a new
+    session every pages_per_session."""
     jar = http.cookiejar.CookieJar()
     session: Session | None = None
     done = 0
+    if start_after > 0:
+        await asyncio.sleep(start_after)
     try:
         while cycles is None or done < cycles:
             done += 1
@@ -496,8 +499,9 @@ async def _sample(pids, every: float, t0: float, out: LoadResult, stop: asyncio.
 
 async def run_load(base_url: str, sessions: int, seconds: float, *, think: float = 0.0, seed: int = 0, pids=(),
                    sample_every: float = 5.0, page_timeout: float = 60, pages_per_session: int = 6,
-                   walk: Walk | None = None) -> LoadResult:
-    """`sessions` concurrent users walk the pages for `seconds` (a view under way then finishes); RSS of `pids` sampled."""
+                   walk: Walk | None = None, ramp: float = 0.0) -> LoadResult:
+    """`sessions` concurrent users walk the pages for `seconds` (a view under way then finishes); RSS of `pids` sampled.
+    ramp: the users arrive evenly over the first `ramp` seconds, as visitors do, rather than all in the same instant."""
     walk = walk or atlas_walk
     out = LoadResult(sessions=sessions)
     t0 = time.monotonic()
@@ -506,7 +510,8 @@ async def run_load(base_url: str, sessions: int, seconds: float, *, think: float
     with ThreadPoolExecutor(max_workers=max(4, min(sessions, 64)), thread_name_prefix="load-http") as executor:
         users = [
             _user(n, base_url, walk=walk, rng=random.Random(f"{seed}:{n}"), until=t0 + seconds, cycles=None, think=think,
-                  pages_per_session=pages_per_session, page_timeout=page_timeout, t0=t0, out=out, executor=executor)
+                  pages_per_session=pages_per_session, page_timeout=page_timeout, t0=t0, out=out, executor=executor,
+                  start_after=ramp * n / sessions)
             for n in range(sessions)
         ]
         await asyncio.gather(*users)
@@ -609,7 +614,7 @@ def _drive(url: str, pids, args) -> int:
     cpu = time.process_time()
     result = asyncio.run(run_load(url, args.sessions, args.seconds, think=args.think, seed=args.seed, pids=pids,
                                   sample_every=args.sample_every, page_timeout=args.page_timeout,
-                                  pages_per_session=args.pages_per_session, walk=walk))
+                                  pages_per_session=args.pages_per_session, walk=walk, ramp=args.ramp))
     cpu = time.process_time() - cpu
     print(report(result, seconds=args.seconds, think=args.think, pages_per_session=args.pages_per_session))
     print(f"load generator CPU: {cpu:.1f} s ({100 * cpu / max(result.duration, 1e-9):.0f}% of one core)")
@@ -627,6 +632,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--think", type=float, default=0.0, help="mean think time between views, s (uniform 0.5x-1.5x)")
+    parser.add_argument("--ramp", type=float, default=0.0, help="the users arrive evenly over this many seconds (default: all at once)")
     parser.add_argument("--pages-per-session", type=int, default=6, help="page views per websocket session")
     parser.add_argument("--page-timeout", type=float, default=60)
     parser.add_argument("--seed", type=int, default=0)
