@@ -15,7 +15,7 @@ from collections import OrderedDict
 
 import pandas as pd
 
-MAX_ENTRIES = 1024  # per function: every LA's profile tables (318) and a thousand wards', some tens of MB in all
+MAX_ENTRIES = 256  # per function: a new area's views cost a few ms (the per-table indexes), so a small memo keeps memory flat
 SMALL_DICT = 64  # a dict this small is an argument made for the call (keyed by value); a larger one is a lookup of the atlas
 
 
@@ -81,6 +81,12 @@ def _shape(frame) -> tuple[tuple, int]:
     return (tuple(frame.columns) if isinstance(frame, pd.DataFrame) else (frame.name,)), len(frame)
 
 
+def _forget(key: int, ref: weakref.ref) -> None:
+    alias = _ALIASES.get(key)
+    if alias is not None and alias[0] is ref:
+        _ALIASES.pop(key, None)
+
+
 def _origin(frame):
     alias = _ALIASES.get(id(frame))
     if alias is None or alias[0]() is not frame:
@@ -107,7 +113,9 @@ def _handed_out(value):
         copy = value.copy(deep=False)
         if len(_ALIASES) >= MAX_ALIASES:
             _ALIASES.clear()
-        _ALIASES[id(copy)] = (weakref.ref(copy), weakref.ref(value), *_shape(value))
+        key = id(copy)
+        # The entry leaves with the copy: under load, pages hand out thousands of copies a minute.
+        _ALIASES[key] = (weakref.ref(copy, lambda ref, key=key: _forget(key, ref)), weakref.ref(value), *_shape(value))
         return copy
     if isinstance(value, (list, dict)):
         return type(value)(value)

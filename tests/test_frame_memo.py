@@ -98,3 +98,16 @@ def test_a_handed_out_copy_passed_on_is_keyed_as_the_cached_frame_unless_changed
     changed["b"] = 1
     size(changed)
     assert len(counted) == 2  # a copy given a column is another frame
+
+
+def test_an_alias_leaves_with_its_copy():
+    from dashboard import frame_memo
+
+    rows_of, _ = counting()
+    frame = pd.DataFrame({"a": [1, 2, 2]})
+    before = len(frame_memo._ALIASES)
+    copies = [rows_of(frame, 2) for _ in range(50)]
+    assert len(frame_memo._ALIASES) >= before + 50
+    del copies
+    gc.collect()
+    assert len(frame_memo._ALIASES) <= before + 1
