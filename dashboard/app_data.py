@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 import settings
@@ -82,8 +81,6 @@ class Geometry:
 
     lad: dict
     wards_by_lad: dict[str, dict]
-    ward_bounds: dict[str, tuple[float, float, float, float]]
-    lad_bounds: dict[str, tuple[float, float, float, float]]
     by_code: dict[str, dict]  # area_code -> geometry, for GeoJSON exports
 
 
@@ -99,8 +96,7 @@ def _load_geometry(stamp: str) -> Geometry:
     by_code = {f["properties"]["area_code"]: f["geometry"] for f in lad_fc["features"]}
     for fc in wards_by_lad.values():
         by_code.update({f["properties"]["area_code"]: f["geometry"] for f in fc["features"]})
-    lad_bounds = {code: tuple(float(x) for x in g.bounds) for code, g in zip(lad["area_code"], lad.geometry)}
-    return Geometry(lad=lad_fc, wards_by_lad=wards_by_lad, ward_bounds=maps.bounds_by_parent(wards), lad_bounds=lad_bounds, by_code=by_code)
+    return Geometry(lad=lad_fc, wards_by_lad=wards_by_lad, by_code=by_code)
 
 
 def geometry() -> Geometry:
@@ -176,12 +172,3 @@ def _prepared(stamp: str, method: str, scope: str) -> reweight.Prepared:
 
 def prepared(method: str, scope: str) -> reweight.Prepared:
     return _prepared(data_stamp(), method, scope)
-
-
-@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
-def rank_shift(
-    stamp: str, method: str, scope: str, indicator_weights: tuple[tuple[str, float], ...], factor_weights: tuple[tuple[int, float], ...]
-) -> pd.DataFrame:
-    """Keyed on the method, the scope and every weight (as sorted tuples), so a repeat of the same weights is instant."""
-    return reweight.rank_shift(_prepared(stamp, method, scope), dict(indicator_weights), dict(factor_weights), draws=reweight.BUILDER_DRAWS)
-
