@@ -34,7 +34,6 @@ import http.cookiejar
 import math
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -47,6 +46,8 @@ from pathlib import Path
 from typing import Callable, NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
+from serving.front import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 XSRF_COOKIE = "_streamlit_xsrf"
 # What the frontend sends as the second subprotocol entry when it has no XSRF cookie.
@@ -55,12 +56,6 @@ NO_XSRF_TOKEN = "PLACEHOLDER_AUTH_TOKEN"
 CONTEXT = {"timezone": "Europe/London", "timezone_offset": 0, "locale": "en-GB", "is_embedded": False, "color_scheme": "light"}
 
 Walk = Callable[[random.Random], list[tuple[str, str]]]  # rng -> one walk: (page label, path with query) per view
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def peak_rss_mb(pid: int) -> float:

@@ -19,11 +19,10 @@ import time
 import urllib.request
 from pathlib import Path
 
-from benchmarks.load_test import free_port
+from benchmarks.first_visit import CHROMIUM, CHROMIUM_ARGS
+from serving.front import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PAINT = "() => (performance.getEntriesByName('first-contentful-paint')[0] || {startTime: NaN}).startTime"
 NOW = "() => performance.now()"
 MAIN_CONTENT = {"site": "table.factor-table", "app": "[data-testid=stMetric]"}
